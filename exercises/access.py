@@ -1,0 +1,47 @@
+"""Who may see what: one helper per object type, used by every view.
+
+A learner sees published course content and their own submissions; an instructor sees
+unpublished exercises too and the submissions of learners they teach. Anything else is a 404,
+so that a guessed id does not even reveal that the object exists.
+"""
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Exercise, Module, QuizAttempt, Submission
+
+INSTRUCTORS_GROUP = "instructors"
+
+
+def is_instructor(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_instructor", None)
+    if cached is None:
+        cached = user._is_instructor = user.groups.filter(name=INSTRUCTORS_GROUP).exists()
+    return cached
+
+
+def module_for(user, slug: str) -> Module:
+    return get_object_or_404(Module.objects.select_related("lesson"), slug=slug)
+
+
+def exercise_for(user, slug: str) -> Exercise:
+    exercises = Exercise.objects.select_related("module", "current_version").filter(current_version__isnull=False)
+    if not is_instructor(user):
+        exercises = exercises.filter(published=True)
+    return get_object_or_404(exercises, slug=slug)
+
+
+def submission_for(user, pk: int) -> Submission:
+    submission = get_object_or_404(Submission.objects.select_related("exercise", "version", "learner"), pk=pk)
+    if submission.learner_id == user.pk or is_instructor(user):
+        return submission
+    raise Http404("No such submission.")
+
+
+def quiz_attempt_for(user, pk: int) -> QuizAttempt:
+    return get_object_or_404(QuizAttempt.objects.select_related("module"), pk=pk, learner=user)

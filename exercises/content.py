@@ -1,0 +1,326 @@
+"""The course as files in git (docs/content-format.md) and their sync into the database.
+
+`read_*` functions parse and validate files without touching the database and raise
+ContentError naming the file and the field; `sync_course` writes what they read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from grader.compare import COMPARATORS
+
+from .markdown import MathError, render_markdown
+from .models import Exercise, Lesson, Module, Topic
+
+CONTENT_ROOT = Path(__file__).resolve().parent / "content"
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KINDS = {choice.value for choice in Exercise.Kind}
+DIFFICULTIES = {choice.value for choice in Exercise.Difficulty}
+MAX_FILE_BYTES = 1_000_000
+
+
+class ContentError(ValueError):
+    def __init__(self, path: Path | str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+        self.message = message
+
+
+@dataclass
+class ExerciseFile:
+    path: Path
+    slug: str
+    title: str
+    kind: str
+    topics: list[str]
+    difficulty: str
+    points: int
+    published: bool
+    in_quiz: bool
+    statement: str
+    spec: dict[str, Any]
+
+
+@dataclass
+class ModuleFiles:
+    path: Path
+    slug: str
+    title: str
+    order: int
+    summary: str
+    quiz_title: str
+    quiz_max_attempts: int
+    lesson_markdown: str
+    lesson_html: str
+    exercises: list[ExerciseFile] = field(default_factory=list)
+
+
+def _load_yaml(path: Path) -> Any:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ContentError(path, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ContentError(path, "the file is not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        raise ContentError(path, f"invalid YAML: {exc}") from None
+
+
+def read_syllabus(root: Path = CONTENT_ROOT) -> dict[str, dict]:
+    """Module id -> {title, topics: {topic id: {what, kinds}}}."""
+    path = root / "syllabus.yaml"
+    data = _load_yaml(path)
+    modules = {}
+    for module in data.get("modules", []):
+        topics = {}
+        for topic in module["topics"]:
+            kinds = topic["kind"] if isinstance(topic["kind"], list) else [topic["kind"]]
+            topics[topic["id"]] = {"what": topic["what"], "kinds": kinds}
+        modules[module["id"]] = {"title": module["title"], "topics": topics}
+    return modules
+
+
+def _render(path: Path, field_name: str, text: str) -> str:
+    try:
+        return render_markdown(text)
+    except MathError as exc:
+        raise ContentError(path, f"{field_name}: {exc}") from None
+
+
+class _Fields:
+    """Typed access to one YAML mapping, with errors that name the file and the field."""
+
+    def __init__(self, path: Path, data: Any):
+        if not isinstance(data, dict):
+            raise ContentError(path, "the file must be a YAML mapping (key: value lines)")
+        self.path, self.data = path, data
+
+    def get(self, name: str, kind: type | tuple, default: Any = ..., *, where: dict | None = None) -> Any:
+        data = self.data if where is None else where
+        if name not in data or data[name] is None:
+            if default is ...:
+                raise ContentError(self.path, f"missing required field '{name}'")
+            return default
+        value = data[name]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise ContentError(self.path, f"field '{name}' must be a {expected}, not {type(value).__name__}")
+        return value
+
+
+def read_exercise(path: Path, topic_ids: set[str]) -> ExerciseFile:
+    fields = _Fields(path, _load_yaml(path))
+    slug = fields.get("slug", str)
+    if not SLUG.match(slug):
+        raise ContentError(path, f"field 'slug': {slug!r} must be lowercase letters, digits and dashes")
+    kind = fields.get("kind", str)
+    if kind not in KINDS:
+        raise ContentError(path, f"field 'kind': {kind!r} is not one of {', '.join(sorted(KINDS))}")
+    topics = fields.get("topics", list)
+    unknown = [topic for topic in topics if topic not in topic_ids]
+    if unknown or not topics:
+        raise ContentError(path, f"field 'topics': unknown topic id(s) {', '.join(map(str, unknown))}" if unknown else "field 'topics' is empty")
+    difficulty = fields.get("difficulty", str, "core")
+    if difficulty not in DIFFICULTIES:
+        raise ContentError(path, f"field 'difficulty': {difficulty!r} is not one of {', '.join(sorted(DIFFICULTIES))}")
+    statement = fields.get("statement", str)
+    _render(path, "statement", statement)
+    hints = fields.get("hints", list, [])
+    for hint in hints:
+        if not isinstance(hint, str):
+            raise ContentError(path, "field 'hints' must be a list of strings")
+        _render(path, "hints", hint)
+    spec = {"hints": hints, **SPEC_READERS[kind](fields)}
+    return ExerciseFile(
+        path=path,
+        slug=slug,
+        title=fields.get("title", str),
+        kind=kind,
+        topics=topics,
+        difficulty=difficulty,
+        points=fields.get("points", int, 1),
+        published=fields.get("published", bool, True),
+        in_quiz=fields.get("quiz", bool, False),
+        statement=statement,
+        spec=spec,
+    )
+
+
+def _code_spec(fields: _Fields) -> dict:
+    spec = {
+        "entry_point": fields.get("entry_point", str),
+        "starter": fields.get("starter", str),
+        "reference": fields.get("reference", str),
+        "cases": fields.get("cases", str),
+        "compare": fields.get("compare", (dict, list), {"method": "allclose"}),
+        "limits": fields.get("limits", dict, {}),
+        "mutants": fields.get("mutants", list, []),
+    }
+    if not spec["entry_point"].isidentifier():
+        raise ContentError(fields.path, "field 'entry_point' must be a Python function name")
+    for name in ("starter", "reference", "cases"):
+        try:
+            compile(spec[name], f"{fields.path}:{name}", "exec")  # a syntax check only; nothing runs here
+        except SyntaxError as exc:
+            raise ContentError(fields.path, f"field '{name}': Python syntax error on line {exc.lineno}: {exc.msg}") from None
+    compare_specs = spec["compare"] if isinstance(spec["compare"], list) else [spec["compare"]]
+    for compare_spec in compare_specs:
+        if not isinstance(compare_spec, dict) or compare_spec.get("method", "allclose") not in COMPARATORS:
+            method = compare_spec.get("method") if isinstance(compare_spec, dict) else compare_spec
+            raise ContentError(fields.path, f"field 'compare': unknown method {method!r}; known: {', '.join(sorted(COMPARATORS))}")
+    for limit, value in spec["limits"].items():
+        if limit not in {"cpu_seconds", "wall_seconds", "memory_mb"} or not isinstance(value, int | float) or value <= 0:
+            raise ContentError(fields.path, f"field 'limits': {limit}={value!r} is not a known positive limit")
+    for index, mutant in enumerate(spec["mutants"]):
+        if not (isinstance(mutant, dict) and isinstance(mutant.get("code"), str)):
+            raise ContentError(fields.path, f"field 'mutants': entry {index + 1} needs 'name' and 'code'")
+        mutant.setdefault("name", f"mutant {index + 1}")
+    return spec
+
+
+def _symbolic_spec(fields: _Fields) -> dict:
+    answer = fields.get("answer", dict)
+    if not isinstance(answer.get("expected"), str | list):
+        raise ContentError(fields.path, "field 'answer.expected' must be an expression string or a list of rows")
+    return {"answer": answer, "params": fields.get("params", dict, {})}
+
+
+def _numeric_spec(fields: _Fields) -> dict:
+    answer = fields.get("answer", dict)
+    value = answer.get("value")
+    if not _is_number_tree(value):
+        raise ContentError(fields.path, "field 'answer.value' must be a number or a list of numbers")
+    for name in ("rtol", "atol", "sig_figs"):
+        if answer.get(name) is not None and not _is_number_tree(answer[name]):
+            raise ContentError(fields.path, f"field 'answer.{name}' must be a number")
+    return {"answer": answer}
+
+
+def _is_number_tree(value) -> bool:
+    if isinstance(value, list):
+        return bool(value) and all(_is_number_tree(item) for item in value)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _choice_spec(fields: _Fields) -> dict:
+    choices = fields.get("choices", list)
+    multiple = fields.get("multiple", bool, False)
+    if len(choices) < 2:
+        raise ContentError(fields.path, "field 'choices' needs at least two choices")
+    for index, choice in enumerate(choices):
+        if not isinstance(choice, dict) or not isinstance(choice.get("text"), str):
+            raise ContentError(fields.path, f"field 'choices': choice {index + 1} needs a 'text'")
+        _render(fields.path, f"choices[{index + 1}]", choice["text"])
+        choice["correct"] = bool(choice.get("correct", False))
+        choice["feedback"] = str(choice.get("feedback") or "")
+    right = sum(choice["correct"] for choice in choices)
+    if right == 0 or (right > 1 and not multiple):
+        raise ContentError(fields.path, "field 'choices': mark exactly one correct choice, or set multiple: true")
+    return {"choices": choices, "multiple": multiple}
+
+
+SPEC_READERS = {"code": _code_spec, "symbolic": _symbolic_spec, "numeric": _numeric_spec, "choice": _choice_spec}
+
+
+def read_module(path: Path, syllabus: dict[str, dict]) -> ModuleFiles:
+    slug = path.name
+    if slug not in syllabus:
+        raise ContentError(path, f"module folder {slug!r} is not a module id of the syllabus")
+    meta_path = path / "module.yaml"
+    if not meta_path.exists():
+        raise ContentError(meta_path, "missing module.yaml")
+    fields = _Fields(meta_path, _load_yaml(meta_path))
+    quiz = fields.get("quiz", dict, {})
+    lesson_path = path / "lesson.md"
+    if not lesson_path.exists():
+        raise ContentError(lesson_path, "missing lesson.md")
+    lesson = lesson_path.read_text(encoding="utf-8")
+    module = ModuleFiles(
+        path=path,
+        slug=slug,
+        title=fields.get("title", str),
+        order=fields.get("order", int),
+        summary=fields.get("summary", str, ""),
+        quiz_title=fields.get("title", str, "Quiz", where=quiz),
+        quiz_max_attempts=fields.get("max_attempts", int, 3, where=quiz),
+        lesson_markdown=lesson,
+        lesson_html=_render(lesson_path, "lesson", lesson),
+    )
+    topic_ids = {topic for data in syllabus.values() for topic in data["topics"]}
+    for exercise_path in sorted(path.glob("*.yaml")):
+        if exercise_path.name != "module.yaml":
+            module.exercises.append(read_exercise(exercise_path, topic_ids))
+    return module
+
+
+def read_course(root: Path = CONTENT_ROOT, only: set[str] | None = None) -> tuple[dict, list[ModuleFiles]]:
+    syllabus = read_syllabus(root)
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    modules = [read_module(folder, syllabus) for folder in folders if only is None or folder.name in only]
+    seen: dict[str, Path] = {}
+    for module in modules:
+        for exercise in module.exercises:
+            if exercise.slug in seen:
+                raise ContentError(exercise.path, f"slug {exercise.slug!r} is already used by {seen[exercise.slug]}")
+            seen[exercise.slug] = exercise.path
+    return syllabus, modules
+
+
+@dataclass
+class SyncReport:
+    modules: int = 0
+    exercises: int = 0
+    new_versions: int = 0
+    unpublished: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def sync_course(root: Path = CONTENT_ROOT, only: set[str] | None = None) -> SyncReport:
+    """Make the database match the files; idempotent. Versions are added, never rewritten."""
+    syllabus, modules = read_course(root, only)
+    report = SyncReport()
+    for module_id, data in syllabus.items():
+        order = list(syllabus).index(module_id) + 1
+        module, _ = Module.objects.get_or_create(slug=module_id, defaults={"title": data["title"], "order": order})
+        for topic_id, topic in data["topics"].items():
+            Topic.objects.update_or_create(id=topic_id, defaults={"module": module, "what": topic["what"], "kinds": topic["kinds"]})
+    for files in modules:
+        report.modules += 1
+        module = Module.objects.get(slug=files.slug)
+        module.title, module.order, module.summary = files.title, files.order, files.summary
+        module.quiz_title, module.quiz_max_attempts = files.quiz_title, files.quiz_max_attempts
+        module.save()
+        Lesson.objects.update_or_create(module=module, defaults={"body_markdown": files.lesson_markdown, "body_html": files.lesson_html})
+        loaded = set()
+        for order, item in enumerate(files.exercises, start=1):
+            report.new_versions += _sync_exercise(module, order, item)
+            report.exercises += 1
+            loaded.add(item.slug)
+        gone = module.exercises.exclude(source_path="").exclude(slug__in=loaded).filter(published=True)
+        report.unpublished += list(gone.values_list("slug", flat=True))
+        gone.update(published=False)
+    return report
+
+
+def _sync_exercise(module: Module, order: int, item: ExerciseFile) -> int:
+    exercise, _ = Exercise.objects.get_or_create(slug=item.slug, defaults={"module": module, "kind": item.kind, "title": item.title})
+    if exercise.kind != item.kind and exercise.submissions.exists():
+        raise ContentError(item.path, f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist")
+    previous = exercise.current_version_id
+    exercise.module, exercise.title, exercise.kind = module, item.title, item.kind
+    exercise.difficulty, exercise.points, exercise.order = item.difficulty, item.points, order
+    exercise.published, exercise.in_quiz = item.published, item.in_quiz
+    exercise.source_path = str(item.path.relative_to(CONTENT_ROOT.parent.parent)) if item.path.is_relative_to(CONTENT_ROOT.parent.parent) else str(item.path)
+    exercise.save()
+    exercise.topics.set(item.topics)
+    version = exercise.add_version(item.statement, item.spec)
+    return int(version.pk != previous)

@@ -1,0 +1,44 @@
+import json
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import UserCreationForm
+from django_ace import AceWidget
+
+from .models import Exercise
+
+
+class SignupForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = ("username",)
+
+
+def _answer_field(exercise: Exercise, initial: str = "") -> forms.Field:
+    if exercise.kind == Exercise.Kind.CODE:
+        widget = AceWidget(mode="python", theme="chrome", width="100%", height="320px", tabsize=4, showprintmargin=False, toolbar=False)
+        return forms.CharField(widget=widget, initial=initial, strip=False)
+    if exercise.kind == Exercise.Kind.CHOICE:
+        choices = [(str(index), choice["text"]) for index, choice in enumerate(exercise.spec["choices"])]
+        if exercise.spec.get("multiple"):
+            return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple)
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
+    placeholder = "e.g. 2*x*y + 3*y^2" if exercise.kind == Exercise.Kind.SYMBOLIC else "e.g. 0.25 or [1, 2.5]"
+    return forms.CharField(widget=forms.TextInput(attrs={"placeholder": placeholder, "autocomplete": "off", "spellcheck": "false"}), initial=initial)
+
+
+class AnswerForm(forms.Form):
+    def __init__(self, exercise: Exercise, *args, initial_answer: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exercise = exercise
+        self.fields["answer"] = _answer_field(exercise, initial_answer)
+
+    def clean_answer(self) -> str:
+        answer = self.cleaned_data["answer"]
+        if self.exercise.kind == Exercise.Kind.CHOICE:
+            picked = answer if isinstance(answer, list) else [answer]
+            return json.dumps(sorted(int(index) for index in picked))
+        if len(answer.encode()) > settings.MAX_ANSWER_BYTES:
+            raise forms.ValidationError(f"The answer is too long (at most {settings.MAX_ANSWER_BYTES // 1000} KB).")
+        if not answer.strip():
+            raise forms.ValidationError("The answer is empty.")
+        return answer

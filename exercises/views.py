@@ -1,0 +1,141 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access
+from .forms import AnswerForm, SignupForm
+from .models import ExerciseProgress, Module, QuizAttempt, Submission, module_progress
+
+
+@require_GET
+def home(request):
+    modules = list(Module.objects.all())
+    progress = module_progress(request.user, modules)
+    rows = [(module, progress[module.pk]) for module in modules]
+    return render(request, "exercises/home.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user)
+        messages.success(request, f"Welcome, {user.username}! Start with the first module's lesson.")
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@require_GET
+def module_detail(request, slug):
+    module = access.module_for(request.user, slug)
+    exercises = list(module.exercises.published().problem_set().prefetch_related("topics"))
+    progress = {}
+    if request.user.is_authenticated:
+        progress = {p.exercise_id: p for p in ExerciseProgress.objects.filter(learner=request.user, exercise__in=exercises)}
+    rows = [(exercise, progress.get(exercise.pk)) for exercise in exercises]
+    context = {
+        "module": module,
+        "lesson": getattr(module, "lesson", None),
+        "rows": rows,
+        "quiz_questions": module.exercises.published().quiz_questions().count(),
+    }
+    return render(request, "exercises/module.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def exercise_detail(request, slug):
+    exercise = access.exercise_for(request.user, slug)
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect(f"{request.build_absolute_uri('/accounts/login/')}?next={exercise.get_absolute_url()}")
+    history = Submission.objects.of(request.user).filter(exercise=exercise)[:20] if request.user.is_authenticated else []
+    starter = exercise.spec.get("starter", "") if exercise.kind == exercise.Kind.CODE else ""
+    latest = history[0] if history else None
+    form = AnswerForm(exercise, request.POST or None, initial_answer=latest.answer if latest and exercise.kind == "code" else starter)
+    submission = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = Submission.submit(request.user, exercise, form.cleaned_data["answer"])
+        except Submission.TooManyPending as exc:
+            form.add_error("answer", str(exc))
+        else:
+            if request.htmx:
+                return render(request, "exercises/_submission.html", {"submission": submission})
+            return redirect(f"{exercise.get_absolute_url()}?submission={submission.pk}#result")
+    if request.htmx and request.method == "POST":
+        return render(request, "exercises/_form_errors.html", {"form": form}, status=422)
+    if submission is None and request.GET.get("submission", "").isdigit() and request.user.is_authenticated:
+        submission = access.submission_for(request.user, int(request.GET["submission"]))
+    context = {
+        "exercise": exercise,
+        "version": exercise.current_version,
+        "form": form,
+        "submission": submission,
+        "history": history,
+    }
+    return render(request, "exercises/exercise.html", context)
+
+
+@login_required
+@require_GET
+def submission_detail(request, pk):
+    submission = access.submission_for(request.user, pk)
+    template = "exercises/_submission.html" if request.htmx else "exercises/submission.html"
+    return render(request, template, {"submission": submission})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz(request, slug):
+    module = access.module_for(request.user, slug)
+    if request.method == "POST":
+        attempt = QuizAttempt.start(request.user, module)
+        if attempt is None:
+            messages.error(request, "You have used all your attempts at this quiz.")
+            return redirect("quiz", slug=slug)
+        return redirect(attempt)
+    attempts = QuizAttempt.objects.filter(learner=request.user, module=module)
+    context = {
+        "module": module,
+        "attempts": attempts,
+        "questions": module.exercises.published().quiz_questions().count(),
+        "remaining": max(0, module.quiz_max_attempts - attempts.count()),
+        "open_attempt": attempts.open().first(),
+    }
+    return render(request, "exercises/quiz.html", context)
+
+
+@login_required
+@require_GET
+def quiz_attempt(request, pk):
+    attempt = access.quiz_attempt_for(request.user, pk)
+    latest = {}
+    for submission in attempt.submissions.order_by("submitted_at"):
+        latest[submission.exercise_id] = submission
+    questions = [(exercise, latest.get(exercise.pk), AnswerForm(exercise, prefix=f"q{exercise.pk}")) for exercise in attempt.questions()]
+    return render(request, "exercises/quiz_attempt.html", {"attempt": attempt, "questions": questions})
+
+
+@login_required
+@require_POST
+def quiz_answer(request, pk, slug):
+    attempt = access.quiz_attempt_for(request.user, pk)
+    exercise = access.exercise_for(request.user, slug)
+    if attempt.finished_at or exercise.module_id != attempt.module_id or not exercise.in_quiz:
+        return HttpResponseBadRequest("This question is not part of an open attempt.")
+    previous = attempt.submissions.filter(exercise=exercise).first()
+    if previous and previous.status != Submission.Status.ERROR:
+        messages.info(request, "You already answered this question in this attempt.")
+        return redirect(attempt)
+    form = AnswerForm(exercise, request.POST, prefix=f"q{exercise.pk}")
+    if not form.is_valid():
+        messages.error(request, f"{exercise.title}: {' '.join(form.errors.get('answer', []))}")
+        return redirect(attempt)
+    try:
+        Submission.submit(request.user, exercise, form.cleaned_data["answer"], quiz_attempt=attempt)
+    except Submission.TooManyPending as exc:
+        messages.error(request, str(exc))
+    return redirect(f"{attempt.get_absolute_url()}#q{exercise.pk}")

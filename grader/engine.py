@@ -1,0 +1,266 @@
+"""The grading engine: turns (exercise spec, answer) into a GradingResult.
+
+It knows nothing of the database: callers pass the exercise version's spec and, for code
+exercises, its prepared cases (inputs with the reference's outputs, computed once per
+version by `prepare_code_cases`). Every piece of untrusted code runs through `sandbox`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import sandbox
+from .compare import CompareSpecError, compare
+from .results import CaseResult, GradingResult
+
+KINDS = ("code", "symbolic", "numeric", "choice")
+
+
+@dataclass
+class PreparedCase:
+    name: str
+    args: list
+    kwargs: dict
+    hidden: bool
+    expected: Any
+
+    def to_wire(self) -> dict:
+        return {"name": self.name, "args": self.args, "kwargs": self.kwargs, "hidden": self.hidden, "expected": self.expected}
+
+
+def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
+    """Generate the inputs and the reference's outputs, each in a sandboxed run of its own."""
+    limits = sandbox.limits_for(spec.get("limits"))
+    cases = sandbox.generate_cases(spec["cases"], seed, limits)
+    outcome = sandbox.run_calls(spec["reference"], spec["entry_point"], [(c["args"], c["kwargs"]) for c in cases], limits)
+    if outcome.status != "ok":
+        raise sandbox.SandboxError(f"The reference solution did not finish: {outcome.message}")
+    response = outcome.response
+    if not response.get("ok"):
+        raise sandbox.SandboxError(f"The reference solution failed to load: {response.get('error')}")
+    prepared = []
+    for case, result in zip(cases, response["results"], strict=True):
+        if not result.get("ok"):
+            raise sandbox.SandboxError(f"The reference solution failed on case {case['name']!r}: {result.get('error')}")
+        prepared.append(PreparedCase(case["name"], case["args"], case["kwargs"], case["hidden"], result["value"]))
+    return prepared
+
+
+def grade(kind: str, spec: dict, answer: str, *, cases: list[PreparedCase] | None = None, context: dict | None = None) -> GradingResult:
+    if not answer.strip():
+        return GradingResult.rejected("The answer is empty.")
+    if kind == "code":
+        return grade_code(spec, answer, cases or [])
+    if kind == "numeric":
+        return grade_numeric(spec, answer)
+    if kind == "choice":
+        return grade_choice(spec, answer)
+    if kind == "symbolic":
+        try:
+            from .symbolic import grade_symbolic
+        except ImportError:  # the symbolic checker lands separately (issue 4)
+            return GradingResult.platform_error("Symbolic answers cannot be checked yet.")
+        return grade_symbolic(spec, answer, context or {})
+    return GradingResult.platform_error(f"Unknown exercise kind {kind!r}.")
+
+
+# --- code ------------------------------------------------------------------------------
+
+
+def show(value: Any, limit: int = 600) -> str:
+    """A short, readable rendering of a value for feedback."""
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=6, threshold=60, edgeitems=3, max_line_width=100)
+        text = f"array(shape={value.shape}) {text}" if value.ndim > 1 or value.size > 8 else text
+    elif isinstance(value, tuple | list):
+        inner = ", ".join(show(item, limit) for item in value[:10])
+        more = ", ..." if len(value) > 10 else ""
+        text = f"({inner}{more})" if isinstance(value, tuple) else f"[{inner}{more}]"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{key!r}: {show(item, limit)}" for key, item in list(value.items())[:10]) + "}"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def show_call(case: PreparedCase) -> str:
+    parts = [show(arg, 300) for arg in case.args] + [f"{key}={show(value, 300)}" for key, value in case.kwargs.items()]
+    return ", ".join(parts)
+
+
+def grade_code(spec: dict, answer: str, cases: list[PreparedCase]) -> GradingResult:
+    limits = sandbox.limits_for(spec.get("limits"))
+    outcome = sandbox.run_calls(answer, spec["entry_point"], [(case.args, case.kwargs) for case in cases], limits)
+    stdout = outcome.stdout[-4000:]
+    if outcome.status != "ok":
+        return GradingResult.rejected(outcome.message, stdout=stdout, stderr=outcome.stderr[-2000:])
+    response = outcome.response
+    if not response.get("ok"):
+        result = GradingResult.rejected(f"Your code could not run: {response.get('error')}")
+        result.stdout = stdout
+        result.details["traceback"] = response.get("traceback", "")
+        return result
+    results = response.get("results")
+    if not isinstance(results, list) or len(results) != len(cases):
+        return GradingResult.rejected("The run did not return one result per case.", stdout=stdout)
+    feedback = [_judge_case(case, result, spec.get("compare")) for case, result in zip(cases, results, strict=True)]
+    return GradingResult.from_cases(feedback, stdout=stdout)
+
+
+def _judge_case(case: PreparedCase, result: Any, compare_spec) -> CaseResult:
+    feedback = CaseResult(name=case.name, passed=False, hidden=case.hidden, input=show_call(case), expected=show(case.expected))
+    if not isinstance(result, dict) or not result.get("ok"):
+        error = result.get("error", "no result") if isinstance(result, dict) else "no result"
+        feedback.message = f"Your function raised {error}"
+        feedback.traceback = (result.get("traceback") if isinstance(result, dict) else None) or None
+        return feedback
+    got = result.get("value")
+    feedback.got = show(got)
+    try:
+        verdict = compare(case.expected, got, compare_spec, context={"args": case.args, "kwargs": case.kwargs})
+    except CompareSpecError as exc:
+        feedback.message = f"The exercise's comparison is misconfigured: {exc}"
+        return feedback
+    feedback.passed = verdict.passed
+    feedback.message = verdict.message or "Correct."
+    feedback.max_error = verdict.max_error
+    feedback.where = verdict.where
+    return feedback
+
+
+# --- numeric ---------------------------------------------------------------------------
+
+
+def parse_number_text(text: str) -> Any:
+    """A number, a fraction `a/b`, or a JSON list of numbers; never evaluated as Python."""
+    cleaned = text.strip().replace("−", "-").replace("×10^", "e").replace(" ", "")
+    if len(cleaned) > 10_000:
+        raise ValueError("The answer is too long.")
+    if cleaned.startswith("["):
+        try:
+            value = json.loads(cleaned)
+        except json.JSONDecodeError:
+            raise ValueError("Write a list like [1.5, 2, -3].") from None
+        array = np.asarray(value, dtype=float) if _all_numbers(value) else None
+        if array is None:
+            raise ValueError("Every entry of the list must be a number.")
+        return array
+    if cleaned.count("/") == 1:
+        numerator, denominator = cleaned.split("/")
+        return float(numerator) / float(denominator)
+    return float(cleaned)
+
+
+def _all_numbers(value) -> bool:
+    if isinstance(value, list):
+        return all(_all_numbers(item) for item in value)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def grade_numeric(spec: dict, answer: str) -> GradingResult:
+    settings = spec["answer"]
+    try:
+        got = parse_number_text(answer)
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:
+        message = str(exc) if isinstance(exc, ValueError) and "Write" in str(exc) else f"{answer.strip()[:40]!r} is not a number."
+        return GradingResult.rejected(message)
+    expected = np.asarray(settings["value"], dtype=float)
+    got_array = np.asarray(got, dtype=float)
+    if got_array.shape != expected.shape:
+        return GradingResult.rejected(f"Expected {'a single number' if expected.shape == () else f'shape {expected.shape}'}.")
+    if settings.get("sig_figs"):
+        figures = int(settings["sig_figs"])
+        passed = bool(np.all(_round_sig(got_array, figures) == _round_sig(expected, figures)))
+    else:
+        rtol = float(settings.get("rtol", 1e-6) or 0)
+        atol = float(settings.get("atol", 0) or 0)
+        passed = bool(np.all(np.abs(got_array - expected) <= atol + rtol * np.abs(expected)))
+    case = CaseResult(name="answer", passed=passed, message="Correct." if passed else "Not within the tolerance.")
+    return GradingResult.from_cases([case])
+
+
+def _round_sig(values: np.ndarray, figures: int) -> np.ndarray:
+    def one(x: float) -> float:
+        if x == 0 or not math.isfinite(x):
+            return x
+        return round(x, figures - 1 - math.floor(math.log10(abs(x))))
+
+    return np.vectorize(one, otypes=[float])(values)
+
+
+# --- multiple choice -------------------------------------------------------------------
+
+
+def grade_choice(spec: dict, answer: str) -> GradingResult:
+    choices = spec["choices"]
+    try:
+        picked = json.loads(answer)
+        picked = {int(index) for index in (picked if isinstance(picked, list) else [picked])}
+    except (json.JSONDecodeError, TypeError, ValueError):
+        return GradingResult.rejected("Pick one of the choices.")
+    if not picked or not picked <= set(range(len(choices))):
+        return GradingResult.rejected("Pick one of the choices.")
+    if not spec.get("multiple") and len(picked) > 1:
+        return GradingResult.rejected("Pick only one choice.")
+    correct = {index for index, choice in enumerate(choices) if choice.get("correct")}
+    cases = [
+        CaseResult(
+            name=f"choice {index + 1}",
+            passed=bool(choices[index].get("correct")),
+            message=choices[index].get("feedback", ""),
+        )
+        for index in sorted(picked)
+    ]
+    result = GradingResult.from_cases(cases)
+    result.score = 1.0 if picked == correct else 0.0
+    missing = len(correct - picked)
+    result.message = "Correct." if picked == correct else (
+        f"Not quite: {missing} correct choice{'s' if missing != 1 else ''} not selected." if missing and not (picked - correct) else "Not quite."
+    )
+    return result
+
+
+# --- validation of an exercise against its own reference -------------------------------
+
+
+@dataclass
+class Check:
+    """One validation run: `answer` should pass (the reference) or fail (starter, mutants)."""
+
+    name: str
+    should_pass: bool
+    result: GradingResult
+
+    @property
+    def ok(self) -> bool:
+        return self.result.status == "graded" and self.result.correct == self.should_pass
+
+
+def validation_answers(kind: str, spec: dict) -> list[tuple[str, bool, str]]:
+    """(name, should pass, answer) for everything an exercise can be checked with."""
+    if kind == "code":
+        answers = [("reference", True, spec["reference"]), ("starter", False, spec["starter"])]
+        return answers + [(f"mutant: {m['name']}", False, m["code"]) for m in spec.get("mutants", [])]
+    if kind == "numeric":
+        return [("expected value", True, json.dumps(spec["answer"]["value"]))]
+    if kind == "choice":
+        right = [index for index, choice in enumerate(spec["choices"]) if choice["correct"]]
+        wrong = [index for index, choice in enumerate(spec["choices"]) if not choice["correct"]]
+        return [("correct choices", True, json.dumps(right))] + [("a wrong choice", False, json.dumps(wrong[:1]))]
+    if kind == "symbolic":
+        expected = spec["answer"]["expected"]
+        answers = [("expected answer", True, expected if isinstance(expected, str) else json.dumps(expected))]
+        return answers + [(f"mistake: {m['answer']}", False, m["answer"]) for m in spec["answer"].get("mistakes", [])]
+    return []
+
+
+def validate(kind: str, spec: dict, cases: list[PreparedCase] | None = None, context: dict | None = None) -> list[Check]:
+    return [
+        Check(name, should_pass, grade(kind, spec, answer, cases=cases, context=context))
+        for name, should_pass, answer in validation_answers(kind, spec)
+    ]

@@ -1,0 +1,93 @@
+"""What grading returns: plain dataclasses that serialise to the JSON kept on a submission.
+
+A crash, a timeout or a syntax error in the learner's code is a *result* (status "graded",
+score 0, with a message), never an exception. Status "error" is reserved for failures of the
+platform itself; such a submission does not count against the learner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+GRADED = "graded"
+ERROR = "error"
+
+
+@dataclass
+class CaseResult:
+    name: str
+    passed: bool
+    message: str = ""
+    hidden: bool = False
+    input: str | None = None  # a readable rendering of the arguments (visible cases only)
+    expected: str | None = None
+    got: str | None = None
+    max_error: float | None = None
+    where: list[int] | None = None
+    diagnosis: str | None = None  # a tag such as "transposed" when a common slip explains it
+    traceback: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        """The case as a learner may see it: a hidden case keeps its input and values secret."""
+        data = asdict(self)
+        if self.hidden:
+            data.update(input=None, expected=None, got=None, where=None)
+        return data
+
+
+@dataclass
+class GradingResult:
+    status: str  # GRADED or ERROR
+    score: float = 0.0
+    message: str = ""
+    cases: list[CaseResult] = field(default_factory=list)
+    stdout: str = ""
+    diagnoses: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def correct(self) -> bool:
+        return self.status == GRADED and self.score >= 1.0 - 1e-9
+
+    @classmethod
+    def platform_error(cls, message: str) -> GradingResult:
+        return cls(status=ERROR, message=message)
+
+    @classmethod
+    def rejected(cls, message: str, **details: Any) -> GradingResult:
+        """The answer was graded and earns nothing: it did not compile, timed out, ..."""
+        return cls(status=GRADED, score=0.0, message=message, details=details)
+
+    @classmethod
+    def from_cases(cls, cases: list[CaseResult], *, stdout: str = "", **details: Any):
+        passed = sum(case.passed for case in cases)
+        score = passed / len(cases) if cases else 0.0
+        diagnoses = sorted({case.diagnosis for case in cases if case.diagnosis})
+        if not cases:
+            message = "There were no test cases to run."
+        elif passed == len(cases):
+            message = f"All {len(cases)} cases passed."
+        else:
+            message = f"{passed} of {len(cases)} cases passed."
+        return cls(
+            status=GRADED,
+            score=score,
+            message=message,
+            cases=cases,
+            stdout=stdout,
+            diagnoses=diagnoses,
+            details=details,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["correct"] = self.correct
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradingResult:
+        data = dict(data)
+        data.pop("correct", None)
+        data["cases"] = [CaseResult(**case) for case in data.get("cases", [])]
+        return cls(**data)

@@ -1,0 +1,200 @@
+"""Django settings. Everything that varies between machines comes from the environment,
+read here and only here, through helpers that refuse values they cannot understand.
+`.env.example` lists every variable."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None:
+        raise ImproperlyConfigured(f"Set the environment variable {name}.")
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true or false).")
+
+
+def env_number(name: str, default: float, *, minimum: float, maximum: float, kind=int):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a {kind.__name__}.") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must lie between {minimum} and {maximum}.")
+    return value
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+# Tests and `make run` get a throwaway key; a real deployment must provide its own.
+SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key" if DEBUG else None)
+if not DEBUG and (SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 32):
+    raise ImproperlyConfigured("SECRET_KEY must be a random string of 32+ characters when DEBUG is off.")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_ace",
+    "exercises",
+    "grader",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "mlcourse.urls"
+WSGI_APPLICATION = "mlcourse.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
+        conn_max_age=env_number("DATABASE_CONN_MAX_AGE", 60, minimum=0, maximum=3600),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and the worker write at the same time; WAL and a busy timeout keep
+    # SQLite from answering "database is locked" under that light concurrency.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", 0, minimum=0, maximum=63072000)
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# --- Grading ---------------------------------------------------------------------------
+
+# With no Redis, `make run` grades inside the web process (and says so); tests set this too.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+GRADE_IN_PROCESS = env_bool("GRADE_IN_PROCESS", not REDIS_URL)
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = GRADE_IN_PROCESS
+CELERY_TASK_EAGER_PROPAGATES = True
+# A worker killed mid-grade must not lose the submission: the message is acknowledged only
+# after the task has finished, and Redis gives it back if it is not acknowledged in time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+GRADING_WALL_SECONDS_MAX = env_number("GRADING_WALL_SECONDS_MAX", 30, minimum=1, maximum=600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * GRADING_WALL_SECONDS_MAX + 60}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = "grading"
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-submissions": {"task": "grader.tasks.requeue_stuck", "schedule": 30.0},
+}
+
+GRADING_LIMITS = {
+    # Defaults for one sandboxed run; an exercise may lower or raise them up to the caps.
+    "cpu_seconds": env_number("GRADING_CPU_SECONDS", 5, minimum=1, maximum=120),
+    "wall_seconds": env_number("GRADING_WALL_SECONDS", 10, minimum=1, maximum=600),
+    "memory_mb": env_number("GRADING_MEMORY_MB", 512, minimum=64, maximum=8192),
+    "output_bytes": env_number("GRADING_OUTPUT_BYTES", 64_000, minimum=1_000, maximum=10_000_000),
+}
+GRADING_LIMIT_CAPS = {
+    "cpu_seconds": env_number("GRADING_CPU_SECONDS_MAX", 20, minimum=1, maximum=600),
+    "wall_seconds": GRADING_WALL_SECONDS_MAX,
+    "memory_mb": env_number("GRADING_MEMORY_MB_MAX", 2048, minimum=64, maximum=16384),
+    "output_bytes": 1_000_000,
+}
+MAX_ANSWER_BYTES = env_number("MAX_ANSWER_BYTES", 64_000, minimum=1_000, maximum=10_000_000)
