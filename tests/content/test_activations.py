@@ -5,10 +5,7 @@ import pytest
 import sympy
 from scipy import special
 
-try:
-    from tests.content.helpers import exercise, run_reference
-except ImportError:  # tests/content collected as a rootdir-less directory
-    from helpers import exercise, run_reference
+from tests.content.helpers import exercise, run_reference
 
 LOGITS = [
     np.array([0.0]),

@@ -7,10 +7,7 @@ from scipy import optimize
 from sklearn.linear_model import Lasso, Ridge
 from sklearn.metrics import mean_squared_error
 
-try:
-    from tests.content.helpers import exercise, run_reference
-except ImportError:  # tests/content collected as a rootdir-less directory
-    from helpers import exercise, run_reference
+from tests.content.helpers import exercise, run_reference
 
 
 def _rng():
