@@ -16,7 +16,9 @@ LOGITS = [
 
 
 def _sympy(text):
-    return sympy.sympify(text.replace("^", "**"), locals={"x": sympy.Symbol("x"), "s": sympy.Symbol("s")})
+    return sympy.sympify(
+        text.replace("^", "**"), locals={"x": sympy.Symbol("x"), "s": sympy.Symbol("s")}
+    )
 
 
 @pytest.mark.parametrize("z", LOGITS)
@@ -38,7 +40,9 @@ def test_it_tanh_derivative_agrees_with_central_differences():
     z = np.linspace(-3.0, 3.0, 25)
     h = 1e-6
     _, dt = run_reference("tanh-value-and-grad", z)
-    np.testing.assert_allclose(dt, (np.tanh(z + h) - np.tanh(z - h)) / (2 * h), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        dt, (np.tanh(z + h) - np.tanh(z - h)) / (2 * h), rtol=1e-6, atol=1e-9
+    )
 
 
 def test_it_relu_and_its_derivative_match_the_definition():
@@ -55,16 +59,18 @@ def test_it_leaky_relu_matches_an_element_by_element_loop(alpha):
     np.testing.assert_allclose(run_reference("leaky-relu", z, alpha=alpha), expected, rtol=1e-15)
 
 
-@pytest.mark.parametrize("z", LOGITS[1:] + [np.full((2, 3), -1000.0)])
+@pytest.mark.parametrize("z", [*LOGITS[1:], np.full((2, 3), -1000.0)])
 def test_it_softmax_matches_scipy(z):
     got = run_reference("stable-softmax", z)
     np.testing.assert_allclose(got, special.softmax(z, axis=-1), rtol=1e-10, atol=1e-300)
     np.testing.assert_allclose(got.sum(axis=-1), 1.0)
 
 
-@pytest.mark.parametrize("z", LOGITS[1:] + [np.array([0.0, -1000.0])])
+@pytest.mark.parametrize("z", [*LOGITS[1:], np.array([0.0, -1000.0])])
 def test_it_log_softmax_matches_scipy(z):
-    np.testing.assert_allclose(run_reference("log-softmax", z), special.log_softmax(z, axis=-1), rtol=1e-10)
+    np.testing.assert_allclose(
+        run_reference("log-softmax", z), special.log_softmax(z, axis=-1), rtol=1e-10
+    )
 
 
 def test_it_sigmoid_derivative_answers_are_the_true_derivative():

@@ -22,7 +22,9 @@ def test_it_l1_and_l2_penalties_match_numpy_norms(lam):
     np.testing.assert_allclose(grad, lam * np.sign(w))
     value, grad = run_reference("l2-penalty-and-gradient", w, lam)
     assert value == pytest.approx(lam * np.linalg.norm(w) ** 2)
-    np.testing.assert_allclose(grad, optimize.approx_fprime(w, lambda v: lam * v @ v, 1e-7), atol=1e-5)
+    np.testing.assert_allclose(
+        grad, optimize.approx_fprime(w, lambda v: lam * v @ v, 1e-7), atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("shape, lam", [((30, 4), 0.5), ((5, 9), 2.0), ((50, 3), 100.0)])
@@ -31,14 +33,20 @@ def test_it_ridge_fit_matches_sklearn_ridge(shape, lam):
     X = rng.normal(size=shape)
     y = rng.normal(size=shape[0])
     expected = Ridge(alpha=lam, fit_intercept=False).fit(X, y).coef_
-    np.testing.assert_allclose(run_reference("ridge-closed-form", X, y, lam), expected, rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(
+        run_reference("ridge-closed-form", X, y, lam), expected, rtol=1e-6, atol=1e-10
+    )
 
 
 @pytest.mark.parametrize("a, t", [(3.0, 1.0), (-0.4, 1.0), (0.5, 0.5), (-7.25, 0.3)])
 def test_it_soft_threshold_minimises_the_one_dimensional_lasso(a, t):
     lam = 2 * t
-    best = optimize.minimize_scalar(lambda w: (w - a) ** 2 + lam * abs(w), bounds=(-10, 10), method="bounded",
-                                    options={"xatol": 1e-10})
+    best = optimize.minimize_scalar(
+        lambda w: (w - a) ** 2 + lam * abs(w),
+        bounds=(-10, 10),
+        method="bounded",
+        options={"xatol": 1e-10},
+    )
     got = run_reference("soft-threshold", np.array([a]), t)
     np.testing.assert_allclose(got, [best.x], atol=1e-6)
 
@@ -75,8 +83,10 @@ def test_it_elastic_net_loss_matches_sklearn_mse_and_finite_differences():
 def test_it_ridge_symbolic_answers_are_correct():
     w, x, y, lam = sympy.symbols("w x y lam")
     J = sympy.Rational(1, 2) * (w * x - y) ** 2 + lam * w**2
-    expected = sympy.sympify(exercise("ridge-gradient-one-example")["answer"]["expected"].replace("^", "**"),
-                             locals={"lam": lam})
+    expected = sympy.sympify(
+        exercise("ridge-gradient-one-example")["answer"]["expected"].replace("^", "**"),
+        locals={"lam": lam},
+    )
     assert sympy.simplify(expected - sympy.diff(J, w)) == 0
 
     a = 7
