@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Exercise, ExerciseProgress, ExerciseVersion, Lesson, Module, QuizAttempt, Submission, Topic
+from .models import (
+    Exercise,
+    ExerciseProgress,
+    ExerciseVersion,
+    Lesson,
+    Module,
+    QuizAttempt,
+    Submission,
+    Topic,
+)
 
 
 @admin.register(Module)

@@ -338,6 +338,9 @@ class ExerciseProgress(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["learner", "exercise"], name="unique_progress")]
 
+    def __str__(self):
+        return f"{self.learner} on {self.exercise}: best {self.best_score:.0%}"
+
     @classmethod
     def record(cls, submission: Submission) -> None:
         progress, _ = cls.objects.select_for_update().get_or_create(

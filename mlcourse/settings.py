@@ -106,6 +106,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    (BASE_DIR / "var").mkdir(exist_ok=True)
     # The web process and the worker write at the same time; WAL and a busy timeout keep
     # SQLite from answering "database is locked" under that light concurrency.
     DATABASES["default"]["OPTIONS"] = {
@@ -113,6 +114,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+    # A file, not memory, so that a Celery worker started by the end-to-end test shares it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -179,7 +182,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 GRADING_WALL_SECONDS_MAX = env_number("GRADING_WALL_SECONDS_MAX", 30, minimum=1, maximum=600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * GRADING_WALL_SECONDS_MAX + 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_DEFAULT_QUEUE = "grading"
+CELERY_TASK_DEFAULT_QUEUE = env_str("GRADING_QUEUE", "grading")
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-submissions": {"task": "grader.tasks.requeue_stuck", "schedule": 30.0},
 }

@@ -1,0 +1,94 @@
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from exercises.models import Exercise
+from tests.conftest import FIXTURE_COURSE, SIGMOID_RIGHT, SIGMOID_WRONG
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_grades_a_correct_answer_file_as_json(course, tmp_path):
+    answer = tmp_path / "answer.py"
+    answer.write_text(SIGMOID_RIGHT)
+    data = json.loads(run("grade", "sigmoid", str(answer), "--json"))
+    assert data["status"] == "graded" and data["score"] == 1.0 and data["correct"] is True
+    assert [case["name"] for case in data["feedback"]] == ["zero", "a few values", "large logits"]
+    assert all({"name", "passed", "message"} <= case.keys() for case in data["feedback"])
+
+
+def test_it_grades_a_wrong_answer_file_without_failing(course, tmp_path):
+    answer = tmp_path / "answer.py"
+    answer.write_text(SIGMOID_WRONG)
+    data = json.loads(run("grade", "sigmoid", str(answer), "--json"))
+    assert data["status"] == "graded" and data["correct"] is False and 0 < data["score"] < 1
+
+
+def test_it_grades_numeric_and_choice_answers(course, tmp_path):
+    answer = tmp_path / "answer.txt"
+    answer.write_text("5.0")
+    assert json.loads(run("grade", "det-value", str(answer), "--json"))["correct"] is True
+    answer.write_text("[1]")
+    assert json.loads(run("grade", "relu-choice", str(answer), "--json"))["correct"] is False
+
+
+def test_it_explains_an_unknown_slug(course, tmp_path):
+    answer = tmp_path / "answer.py"
+    answer.write_text("x")
+    with pytest.raises(CommandError, match="No exercise with slug 'nope'"):
+        run("grade", "nope", str(answer), "--json")
+
+
+def test_it_explains_a_missing_answer_file(course):
+    with pytest.raises(CommandError, match="no such file"):
+        run("grade", "sigmoid", "/nonexistent/answer.py")
+
+
+def test_it_lists_exercises_as_json(course):
+    rows = json.loads(run("list_exercises", "--json"))
+    by_slug = {row["slug"]: row for row in rows}
+    assert by_slug["sigmoid"]["entry_point"] == "sigmoid"
+    assert by_slug["sigmoid"]["module"] == "activations" and by_slug["sigmoid"]["topics"] == ["act.sigmoid"]
+    assert by_slug["relu-choice"]["kind"] == "choice" and "entry_point" not in by_slug["relu-choice"]
+
+
+def test_it_loads_a_course_folder_from_the_command_line():
+    assert "Loaded 2 modules and 6 exercises" in run("load_course", str(FIXTURE_COURSE))
+    assert Exercise.objects.count() == 6
+
+
+def test_it_reports_a_malformed_content_file_as_a_command_error(tmp_path):
+    import shutil
+
+    shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    (tmp_path / "course" / "activations" / "02-relu.yaml").write_text("slug: [")
+    with pytest.raises(CommandError, match=r"02-relu\.yaml: invalid YAML"):
+        run("load_course", str(tmp_path / "course"))
+
+
+def test_it_validates_references_starters_and_mutants(course):
+    output = run("validate_course", "sigmoid", "relu", "dot", "det-value", "relu-choice")
+    assert "ok   sigmoid (3 checks)" in output and "ok   relu-choice (2 checks)" in output
+
+
+def test_it_fails_validation_when_a_mutant_survives(course):
+    exercise = Exercise.objects.get(slug="sigmoid")
+    spec = dict(exercise.spec, mutants=[{"name": "actually right", "code": SIGMOID_RIGHT}])
+    exercise.add_version(exercise.current_version.statement, spec)
+    with pytest.raises(CommandError, match="1 problem"):
+        run("validate_course", "sigmoid")
+
+
+def test_it_creates_the_demo_accounts():
+    output = run("create_demo_users")
+    assert "learner / learner-demo-pass" in output and "instructor / instructor-demo-pass" in output

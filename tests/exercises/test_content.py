@@ -1,0 +1,92 @@
+import shutil
+
+import pytest
+
+from exercises.content import ContentError, sync_course
+from exercises.models import Exercise, Lesson, Module, Topic
+from tests.conftest import FIXTURE_COURSE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course_copy(tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, root)
+    return root
+
+
+def test_it_loads_modules_lessons_topics_and_exercises(course_copy):
+    report = sync_course(course_copy)
+    assert report.modules == 2 and report.exercises == 6
+    assert list(Module.objects.values_list("slug", flat=True)) == ["linear-algebra", "activations"]
+    assert "<math" in Lesson.objects.get(module__slug="activations").body_html
+    sigmoid = Exercise.objects.get(slug="sigmoid")
+    assert sigmoid.kind == "code" and sigmoid.difficulty == "warm-up"
+    assert [topic.id for topic in sigmoid.topics.all()] == ["act.sigmoid"]
+    assert Topic.objects.get(id="la.determinant").kinds == ["code", "numeric"]
+    assert Exercise.objects.get(slug="relu-choice").in_quiz
+
+
+def test_it_is_idempotent(course_copy):
+    sync_course(course_copy)
+    again = sync_course(course_copy)
+    assert again.new_versions == 0
+    assert Exercise.objects.get(slug="sigmoid").versions.count() == 1
+
+
+def test_it_adds_a_version_when_a_file_changes(course_copy):
+    sync_course(course_copy)
+    path = course_copy / "activations" / "01-sigmoid.yaml"
+    path.write_text(path.read_text().replace("element-wise", "entry by entry"))
+    assert sync_course(course_copy).new_versions == 1
+    assert Exercise.objects.get(slug="sigmoid").current_version.number == 2
+
+
+def test_it_unpublishes_an_exercise_whose_file_is_gone(course_copy):
+    sync_course(course_copy)
+    (course_copy / "activations" / "02-relu.yaml").unlink()
+    assert sync_course(course_copy).unpublished == ["relu"]
+    assert not Exercise.objects.get(slug="relu").published
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda text: text.replace("topics: [act.sigmoid]", "topics: [act.nope]"), "field 'topics': unknown topic id(s) act.nope"),
+        (lambda text: text.replace("kind: code", "kind: essay"), "field 'kind': 'essay' is not one of"),
+        (lambda text: text.replace("entry_point: sigmoid\n", ""), "missing required field 'entry_point'"),
+        (lambda text: text.replace("def sigmoid(z):\n      z =", "def sigmoid(z)\n      z ="), "field 'reference': Python syntax error"),
+        (lambda text: text.replace(r"\frac{1}{1 + e^{-z}}", r"\frac{1}{"), "statement: cannot render the formula"),
+        (lambda text: text.replace("method: allclose", "method: vibes"), "field 'compare': unknown method 'vibes'"),
+        (lambda text: text + "\n  : not yaml [", "invalid YAML"),
+        (lambda text: "- just\n- a list\n", "must be a YAML mapping"),
+    ],
+)
+def test_it_rejects_a_bad_file_naming_the_file_and_field(course_copy, edit, message):
+    path = course_copy / "activations" / "01-sigmoid.yaml"
+    path.write_text(edit(path.read_text()))
+    with pytest.raises(ContentError) as error:
+        sync_course(course_copy)
+    assert "01-sigmoid.yaml" in str(error.value)
+    assert message in str(error.value)
+    assert not Exercise.objects.exists()  # nothing half-loaded
+
+
+def test_it_rejects_a_duplicate_slug(course_copy):
+    shutil.copy(course_copy / "activations" / "02-relu.yaml", course_copy / "activations" / "03-relu-again.yaml")
+    with pytest.raises(ContentError, match="slug 'relu' is already used"):
+        sync_course(course_copy)
+
+
+def test_it_rejects_a_choice_question_without_a_right_answer(course_copy):
+    path = course_copy / "activations" / "q01-relu-choice.yaml"
+    path.write_text(path.read_text().replace("correct: true, ", ""))
+    with pytest.raises(ContentError, match="mark exactly one correct choice"):
+        sync_course(course_copy)
+
+
+def test_it_rejects_a_module_folder_missing_from_the_syllabus(course_copy):
+    shutil.copytree(course_copy / "activations", course_copy / "astrology")
+    with pytest.raises(ContentError, match="'astrology' is not a module id of the syllabus"):
+        sync_course(course_copy)
