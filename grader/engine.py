@@ -16,6 +16,7 @@ import numpy as np
 
 from . import sandbox
 from .compare import CompareSpecError, compare
+from .diagnosis import diagnose
 from .results import CaseResult, GradingResult
 
 KINDS = ("code", "symbolic", "numeric", "choice")
@@ -94,22 +95,31 @@ def show_call(case: PreparedCase) -> str:
 
 
 def grade_code(spec: dict, answer: str, cases: list[PreparedCase]) -> GradingResult:
+    """Run the answer on every case in one sandboxed run and judge each result here.
+
+    Only the decoded result pipe counts: the run's stdout, stderr and exit status are shown
+    to the learner or explain a crash, never turned into a verdict."""
     limits = sandbox.limits_for(spec.get("limits"))
     outcome = sandbox.run_calls(answer, spec["entry_point"], [(case.args, case.kwargs) for case in cases], limits)
     stdout = outcome.stdout[-4000:]
+    isolation = {"isolation": outcome.layers}
+    if outcome.status == "sandbox-error":
+        result = GradingResult.platform_error(f"The grading sandbox failed: {outcome.message}")
+        result.details.update(isolation)
+        return result
     if outcome.status != "ok":
-        return GradingResult.rejected(outcome.message, stdout=stdout, stderr=outcome.stderr[-2000:])
+        return GradingResult.rejected(outcome.message, stdout=stdout, stderr=outcome.stderr[-2000:], **isolation)
     response = outcome.response
     if not response.get("ok"):
-        result = GradingResult.rejected(f"Your code could not run: {response.get('error')}")
+        result = GradingResult.rejected(f"Your code could not run: {response.get('error')}", **isolation)
         result.stdout = stdout
-        result.details["traceback"] = response.get("traceback", "")
+        result.details["traceback"] = str(response.get("traceback", ""))[-4000:]
         return result
     results = response.get("results")
     if not isinstance(results, list) or len(results) != len(cases):
-        return GradingResult.rejected("The run did not return one result per case.", stdout=stdout)
+        return GradingResult.rejected("The run did not return one result per case.", stdout=stdout, **isolation)
     feedback = [_judge_case(case, result, spec.get("compare")) for case, result in zip(cases, results, strict=True)]
-    return GradingResult.from_cases(feedback, stdout=stdout)
+    return GradingResult.from_cases(feedback, stdout=stdout, **isolation)
 
 
 def _judge_case(case: PreparedCase, result: Any, compare_spec) -> CaseResult:
@@ -121,8 +131,9 @@ def _judge_case(case: PreparedCase, result: Any, compare_spec) -> CaseResult:
         return feedback
     got = result.get("value")
     feedback.got = show(got)
+    context = {"args": case.args, "kwargs": case.kwargs}
     try:
-        verdict = compare(case.expected, got, compare_spec, context={"args": case.args, "kwargs": case.kwargs})
+        verdict = compare(case.expected, got, compare_spec, context=context)
     except CompareSpecError as exc:
         feedback.message = f"The exercise's comparison is misconfigured: {exc}"
         return feedback
@@ -130,7 +141,22 @@ def _judge_case(case: PreparedCase, result: Any, compare_spec) -> CaseResult:
     feedback.message = verdict.message or "Correct."
     feedback.max_error = verdict.max_error
     feedback.where = verdict.where
+    if not verdict.passed:
+        found = _diagnose(case.expected, got, compare_spec, context)
+        if found:
+            feedback.diagnosis = found.tag
+            feedback.message = f"{feedback.message} {found.message}"
     return feedback
+
+
+def _diagnose(expected, got, compare_spec, context):
+    """For a tuple result compared item by item, diagnose the first item that differs."""
+    if isinstance(compare_spec, list) and isinstance(expected, tuple | list) and isinstance(got, tuple | list):
+        for exp_item, got_item, spec in zip(expected, got, compare_spec, strict=False):
+            if not compare(exp_item, got_item, spec, context=context).passed:
+                return diagnose(exp_item, got_item, context)
+        return None
+    return diagnose(expected, got, context)
 
 
 # --- numeric ---------------------------------------------------------------------------

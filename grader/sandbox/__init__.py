@@ -11,10 +11,22 @@ from typing import Any
 
 from django.conf import settings
 
-from .runner import Limits, RunOutcome, run
+from .runner import Limits, RunOutcome, active_layers, isolation, run
 from .wire import WireError
 
-__all__ = ["Limits", "RunOutcome", "SandboxError", "WireError", "call", "limits_for", "run"]
+__all__ = [
+    "Limits",
+    "RunOutcome",
+    "SandboxError",
+    "WireError",
+    "active_layers",
+    "call",
+    "generate_cases",
+    "isolation",
+    "limits_for",
+    "run",
+    "run_calls",
+]
 
 
 class SandboxError(RuntimeError):
@@ -25,7 +37,7 @@ def limits_for(overrides: dict[str, Any] | None = None) -> Limits:
     """The platform's default limits, with an exercise's overrides clamped to the global caps."""
     values = dict(settings.GRADING_LIMITS)
     for name, value in (overrides or {}).items():
-        if name in values:
+        if name in values and isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
             values[name] = min(value, settings.GRADING_LIMIT_CAPS[name])
     return Limits(**values)
 

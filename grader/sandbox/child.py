@@ -1,10 +1,12 @@
 """Runs inside the sandbox: one request in on stdin, one response out on fd 3.
 
-Started as a fresh interpreter in isolated mode (`python -I child.py`), so it sees neither
-Django nor the project's packages, only the standard library, NumPy and `wire.py` beside it.
-Whatever runs here is untrusted; the trusted side only reads the response as data.
+Forked from the fork server (`server.py`, itself a `python -I` interpreter that sees neither
+Django nor the project's packages, only the standard library, NumPy and the modules beside
+it) after the run has entered its isolation layers. Whatever runs here is untrusted; the
+trusted side only reads the response as data.
 """
 
+import copy
 import linecache
 import os
 import sys
@@ -14,7 +16,9 @@ import traceback
 import numpy as np  # imported before the learner's code so its cost is not charged to them
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
-import wire  # noqa: E402
+import contextlib
+
+import wire
 
 SOURCE_NAME = "<answer>"
 
@@ -49,7 +53,11 @@ def _call(function, args, kwargs) -> dict:
     try:
         wire.dumps(value)  # refuse now, per call, what cannot be sent back
     except (wire.WireError, TypeError, ValueError, RecursionError) as exc:
-        return {"ok": False, "error": f"Your function returned something that cannot be checked: {exc}", "traceback": ""}
+        return {
+            "ok": False,
+            "error": f"Your function returned something that cannot be checked: {exc}",
+            "traceback": "",
+        }
     return {"ok": True, "value": value, "seconds": seconds}
 
 
@@ -74,20 +82,30 @@ def handle(request: dict) -> dict:
     if not callable(function):
         message = f"Define a function named {request['entry_point']}."
         return {"stage": "load", "ok": False, "error": message, "traceback": ""}
-    return {"ok": True, "results": [_call(function, call["args"], call["kwargs"]) for call in request["calls"]]}
+    results = []
+    for call in request["calls"]:
+        # A fresh copy per call: mutating one case's input cannot reach another case.
+        args, kwargs = copy.deepcopy(call["args"]), copy.deepcopy(call["kwargs"])
+        results.append(_call(function, args, kwargs))
+    return {"ok": True, "results": results}
 
 
-def main() -> None:
-    result_fd = int(sys.argv[1])
+def main(result_fd: int) -> None:
     request = wire.loads(sys.stdin.buffer.read())
     response = handle(request)
     payload = wire.dumps(response)
-    with os.fdopen(result_fd, "wb", closefd=True) as out:
-        out.write(payload)
-    sys.stdout.flush()
+    # Output first: the trusted side stops reading once the result is complete.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    try:
+        with os.fdopen(result_fd, "wb", closefd=True) as out:
+            out.write(payload)
+    except (OSError, ValueError):  # the learner closed or replaced fd 3: no result then
+        pass
     # Skip interpreter teardown: learner objects with hostile __del__ must not run after this.
     os._exit(0)
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]))

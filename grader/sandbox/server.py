@@ -1,0 +1,236 @@
+"""The fork server: a lean process that forks one isolated child per sandboxed run.
+
+Started by `runner.py` as `python -I server.py <control fd>` with an empty environment, it
+imports NumPy once (so a run does not pay for it), probes which isolation layers the host
+allows, and then serves requests on a Unix socket: each request carries the run's limits and
+the pipe ends of the run (stdin, stdout, stderr, result, status); the server forks and answers
+with a pidfd of the child. It never reads a request's payload or a run's output: the source
+and arguments go straight from the trusted side to the child through the stdin pipe.
+
+Per run:
+    server --fork--> keeper: enters the user/mount/network/PID/IPC namespaces, forks
+                     runner-init, waits for it and writes its exit status on the status pipe
+    keeper --fork--> run: PID 1 of the new PID namespace (so when it dies the kernel kills
+                     everything it started); builds the empty root, drops the uid and
+                     capabilities, sets rlimits and seccomp, then runs `child.handle`.
+Killing the keeper kills the run (PR_SET_PDEATHSIG), and with it the whole PID namespace.
+"""
+
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
+import contextlib
+
+import child
+import isolation
+
+# Submodules NumPy imports lazily are imported now, once, instead of in every run.
+import numpy.fft
+import numpy.linalg
+import numpy.polynomial
+import numpy.random  # noqa: F401
+
+LAYERS = ("process", "namespaces", "user-namespace", "uid", "seccomp", "rlimits")
+RESULT_FD = 3
+WORKDIR_MB = 32
+MAX_PROCESSES = 16
+MAX_OPEN_FILES = 64
+
+
+def _vm_size() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class Server:
+    def __init__(self, control: socket.socket):
+        self.control = control
+        self.baseline = 0
+        self.layers: dict[str, bool] = {}
+        self.reasons: dict[str, str] = {}
+        self.filter = None
+
+    # --- entering the layers, in the keeper (enter_outer) and in the run (enter_inner) ---
+
+    def enter_outer(self, uid: int) -> None:
+        if self.layers.get("user-namespace"):
+            isolation.become(uid)
+            isolation.prctl(isolation.PR_SET_DUMPABLE, 1)  # the id maps are ours to write
+            isolation.unshare(isolation.CLONE_NEWUSER | isolation.NAMESPACE_FLAGS)
+            isolation.write_id_maps(uid)
+            isolation.prctl(isolation.PR_SET_DUMPABLE, 0)
+        elif self.layers.get("namespaces"):
+            isolation.unshare(isolation.NAMESPACE_FLAGS)
+
+    def enter_inner(self, uid: int, limits: dict) -> None:
+        if self.layers.get("namespaces"):
+            isolation.build_root("/tmp", WORKDIR_MB, uid)
+        if self.layers.get("uid"):
+            if self.layers.get("user-namespace"):
+                isolation.drop_capabilities()
+            else:
+                isolation.become(uid)
+        os.environ.clear()
+        os.environ.update(limits["env"])
+        isolation.set_rlimits(
+            limits["cpu_seconds"],
+            self.baseline + limits["memory_mb"] * 1024 * 1024,
+            limits["output_bytes"],
+            # Without a uid of its own, RLIMIT_NPROC would count the worker's processes too.
+            MAX_PROCESSES if self.layers.get("uid") else None,
+            MAX_OPEN_FILES,
+        )
+        isolation.prctl(isolation.PR_SET_NO_NEW_PRIVS, 1)
+        if self.layers.get("seccomp"):
+            self.filter.load()
+
+    # --- probing -------------------------------------------------------------------------
+
+    def probe(self) -> None:
+        """Find which layers work here by entering each in a throwaway child."""
+        self.layers = {"process": True, "rlimits": True}
+        try:
+            self.filter = isolation.seccomp_filter()
+        except Exception as exc:
+            self.reasons["seccomp"] = f"libseccomp is not usable: {exc}"
+        candidates = [
+            ("user-namespace", {"user-namespace": True, "namespaces": True}),
+            ("namespaces", {"namespaces": True}),
+        ]
+        for name, layers in candidates:
+            if self._try(layers, uid=True):
+                self.layers.update(layers)
+                break
+            self.reasons.setdefault(name, self._last_error)
+        if "namespaces" not in self.layers:
+            self.reasons.setdefault("namespaces", self._last_error)
+        self.layers["uid"] = os.geteuid() == 0 and self._try({**self._entered(), "uid": True}, uid=True)
+        if not self.layers["uid"]:
+            self.reasons["uid"] = "the grading worker does not run as root" if os.geteuid() else self._last_error
+        if self.filter is not None:
+            self.layers["seccomp"] = self._try({**self._entered(), "seccomp": True}, uid=True)
+            if not self.layers["seccomp"]:
+                self.reasons["seccomp"] = self._last_error
+        for name in LAYERS:
+            self.layers.setdefault(name, False)
+
+    def _entered(self) -> dict:
+        return {name: on for name, on in self.layers.items() if on}
+
+    _last_error = ""
+
+    def _try(self, layers: dict, uid: bool) -> bool:
+        saved = self.layers
+        self.layers = {**saved, **layers}
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_fd)
+            try:
+                keeper_uid = isolation.UID_BASE + os.getpid()
+                self.enter_outer(keeper_uid)
+                inner = os.fork()
+                if inner == 0:
+                    self.enter_inner(keeper_uid, {"cpu_seconds": 2, "memory_mb": 64, "output_bytes": 1000, "env": {}})
+                    os.write(write_fd, b"ok")
+                    os._exit(0)
+                _, status = os.waitpid(inner, 0)
+                os._exit(os.waitstatus_to_exitcode(status) if status else 0)
+            except BaseException as exc:
+                os.write(write_fd, f"{type(exc).__name__}: {exc}".encode()[:500])
+                os._exit(1)
+        os.close(write_fd)
+        message = b""
+        while chunk := os.read(read_fd, 4096):
+            message += chunk
+        os.close(read_fd)
+        os.waitpid(pid, 0)
+        self.layers = saved
+        self._last_error = message.decode(errors="replace") or "no answer from the probe"
+        return message == b"ok"
+
+    # --- serving -------------------------------------------------------------------------
+
+    def serve(self) -> None:
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel
+        while True:
+            try:
+                data, fds, _, _ = socket.recv_fds(self.control, 65536, 8)
+            except ConnectionResetError:
+                return
+            if not data:
+                return
+            limits = json.loads(data)
+            try:
+                pid = self.spawn(limits, fds)
+                pidfd = os.pidfd_open(pid)
+                socket.send_fds(self.control, [json.dumps({"pid": pid}).encode()], [pidfd])
+                os.close(pidfd)
+            finally:
+                for fd in fds:
+                    os.close(fd)
+
+    def spawn(self, limits: dict, fds: list[int]) -> int:
+        pid = os.fork()
+        if pid:
+            return pid
+        # The keeper. Nothing here may raise back into the server's loop.
+        status_fd = fds[4]
+        try:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.setsid()
+            for target, fd in zip((0, 1, 2, RESULT_FD, 4), fds, strict=True):
+                os.dup2(fd, target)
+            status_fd = 4
+            os.closerange(5, 65536)
+            uid = isolation.UID_BASE + os.getpid()
+            self.enter_outer(uid)
+            keeper = os.getpid()
+            inner = os.fork()
+            if inner == 0:
+                self.run(uid, limits, keeper)
+            for fd in (0, 1, 2, RESULT_FD):
+                os.close(fd)
+            _, status = os.waitpid(inner, 0)
+            os.write(status_fd, struct.pack("<ci", b"s", status))
+        except BaseException as exc:
+            message = f"{type(exc).__name__}: {exc}".encode()[:2000]
+            with contextlib.suppress(OSError):
+                os.write(status_fd, struct.pack("<ci", b"e", len(message)) + message)
+        os._exit(0)
+
+    def run(self, uid: int, limits: dict, keeper: int) -> None:
+        try:
+            isolation.prctl(isolation.PR_SET_PDEATHSIG, signal.SIGKILL)
+            if not self.layers.get("namespaces") and os.getppid() != keeper:
+                os._exit(70)  # the keeper is already gone: the run was killed
+            os.close(4)
+            self.enter_inner(uid, limits)
+        except BaseException:
+            os.write(2, b"sandbox setup failed: " + traceback.format_exc().encode()[-2000:])
+            os._exit(71)
+        child.main(RESULT_FD)
+
+
+def main() -> None:
+    control = socket.socket(fileno=int(sys.argv[1]))
+    isolation.prctl(isolation.PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the worker
+    server = Server(control)
+    server.baseline = _vm_size()
+    server.probe()
+    hello = {"layers": server.layers, "reasons": server.reasons, "pid": os.getpid()}
+    control.sendall(json.dumps(hello).encode())
+    server.serve()
+
+
+if __name__ == "__main__":
+    main()
