@@ -8,13 +8,12 @@ version by `prepare_code_cases`). Every piece of untrusted code runs through `sa
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from . import sandbox
+from . import answers, sandbox
 from .compare import CompareSpecError, compare
 from .diagnosis import diagnose
 from .results import CaseResult, GradingResult
@@ -58,14 +57,12 @@ def grade(kind: str, spec: dict, answer: str, *, cases: list[PreparedCase] | Non
     if kind == "code":
         return grade_code(spec, answer, cases or [])
     if kind == "numeric":
-        return grade_numeric(spec, answer)
+        return answers.grade_numeric(spec, answer)
     if kind == "choice":
-        return grade_choice(spec, answer)
+        return answers.grade_choice(spec, answer)
     if kind == "symbolic":
-        try:
-            from .symbolic import grade_symbolic
-        except ImportError:  # the symbolic checker lands separately (issue 4)
-            return GradingResult.platform_error("Symbolic answers cannot be checked yet.")
+        from .symbolic import grade_symbolic
+
         return grade_symbolic(spec, answer, context or {})
     return GradingResult.platform_error(f"Unknown exercise kind {kind!r}.")
 
@@ -159,98 +156,6 @@ def _diagnose(expected, got, compare_spec, context):
     return diagnose(expected, got, context)
 
 
-# --- numeric ---------------------------------------------------------------------------
-
-
-def parse_number_text(text: str) -> Any:
-    """A number, a fraction `a/b`, or a JSON list of numbers; never evaluated as Python."""
-    cleaned = text.strip().replace("−", "-").replace("×10^", "e").replace(" ", "")
-    if len(cleaned) > 10_000:
-        raise ValueError("The answer is too long.")
-    if cleaned.startswith("["):
-        try:
-            value = json.loads(cleaned)
-        except json.JSONDecodeError:
-            raise ValueError("Write a list like [1.5, 2, -3].") from None
-        array = np.asarray(value, dtype=float) if _all_numbers(value) else None
-        if array is None:
-            raise ValueError("Every entry of the list must be a number.")
-        return array
-    if cleaned.count("/") == 1:
-        numerator, denominator = cleaned.split("/")
-        return float(numerator) / float(denominator)
-    return float(cleaned)
-
-
-def _all_numbers(value) -> bool:
-    if isinstance(value, list):
-        return all(_all_numbers(item) for item in value)
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def grade_numeric(spec: dict, answer: str) -> GradingResult:
-    settings = spec["answer"]
-    try:
-        got = parse_number_text(answer)
-    except (ValueError, ZeroDivisionError, OverflowError) as exc:
-        message = str(exc) if isinstance(exc, ValueError) and "Write" in str(exc) else f"{answer.strip()[:40]!r} is not a number."
-        return GradingResult.rejected(message)
-    expected = np.asarray(settings["value"], dtype=float)
-    got_array = np.asarray(got, dtype=float)
-    if got_array.shape != expected.shape:
-        return GradingResult.rejected(f"Expected {'a single number' if expected.shape == () else f'shape {expected.shape}'}.")
-    if settings.get("sig_figs"):
-        figures = int(settings["sig_figs"])
-        passed = bool(np.all(_round_sig(got_array, figures) == _round_sig(expected, figures)))
-    else:
-        rtol = float(settings.get("rtol", 1e-6) or 0)
-        atol = float(settings.get("atol", 0) or 0)
-        passed = bool(np.all(np.abs(got_array - expected) <= atol + rtol * np.abs(expected)))
-    case = CaseResult(name="answer", passed=passed, message="Correct." if passed else "Not within the tolerance.")
-    return GradingResult.from_cases([case])
-
-
-def _round_sig(values: np.ndarray, figures: int) -> np.ndarray:
-    def one(x: float) -> float:
-        if x == 0 or not math.isfinite(x):
-            return x
-        return round(x, figures - 1 - math.floor(math.log10(abs(x))))
-
-    return np.vectorize(one, otypes=[float])(values)
-
-
-# --- multiple choice -------------------------------------------------------------------
-
-
-def grade_choice(spec: dict, answer: str) -> GradingResult:
-    choices = spec["choices"]
-    try:
-        picked = json.loads(answer)
-        picked = {int(index) for index in (picked if isinstance(picked, list) else [picked])}
-    except (json.JSONDecodeError, TypeError, ValueError):
-        return GradingResult.rejected("Pick one of the choices.")
-    if not picked or not picked <= set(range(len(choices))):
-        return GradingResult.rejected("Pick one of the choices.")
-    if not spec.get("multiple") and len(picked) > 1:
-        return GradingResult.rejected("Pick only one choice.")
-    correct = {index for index, choice in enumerate(choices) if choice.get("correct")}
-    cases = [
-        CaseResult(
-            name=f"choice {index + 1}",
-            passed=bool(choices[index].get("correct")),
-            message=choices[index].get("feedback", ""),
-        )
-        for index in sorted(picked)
-    ]
-    result = GradingResult.from_cases(cases)
-    result.score = 1.0 if picked == correct else 0.0
-    missing = len(correct - picked)
-    result.message = "Correct." if picked == correct else (
-        f"Not quite: {missing} correct choice{'s' if missing != 1 else ''} not selected." if missing and not (picked - correct) else "Not quite."
-    )
-    return result
-
-
 # --- validation of an exercise against its own reference -------------------------------
 
 
@@ -267,7 +172,7 @@ class Check:
         return self.result.status == "graded" and self.result.correct == self.should_pass
 
 
-def validation_answers(kind: str, spec: dict) -> list[tuple[str, bool, str]]:
+def validation_answers(kind: str, spec: dict, context: dict | None = None) -> list[tuple[str, bool, str]]:
     """(name, should pass, answer) for everything an exercise can be checked with."""
     if kind == "code":
         answers = [("reference", True, spec["reference"]), ("starter", False, spec["starter"])]
@@ -277,16 +182,22 @@ def validation_answers(kind: str, spec: dict) -> list[tuple[str, bool, str]]:
     if kind == "choice":
         right = [index for index, choice in enumerate(spec["choices"]) if choice["correct"]]
         wrong = [index for index, choice in enumerate(spec["choices"]) if not choice["correct"]]
-        return [("correct choices", True, json.dumps(right))] + [("a wrong choice", False, json.dumps(wrong[:1]))]
+        return [("correct choices", True, json.dumps(right)), ("a wrong choice", False, json.dumps(wrong[:1]))]
     if kind == "symbolic":
-        expected = spec["answer"]["expected"]
-        answers = [("expected answer", True, expected if isinstance(expected, str) else json.dumps(expected))]
-        return answers + [(f"mistake: {m['answer']}", False, m["answer"]) for m in spec["answer"].get("mistakes", [])]
+        from .symbolic.grading import answer_spec_for
+
+        answer = answer_spec_for(spec, context)  # the expected answer and mistakes for these parameters
+
+        def text(value) -> str:
+            return value if isinstance(value, str) else json.dumps(value)
+
+        checks = [("expected answer", True, text(answer["expected"]))]
+        return checks + [(f"mistake: {text(m['answer'])}", False, text(m["answer"])) for m in answer.get("mistakes", [])]
     return []
 
 
 def validate(kind: str, spec: dict, cases: list[PreparedCase] | None = None, context: dict | None = None) -> list[Check]:
     return [
         Check(name, should_pass, grade(kind, spec, answer, cases=cases, context=context))
-        for name, should_pass, answer in validation_answers(kind, spec)
+        for name, should_pass, answer in validation_answers(kind, spec, context)
     ]

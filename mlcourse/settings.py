@@ -200,4 +200,11 @@ GRADING_LIMIT_CAPS = {
     "memory_mb": env_number("GRADING_MEMORY_MB_MAX", 2048, minimum=64, maximum=16384),
     "output_bytes": 1_000_000,
 }
+SYMBOLIC_LIMITS = {
+    # The warm checker processes for typed math (grader/symbolic): per-check limits.
+    "workers": env_number("SYMBOLIC_WORKERS", 2, minimum=1, maximum=16),
+    "cpu_seconds": env_number("SYMBOLIC_CPU_SECONDS", 4, minimum=1, maximum=60, kind=float),
+    "wall_seconds": env_number("SYMBOLIC_WALL_SECONDS", 6, minimum=1, maximum=120, kind=float),
+    "memory_mb": env_number("SYMBOLIC_MEMORY_MB", 1024, minimum=256, maximum=8192),
+}
 MAX_ANSWER_BYTES = env_number("MAX_ANSWER_BYTES", 64_000, minimum=1_000, maximum=10_000_000)

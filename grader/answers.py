@@ -1,0 +1,182 @@
+"""Numeric and multiple-choice answers. Both are plain data (numbers, indices): they are
+read with `json`/`float`, never evaluated, and checked on the trusted side."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+
+from .results import CaseResult, GradingResult
+
+MAX_NUMERIC_CHARS = 10_000
+MAX_ENTRIES_SHOWN = 8
+NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+class NotANumber(ValueError):
+    pass
+
+
+# --- numeric -----------------------------------------------------------------------------------
+
+
+def parse_number_text(text: str):
+    """A number (`0.25`, `-1.5e-3`, `2.5×10^-3`, `3/4`, `12%`), or a JSON-style (nested) list
+    of numbers for a vector or matrix. Returns a float or a float array."""
+    cleaned = text.strip().replace("−", "-").replace("–", "-").replace("×10^", "e").replace("x10^", "e").replace("·10^", "e")
+    cleaned = cleaned.replace(" ", "").replace("\u00a0", "")
+    if len(cleaned) > MAX_NUMERIC_CHARS:
+        raise NotANumber("The answer is too long.")
+    if not cleaned:
+        raise NotANumber("The answer is empty.")
+    if cleaned.startswith("["):
+        try:
+            value = json.loads(cleaned)
+        except json.JSONDecodeError:
+            raise NotANumber("Write a list like [1.5, 2, -3], or a matrix like [[1, 2], [3, 4]].") from None
+        if not _all_numbers(value):
+            raise NotANumber("Every entry of the list must be a number.")
+        array = np.asarray(value, dtype=float) if _rectangular(value) else None
+        if array is None:
+            raise NotANumber("The rows of the matrix have different lengths.")
+        return array
+    return _one_number(cleaned)
+
+
+def _one_number(text: str) -> float:
+    if text.endswith("%"):
+        return _one_number(text[:-1]) / 100
+    if text.count("/") == 1:
+        numerator, denominator = (_one_number(part) for part in text.split("/"))
+        if denominator == 0:
+            raise NotANumber("The fraction divides by zero.")
+        return numerator / denominator
+    if not NUMBER.fullmatch(text):
+        raise NotANumber(f"{text[:40]!r} is not a number. Write a decimal like 0.25, a fraction like 1/4, or a list like [1, 2].")
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotANumber("The number is too large.")
+    return value
+
+
+def _all_numbers(value) -> bool:
+    if isinstance(value, list):
+        return all(_all_numbers(item) for item in value)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _rectangular(value) -> bool:
+    try:
+        np.asarray(value, dtype=float)
+    except ValueError:
+        return False
+    return True
+
+
+def _shape_text(shape: tuple) -> str:
+    if shape == ():
+        return "a single number"
+    if len(shape) == 1:
+        return f"a list of {shape[0]} numbers"
+    return "a " + "x".join(str(n) for n in shape) + " matrix"
+
+
+def round_sig(values: np.ndarray, figures: int) -> np.ndarray:
+    def one(x: float) -> float:
+        if x == 0 or not math.isfinite(x):
+            return x
+        return round(x, figures - 1 - math.floor(math.log10(abs(x))))
+
+    return np.vectorize(one, otypes=[float])(values)
+
+
+def grade_numeric(spec: dict, answer: str) -> GradingResult:
+    settings = spec["answer"]
+    try:
+        got = np.asarray(parse_number_text(answer), dtype=float)
+    except NotANumber as exc:
+        return GradingResult.rejected(str(exc))
+    expected = np.asarray(settings["value"], dtype=float)
+    if got.shape != expected.shape:
+        if got.size == expected.size and got.ndim and expected.ndim and 1 in expected.shape:
+            got = got.reshape(expected.shape)  # a column or row vector typed as a flat list
+        else:
+            return GradingResult.rejected(f"Expected {_shape_text(expected.shape)}, got {_shape_text(got.shape)}.")
+    figures = settings.get("sig_figs")
+    if figures:
+        figures = int(figures)
+        passed = round_sig(got, figures) == round_sig(expected, figures)
+        miss = f"Not right to {figures} significant figure{'s' if figures != 1 else ''}."
+    else:
+        rtol = float(settings.get("rtol", 1e-6) if settings.get("rtol") is not None else 1e-6)
+        atol = float(settings.get("atol") or 0)
+        passed = np.abs(got - expected) <= atol + rtol * np.abs(expected)
+        miss = "Not within the tolerance."
+    passed = np.asarray(passed, dtype=bool)
+    if expected.shape == ():
+        ok = bool(passed)
+        return _numeric_result([CaseResult(name="answer", passed=ok, message="Correct." if ok else miss, got=f"{float(got):.10g}")])
+    wrong = [tuple(int(i) for i in index) for index in np.argwhere(~passed)]
+    if not wrong:
+        return _numeric_result([CaseResult(name="all entries", passed=True, message=f"All {passed.size} entries are correct.")])
+    cases = [
+        CaseResult(name=f"entry {list(index)}", passed=False, message=miss, got=f"{got[index]:.10g}", where=list(index))
+        for index in wrong[:MAX_ENTRIES_SHOWN]
+    ]
+    result = _numeric_result(cases)
+    result.message = f"{len(wrong)} of {passed.size} entries {'is' if len(wrong) == 1 else 'are'} wrong."
+    return result
+
+
+def _numeric_result(cases: list[CaseResult]) -> GradingResult:
+    correct = all(case.passed for case in cases)
+    return GradingResult(status="graded", score=1.0 if correct else 0.0, message="Correct." if correct else cases[0].message, cases=cases)
+
+
+# --- multiple choice -----------------------------------------------------------------------------
+
+
+def parse_picked(answer: str, count: int) -> set[int]:
+    try:
+        picked = json.loads(answer)
+    except (json.JSONDecodeError, TypeError):
+        raise NotANumber("Pick one of the choices.") from None
+    picked = picked if isinstance(picked, list) else [picked]
+    if not all(isinstance(index, int) and not isinstance(index, bool) for index in picked):
+        raise NotANumber("Pick one of the choices.")
+    picked = set(picked)
+    if not picked or not picked <= set(range(count)):
+        raise NotANumber("Pick one of the choices.")
+    return picked
+
+
+def grade_choice(spec: dict, answer: str) -> GradingResult:
+    """All or nothing; each picked choice gets its own feedback, and a missed right choice is
+    counted (not named)."""
+    choices = spec["choices"]
+    try:
+        picked = parse_picked(answer, len(choices))
+    except NotANumber as exc:
+        return GradingResult.rejected(str(exc))
+    if not spec.get("multiple") and len(picked) > 1:
+        return GradingResult.rejected("Pick only one choice.")
+    correct = {index for index, choice in enumerate(choices) if choice.get("correct")}
+    cases = []
+    for index in sorted(picked):
+        right = bool(choices[index].get("correct"))
+        default = "Right." if right else "Not right."
+        cases.append(CaseResult(name=f"choice {index + 1}", passed=right, message=choices[index].get("feedback") or default))
+    missing = len(correct - picked)
+    if spec.get("multiple") and missing:
+        cases.append(CaseResult(name="missed", passed=False, message=f"{missing} correct choice{'s were' if missing != 1 else ' was'} not selected."))
+    ok = picked == correct
+    if ok:
+        message = "Correct."
+    elif missing and not (picked - correct):
+        message = f"Not quite: {missing} correct choice{'s' if missing != 1 else ''} not selected."
+    else:
+        message = "Not quite."
+    return GradingResult(status="graded", score=1.0 if ok else 0.0, message=message, cases=cases)

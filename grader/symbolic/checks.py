@@ -1,0 +1,300 @@
+"""What the checker process does with one request. Requests and replies are plain JSON data:
+texts in, verdicts and texts out, so nothing SymPy built ever crosses back to the caller."""
+
+from __future__ import annotations
+
+import zlib
+
+import sympy as sp
+
+from .equivalence import Verdict, equivalent, form_problem
+from .parsing import Context, Parsed, ParseError, parse
+
+MAX_MISTAKES = 20
+
+
+def handle(request: dict) -> dict:
+    operation = request.get("op")
+    try:
+        if operation == "preview":
+            return preview(request)
+        if operation == "grade":
+            return grade(request)
+        if operation == "compare":
+            return compare(request)
+        if operation == "ping":
+            return {"status": "ok"}
+    except (RecursionError, MemoryError, OverflowError):
+        return {"status": "too-complex"}
+    return {"status": "bad-request", "message": f"unknown operation {operation!r}"}
+
+
+def _context(request: dict) -> Context:
+    return Context.from_spec(request.get("spec") or {})
+
+
+def _seed(*texts: str) -> int:
+    return zlib.crc32("\x00".join(texts).encode())
+
+
+def describe(parsed: Parsed) -> dict:
+    written = parsed.written
+    if parsed.kind == "matrix":
+        latex = sp.latex(sp.Matrix(written))
+        text = "[" + ", ".join("[" + ", ".join(str(c) for c in row) + "]" for row in written) + "]"
+    elif parsed.kind == "list":
+        latex = r"\left[" + ", ".join(sp.latex(c) for c in written) + r"\right]"
+        text = "[" + ", ".join(str(c) for c in written) + "]"
+    elif parsed.kind == "set":
+        latex = r"\left\{" + ", ".join(sp.latex(c) for c in written) + r"\right\}"
+        text = "{" + ", ".join(str(c) for c in written) + "}"
+    elif parsed.kind == "equation":
+        latex = f"{sp.latex(written[0])} = {sp.latex(written[1])}"
+        text = f"{written[0]} = {written[1]}"
+    else:
+        latex, text = sp.latex(written), str(written)
+    return {"kind": parsed.kind, "parsed": text, "latex": latex, "variables": sorted(s.name for s in _symbols(parsed))}
+
+
+def _entries(parsed: Parsed) -> list:
+    value = parsed.value
+    if parsed.kind == "matrix":
+        return [c for row in value for c in row]
+    if parsed.kind in ("list", "set"):
+        return list(value)
+    if parsed.kind == "equation":
+        return list(value)
+    return [value]
+
+
+def _symbols(parsed: Parsed) -> set:
+    return {s for entry in _entries(parsed) for s in sp.sympify(entry).free_symbols}
+
+
+def preview(request: dict) -> dict:
+    try:
+        parsed = parse(request["answer"], _context(request), latex=request.get("latex"))
+    except ParseError as exc:
+        return {"status": "ok", "ok": False, "error": exc.to_dict()}
+    return {"status": "ok", "ok": True, **describe(parsed)}
+
+
+def compare(request: dict) -> dict:
+    """For check_expression: one expected text, one answer text."""
+    context = _context(request)
+    try:
+        expected = parse(request["expected"], context, latex=False)
+    except ParseError as exc:
+        return {"status": "ok", "ok": False, "error": {**exc.to_dict(), "message": f"The expected expression: {exc.message}"}}
+    try:
+        answer = parse(request["answer"], context, latex=request.get("latex"))
+    except ParseError as exc:
+        return {"status": "ok", "ok": False, "error": exc.to_dict()}
+    outcome = compare_parsed(expected, answer, context, up_to_constant=bool(request.get("up_to_constant")), seed=_seed(request["expected"], request["answer"]))
+    return {"status": "ok", "ok": True, **describe(answer), **outcome}
+
+
+def grade(request: dict) -> dict:
+    spec = request.get("spec") or {}
+    context = _context(request)
+    try:
+        expected = parse_expected(spec.get("expected"), context)
+    except ParseError as exc:
+        return {"status": "spec-error", "message": f"The exercise's expected answer cannot be read: {exc}"}
+    try:
+        answer = parse(request["answer"], context, latex=request.get("latex"))
+    except ParseError as exc:
+        return {"status": "ok", "readable": False, "error": exc.to_dict()}
+    seed = _seed(str(spec.get("expected")), request["answer"])
+    outcome = compare_parsed(expected, answer, context, up_to_constant=bool(spec.get("up_to_constant")), seed=seed)
+    reply = {"status": "ok", "readable": True, **describe(answer), **outcome, "hint": None}
+    if outcome["correct"]:
+        for form in _forms(spec.get("form")):
+            problem = next((p for w, v in zip(_written_entries(answer), _entries(answer), strict=True) if (p := form_problem(form, w, v))), None)
+            if problem:
+                reply.update(correct=False, message=problem, form=form)
+                break
+    elif outcome["undecided"] is False:
+        reply["hint"] = _matching_mistake(spec, answer, context, seed)
+    return reply
+
+
+def _forms(form) -> list[str]:
+    if not form:
+        return []
+    return [form] if isinstance(form, str) else [str(f) for f in form]
+
+
+def _written_entries(parsed: Parsed) -> list:
+    written = parsed.written
+    if parsed.kind == "matrix":
+        return [c for row in written for c in row]
+    if parsed.kind in ("list", "set", "equation"):
+        return list(written)
+    return [written]
+
+
+def parse_expected(expected, context: Context) -> Parsed:
+    if isinstance(expected, list):
+        import json
+
+        return parse(json.dumps(expected), context, latex=False)
+    if not isinstance(expected, str | int | float):
+        raise ParseError("Missing expected answer.")
+    return parse(str(expected), context, latex=False)
+
+
+def _matching_mistake(spec: dict, answer: Parsed, context: Context, seed: int) -> str | None:
+    for mistake in (spec.get("mistakes") or [])[:MAX_MISTAKES]:
+        try:
+            wrong = parse_expected(mistake.get("answer"), context)
+        except ParseError:
+            continue
+        if compare_parsed(wrong, answer, context, up_to_constant=bool(spec.get("up_to_constant")), seed=seed)["correct"]:
+            return str(mistake.get("hint") or "")
+    return None
+
+
+# --- comparing structures -------------------------------------------------------------------
+
+
+def _shape_text(parsed: Parsed) -> str:
+    if parsed.kind == "matrix":
+        rows, columns = parsed.shape()
+        return f"a {rows}x{columns} matrix"
+    if parsed.kind == "list":
+        return f"a list of {len(parsed.value)}"
+    if parsed.kind == "set":
+        return f"a set of {len(parsed.value)}"
+    if parsed.kind == "equation":
+        return "an equation"
+    return "a single expression"
+
+
+def _as_vector(parsed: Parsed) -> list | None:
+    if parsed.kind == "list":
+        return list(parsed.value)
+    if parsed.kind == "matrix" and 1 in parsed.shape():
+        return [c for row in parsed.value for c in row]
+    return None
+
+
+def _entry_result(name: str, verdict: Verdict, got=None) -> dict:
+    if verdict.equivalent:
+        message = "Correct."
+    elif verdict.equivalent is None:
+        message = "Too complex to check."
+    else:
+        message = "Not equal to the expected value" + (f" (they differ at {_point_text(verdict.point)})." if verdict.point else ".")
+    return {"name": name, "passed": bool(verdict.equivalent), "message": message, "got": str(got) if got is not None else None, "undecided": verdict.equivalent is None}
+
+
+def _point_text(point: dict) -> str:
+    return ", ".join(f"{name} = {value}" for name, value in point.items()) if point else "a sample point"
+
+
+def compare_parsed(expected: Parsed, answer: Parsed, context: Context, *, up_to_constant: bool = False, seed: int = 0) -> dict:
+    """{correct, undecided, message, entries}: per-entry results for lists and matrices."""
+
+    def check(e, a):
+        return equivalent(e, a, context, up_to_constant=up_to_constant, seed=seed)
+
+    if expected.kind == "expr" and answer.kind == "expr":
+        verdict = check(expected.value, answer.value)
+        entry = _entry_result("your answer", verdict)
+        message = "Correct." if verdict.equivalent else ("Your answer is too complex to check." if verdict.equivalent is None else "Your answer is not equivalent to the expected one.")
+        if verdict.equivalent is False and verdict.point:
+            message += f" They differ at {_point_text(verdict.point)}."
+        return _outcome(bool(verdict.equivalent), verdict.equivalent is None, message, [entry])
+
+    if expected.kind == "equation" and answer.kind == "equation":
+        return _compare_equations(expected, answer, context, seed)
+
+    if expected.kind == "matrix" and answer.kind == "matrix" and expected.shape() == answer.shape():
+        rows, columns = expected.shape()
+        entries = [
+            _entry_result(f"entry ({i + 1}, {j + 1})", check(expected.value[i][j], answer.value[i][j]), answer.written[i][j])
+            for i in range(rows)
+            for j in range(columns)
+        ]
+        return _from_entries(entries, "entries")
+
+    expected_vector, answer_vector = _as_vector(expected), _as_vector(answer)
+    vectors = expected_vector is not None and answer_vector is not None and "list" in (expected.kind, answer.kind)
+    if vectors and len(expected_vector) == len(answer_vector):
+        written = [c for row in answer.written for c in row] if answer.kind == "matrix" else answer.written
+        entries = [_entry_result(f"entry {i + 1}", check(e, a), w) for i, (e, a, w) in enumerate(zip(expected_vector, answer_vector, written, strict=True))]
+        return _from_entries(entries, "entries")
+
+    if expected.kind == "set" and answer.kind == "set":
+        return _compare_sets(expected, answer, check)
+
+    what = _shape_text(expected)
+    return _outcome(False, False, f"Expected {what}, got {_shape_text(answer)}.", [])
+
+
+def _outcome(correct: bool, undecided: bool, message: str, entries: list) -> dict:
+    return {"correct": correct, "undecided": undecided, "message": message, "entries": entries}
+
+
+def _from_entries(entries: list, noun: str) -> dict:
+    wrong = [e for e in entries if not e["passed"]]
+    undecided = any(e["undecided"] for e in entries)
+    if not wrong:
+        return _outcome(True, False, "Correct.", entries)
+    names = ", ".join(e["name"].removeprefix("entry ") for e in wrong[:6])
+    message = f"{len(wrong)} of {len(entries)} {noun} {'is' if len(wrong) == 1 else 'are'} wrong: {names}."
+    if undecided:
+        message = "Part of your answer is too complex to check. " + message
+    return _outcome(False, undecided, message, entries)
+
+
+def _compare_sets(expected: Parsed, answer: Parsed, check) -> dict:
+    remaining = list(range(len(answer.value)))
+    missing = 0
+    for e in expected.value:
+        match = next((index for index in remaining if check(e, answer.value[index]).equivalent), None)
+        if match is None:
+            missing += 1
+        else:
+            remaining.remove(match)
+    if not missing and not remaining:
+        return _outcome(True, False, "Correct.", [])
+    parts = []
+    if missing:
+        parts.append(f"{missing} expected element{'s are' if missing != 1 else ' is'} missing")
+    if remaining:
+        extra = ", ".join(str(answer.written[i]) for i in remaining[:5])
+        parts.append(f"not expected: {extra}")
+    return _outcome(False, False, "; ".join(parts).capitalize() + ".", [])
+
+
+def _compare_equations(expected: Parsed, answer: Parsed, context: Context, seed: int) -> dict:
+    """Equal up to a nonzero factor: y = 2x + 1 and 2y - 4x = 2 say the same thing."""
+    e_difference = expected.value[0] - expected.value[1]
+    a_difference = answer.value[0] - answer.value[1]
+    ratio = _ratio_guess(e_difference, a_difference, context, seed)
+    if ratio is not None:
+        verdict = equivalent(ratio * e_difference, a_difference, context, seed=seed)
+    else:
+        verdict = Verdict(False, "counterexample")
+    entry = _entry_result("your equation", verdict)
+    message = "Correct." if verdict.equivalent else ("Your equation is too complex to check." if verdict.equivalent is None else "Your equation does not describe the same relation.")
+    return _outcome(bool(verdict.equivalent), verdict.equivalent is None, message, [entry])
+
+
+def _ratio_guess(e_difference, a_difference, context: Context, seed: int):
+    import random
+
+    from .equivalence import _evaluate, _points
+
+    symbols = sorted(e_difference.free_symbols | a_difference.free_symbols, key=lambda s: s.name)
+    points = _points(symbols, context, random.Random(seed), 12, False)
+    e_values, a_values = _evaluate(e_difference, symbols, points), _evaluate(a_difference, symbols, points)
+    usable = abs(e_values) > 1e-6
+    if not usable.any():
+        return None
+    ratio = float((a_values[usable] / e_values[usable])[0])
+    if ratio == 0 or not abs(ratio) < 1e12:
+        return None
+    return sp.nsimplify(ratio, rational=True, tolerance=1e-10)
