@@ -1,0 +1,91 @@
+"""A real Chromium drives the learner's path: the Ace editor, Submit, the live status that
+htmx polls, and the per-case feedback. Needs Debian's chromium (`make test` installs it)."""
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from exercises.models import Submission
+from grader.tasks import grade_submission_now
+from mlcourse.celery import app as celery_app
+from tests.conftest import PASSWORD, SIGMOID_RIGHT, SIGMOID_WRONG
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(live_server):
+    if not CHROMIUM.exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail("REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+        pytest.skip("no /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API refuses to run inside a running asyncio loop; Django's async-safety
+    # check would then complain about ORM calls from the test thread.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def type_answer(page, code):
+    page.wait_for_selector(".ace_editor .ace_keyword")  # Ace loaded and highlighting Python
+    page.evaluate("code => ace.edit(document.querySelector('.ace_editor')).setValue(code, 1)", code)
+
+
+@pytest.fixture
+def graded_by_a_worker_thread():
+    """Queue for real instead of grading inside the request, and grade from another thread a
+    moment later, the way a worker would: the page must show the pending state and poll."""
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = "memory://"
+    stop = threading.Event()
+
+    def worker():
+        while not stop.is_set():
+            for pk in Submission.objects.filter(status="queued").values_list("pk", flat=True):
+                time.sleep(0.5)
+                grade_submission_now(pk)
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=worker, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=10)
+
+
+def test_it_grades_a_correct_and_a_wrong_sigmoid_with_live_status(course, learner, live_server, page, graded_by_a_worker_thread):
+    log_in(page, live_server, learner.username)
+    page.goto(f"{live_server.url}/exercises/sigmoid/")
+    assert page.locator("math").count() >= 1  # the statement's formula is MathML
+
+    type_answer(page, SIGMOID_WRONG)
+    page.click("form.answer button[type=submit]")
+    page.wait_for_selector("#result .pending")
+    page.wait_for_selector("#result .verdict.wrong")
+    result = page.inner_text("#result")
+    assert "1 of 3 cases passed" in result and "entries differ" in result and "Expected" in result
+
+    type_answer(page, SIGMOID_RIGHT)
+    page.click("form.answer button[type=submit]")
+    page.wait_for_selector("#result .verdict.correct")
+    assert Submission.objects.filter(learner=learner, correct=True).count() == 1
