@@ -12,6 +12,7 @@ from django.utils import timezone
 from grader import engine
 from grader.results import GradingResult
 from grader.sandbox import wire
+from grader.symbolic import params
 
 
 class Module(models.Model):
@@ -111,6 +112,33 @@ class Exercise(models.Model):
     def spec(self) -> dict:
         return self.current_version.spec
 
+    def context_for(self, learner) -> dict:
+        """This learner's variant: parameters drawn from (learner, exercise), the same on every
+        visit and across versions; empty for exercises without `params`."""
+        params_spec = self.spec.get("params") or {}
+        if not params_spec or not getattr(learner, "is_authenticated", False):
+            return {"params": params.lowest(params_spec)} if params_spec else {}
+        return {"params": params.draw(params_spec, f"{learner.pk}:{self.slug}")}
+
+    MAX_PREVIEW_CHARS = 2000
+
+    def preview_answer(self, text: str) -> dict:
+        """How a typed symbolic answer will be read, with the reading rendered as MathML."""
+        from exercises.markdown import MathError, render_math
+        from grader.symbolic import preview
+
+        if not text.strip():
+            return {"ok": False, "empty": True}
+        if len(text) > self.MAX_PREVIEW_CHARS:
+            return {"ok": False, "error": {"message": f"The answer is longer than {self.MAX_PREVIEW_CHARS} characters."}}
+        reading = preview(self.spec, text)
+        if reading.get("ok"):
+            try:
+                reading["mathml"] = render_math(reading["latex"], display=True)
+            except MathError:
+                reading["mathml"] = None
+        return reading
+
     def add_version(self, statement: str, spec: dict) -> ExerciseVersion:
         """Record new content as a new version unless it is identical to the current one.
 
@@ -163,9 +191,25 @@ class ExerciseVersion(models.Model):
         return [engine.PreparedCase(**case) for case in wire.loads(bytes(self.prepared))]
 
     def validate(self, context: dict | None = None) -> list[engine.Check]:
-        """Run the reference (must pass), the starter and known wrong answers (must fail)."""
+        """Run the reference (must pass), the starter and known wrong answers (must fail).
+
+        A parametrised exercise is checked at its lowest and highest parameters."""
         cases = self.prepared_cases() if self.exercise.kind == Exercise.Kind.CODE else None
-        return engine.validate(self.exercise.kind, self.spec, cases, context)
+        params_spec = self.spec.get("params") or {}
+        if context is not None or not params_spec:
+            return engine.validate(self.exercise.kind, self.spec, cases, context)
+        checks = []
+        for values in (params.lowest(params_spec), params.highest(params_spec)):
+            label = ", ".join(f"{name}={value}" for name, value in values.items())
+            for check in engine.validate(self.exercise.kind, self.spec, cases, {"params": values}):
+                check.name = f"{check.name} ({label})"
+                checks.append(check)
+        return checks
+
+    def statement_for(self, context: dict | None) -> str:
+        """The statement with this learner's parameters in place of {{name}}."""
+        values = (context or {}).get("params")
+        return params.substitute(self.statement, values) if values else self.statement
 
     def grade(self, answer: str, context: dict | None = None) -> GradingResult:
         try:
@@ -265,7 +309,7 @@ class Submission(models.Model):
             version=exercise.current_version,
             answer=answer,
             quiz_attempt=quiz_attempt,
-            context=context or {},
+            context=context if context is not None else exercise.context_for(learner),
         )
         submission.enqueue()
         return submission

@@ -10,5 +10,6 @@ urlpatterns = [
     path("quiz/attempts/<int:pk>/", views.quiz_attempt, name="quiz_attempt"),
     path("quiz/attempts/<int:pk>/<slug:slug>/", views.quiz_answer, name="quiz_answer"),
     path("exercises/<slug:slug>/", views.exercise_detail, name="exercise"),
+    path("exercises/<slug:slug>/preview/", views.exercise_preview, name="exercise_preview"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
 ]

@@ -72,11 +72,23 @@ def exercise_detail(request, slug):
     context = {
         "exercise": exercise,
         "version": exercise.current_version,
+        "statement": exercise.current_version.statement_for(exercise.context_for(request.user)),
         "form": form,
         "submission": submission,
         "history": history,
     }
     return render(request, "exercises/exercise.html", context)
+
+
+@login_required
+@require_POST
+def exercise_preview(request, slug):
+    """As the learner types: how the answer is read, before an attempt is spent on it."""
+    exercise = access.exercise_for(request.user, slug)
+    if exercise.kind != exercise.Kind.SYMBOLIC:
+        return HttpResponseBadRequest("Only symbolic answers have a preview.")
+    text = request.POST.get("answer") or next((v for k, v in request.POST.items() if k.endswith("-answer")), "")
+    return render(request, "exercises/_preview.html", {"preview": exercise.preview_answer(text)})
 
 
 @login_required
