@@ -1,0 +1,239 @@
+import json
+import re
+
+import yaml
+from django import forms
+from django_ace import AceWidget
+
+from exercises.content import SLUG, ContentError, ExerciseFile
+from exercises.models import Exercise, Module, Topic
+from grader.compare import COMPARATORS
+
+from . import exchange
+from .models import Cohort
+
+HINT_SEPARATOR = re.compile(r"^\s*---\s*$", re.MULTILINE)
+FIELD_IN_ERROR = re.compile(r"field '([a-z_]+)")
+
+
+def _ace(height: str = "260px") -> AceWidget:
+    return AceWidget(mode="python", theme="chrome", width="100%", height=height, tabsize=4, showprintmargin=False, toolbar=False)
+
+
+def _yaml_area(rows: int = 6) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "class": "mono", "spellcheck": "false"})
+
+
+class ExerciseForm(forms.Form):
+    """Every field of an exercise file, for every kind; `clean` turns it into a file's
+    content and checks it with the course's own reader, so the browser and git agree."""
+
+    # Which form field shows an error that the file reader reports for a file field.
+    ERROR_FIELDS = {"compare": "compare_method", "limits": "cpu_seconds", "quiz": "in_quiz"}
+
+    module = forms.ModelChoiceField(queryset=Module.objects.all())
+    slug = forms.CharField(max_length=100, help_text="Unique, lowercase letters, digits and dashes; never change it once published.")
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Exercise.Kind.choices)
+    difficulty = forms.ChoiceField(choices=Exercise.Difficulty.choices, initial=Exercise.Difficulty.CORE)
+    points = forms.IntegerField(min_value=0, initial=1)
+    topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.all(), widget=forms.SelectMultiple(attrs={"size": 8}))
+    in_quiz = forms.BooleanField(required=False, label="Quiz question (instead of the problem set)")
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 12, "class": "mono"}), strip=False, help_text="Markdown with $inline$ and $$display$$ math.")
+    hints = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}), help_text="Markdown; separate hints with a line holding only ---.")
+
+    # kind: code
+    entry_point = forms.CharField(required=False, max_length=100, help_text="The function the learner writes.")
+    starter = forms.CharField(required=False, widget=_ace("200px"), strip=False)
+    reference = forms.CharField(required=False, widget=_ace(), strip=False)
+    cases = forms.CharField(required=False, widget=_ace(), strip=False, label="Input generator", help_text="Defines cases(rng), yielding dicts with name, args, optional kwargs and hidden.")
+    compare_method = forms.ChoiceField(required=False, choices=[(name, name) for name in sorted(COMPARATORS)], initial="allclose", label="Comparator")
+    rtol = forms.FloatField(required=False, min_value=0, help_text="Relative tolerance (code and numeric).")
+    atol = forms.FloatField(required=False, min_value=0, help_text="Absolute tolerance (code and numeric).")
+    compare_yaml = forms.CharField(required=False, widget=_yaml_area(4), label="Comparator as YAML", help_text="Optional; replaces the three fields above, e.g. a list with one entry per element of a returned tuple, or options such as axis or system.")
+    mutants = forms.CharField(required=False, widget=_yaml_area(8), help_text="Optional YAML list of wrong solutions the cases must reject: - name: ...  code: |")
+    cpu_seconds = forms.IntegerField(required=False, min_value=1, label="CPU seconds")
+    memory_mb = forms.IntegerField(required=False, min_value=64, label="Memory (MB)")
+
+    # kind: symbolic
+    answer = forms.CharField(required=False, widget=_yaml_area(8), label="Answer (YAML)", help_text="expected, variables, and optionally assumptions, functions, form, mistakes, up_to_constant.")
+    params = forms.CharField(required=False, widget=_yaml_area(3), label="Parameters (YAML)", help_text="Optional: name: [low, high] integers drawn per learner.")
+
+    # kind: numeric
+    numeric_value = forms.CharField(required=False, label="Value", help_text="A number, or a JSON list for a vector or matrix.")
+    sig_figs = forms.IntegerField(required=False, min_value=1, label="Significant figures")
+
+    # kind: choice
+    multiple = forms.BooleanField(required=False, label="Select all that apply")
+    choices = forms.CharField(required=False, widget=_yaml_area(10), label="Choices (YAML)", help_text="A list of: - text: ...  correct: true|false  feedback: ...")
+
+    def __init__(self, *args, exercise: Exercise | None = None, **kwargs):
+        self.exercise = exercise
+        if exercise is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(exercise)
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.objects.select_related("module")
+        if exercise is not None and exercise.submissions.exists():
+            self.fields["kind"].disabled = True
+            self.fields["kind"].help_text = "Fixed: learners have already answered this exercise."
+
+    @staticmethod
+    def initial_for(exercise: Exercise) -> dict:
+        data = exchange.file_data(exercise)
+        initial = {
+            "module": exercise.module_id,
+            "topics": data["topics"],
+            "in_quiz": data["quiz"],
+            "hints": "\n---\n".join(data.get("hints", [])),
+            **{name: data.get(name) for name in ("slug", "title", "kind", "difficulty", "points", "statement")},
+        }
+        if exercise.kind == Exercise.Kind.CODE:
+            compare = data.get("compare") or {"method": "allclose"}
+            simple = isinstance(compare, dict) and set(compare) <= {"method", "rtol", "atol"}
+            initial.update({name: data.get(name) for name in ("entry_point", "starter", "reference", "cases")})
+            if simple:
+                initial.update(compare_method=compare.get("method", "allclose"), rtol=compare.get("rtol"), atol=compare.get("atol"))
+            else:
+                initial["compare_yaml"] = exchange.dump_yaml(compare)
+            initial["mutants"] = exchange.dump_yaml(data["mutants"]) if data.get("mutants") else ""
+            initial.update((data.get("limits") or {}).items())
+        elif exercise.kind == Exercise.Kind.SYMBOLIC:
+            initial["answer"] = exchange.dump_yaml(data["answer"])
+            initial["params"] = exchange.dump_yaml(data["params"]) if data.get("params") else ""
+        elif exercise.kind == Exercise.Kind.NUMERIC:
+            answer = data["answer"]
+            initial.update(numeric_value=json.dumps(answer["value"]), rtol=answer.get("rtol"), atol=answer.get("atol"), sig_figs=answer.get("sig_figs"))
+        elif exercise.kind == Exercise.Kind.CHOICE:
+            initial.update(multiple=data.get("multiple", False), choices=exchange.dump_yaml(data["choices"]))
+        return initial
+
+    def _yaml(self, name: str, default=None):
+        text = self.cleaned_data.get(name) or ""
+        if not text.strip():
+            return default
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            self.add_error(name, f"Invalid YAML: {exc}")
+            return default
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if not SLUG.match(slug):
+            raise forms.ValidationError("Use lowercase letters, digits and dashes.")
+        taken = Exercise.objects.filter(slug=slug)
+        if self.exercise is not None:
+            taken = taken.exclude(pk=self.exercise.pk)
+        if taken.exists():
+            raise forms.ValidationError("Another exercise already uses this slug.")
+        return slug
+
+    def file_data(self) -> dict:
+        """The cleaned form as the mapping of an exercise file."""
+        data = self.cleaned_data
+        kind = data.get("kind") or (self.exercise.kind if self.exercise else "")
+        file = {
+            "slug": data.get("slug"),
+            "title": data.get("title"),
+            "kind": kind,
+            "topics": [topic.pk for topic in data.get("topics", [])],
+            "difficulty": data.get("difficulty"),
+            "points": data.get("points"),
+            "quiz": bool(data.get("in_quiz")),
+            "statement": data.get("statement"),
+            "hints": [hint.strip() for hint in HINT_SEPARATOR.split(data.get("hints") or "") if hint.strip()],
+        }
+        if kind == Exercise.Kind.CODE:
+            compare = self._yaml("compare_yaml")
+            if compare is None:
+                compare = {"method": data.get("compare_method") or "allclose"}
+                compare.update({name: data[name] for name in ("rtol", "atol") if data.get(name) is not None})
+            limits = {name: data[name] for name in ("cpu_seconds", "memory_mb") if data.get(name)}
+            file.update(
+                entry_point=data.get("entry_point"),
+                starter=data.get("starter"),
+                reference=data.get("reference"),
+                cases=data.get("cases"),
+                compare=compare,
+                mutants=self._yaml("mutants", []),
+                limits=limits,
+            )
+        elif kind == Exercise.Kind.SYMBOLIC:
+            file.update(answer=self._yaml("answer"), params=self._yaml("params", {}))
+        elif kind == Exercise.Kind.NUMERIC:
+            try:
+                value = json.loads(data.get("numeric_value") or "null")
+            except json.JSONDecodeError:
+                self.add_error("numeric_value", "Write a number or a JSON list such as [1, 2.5].")
+                value = None
+            answer = {"value": value}
+            answer.update({name: data[name] for name in ("rtol", "atol", "sig_figs") if data.get(name) is not None})
+            file["answer"] = answer
+        elif kind == Exercise.Kind.CHOICE:
+            file.update(multiple=bool(data.get("multiple")), choices=self._yaml("choices"))
+        return {key: value for key, value in file.items() if value is not None}
+
+    def clean(self):
+        super().clean()
+        if self.errors:
+            return self.cleaned_data
+        data = self.file_data()
+        if self.errors:
+            return self.cleaned_data
+        try:
+            self.item: ExerciseFile = exchange.read_data("the form", data)
+        except ContentError as exc:
+            match = FIELD_IN_ERROR.search(exc.message)
+            name = match.group(1) if match else None
+            name = self.ERROR_FIELDS.get(name, name)
+            if name == "answer" and data["kind"] == Exercise.Kind.NUMERIC:
+                name = "numeric_value"
+            self.add_error(name if name in self.fields else None, exc.message)
+        return self.cleaned_data
+
+    def save(self) -> Exercise:
+        return exchange.save(self.item, self.cleaned_data["module"], self.exercise)
+
+
+class PreviewForm(forms.Form):
+    statement = forms.CharField(required=False, strip=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field, as Django's documentation shows."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".yaml,.yml,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
+class ImportForm(forms.Form):
+    module = forms.ModelChoiceField(queryset=Module.objects.all(), help_text="The module the exercises join.")
+    files = MultipleFileField(help_text="Exercise files (*.yaml), or a zip of a module folder as exported here.")
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["name"]
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(max_length=32, label="Invite code")
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        cohort = Cohort.objects.filter(invite_code=code).first()
+        if cohort is None:
+            raise forms.ValidationError("No cohort has this invite code.")
+        self.cohort = cohort
+        return code

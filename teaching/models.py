@@ -1,0 +1,426 @@
+from __future__ import annotations
+
+import secrets
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, Max, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from exercises.models import Exercise, ExerciseProgress, ExerciseVersion, Module, Submission
+from grader import engine
+from grader.results import GradingResult
+from grader.sandbox import SandboxError, WireError
+
+from . import variants
+
+
+def new_invite_code() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class CohortQuerySet(models.QuerySet):
+    def taught_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(instructors=user)
+
+
+class Cohort(models.Model):
+    """A run of the course: the instructors who teach it and the learners enrolled in it."""
+
+    name = models.CharField(max_length=200)
+    instructors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="taught_cohorts")
+    learners = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Enrollment", related_name="cohorts")
+    invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("teaching:cohort", args=[self.pk])
+
+    def get_join_url(self):
+        return reverse("teaching:join", args=[self.invite_code])
+
+    def enroll(self, learner) -> Enrollment:
+        enrollment, _ = Enrollment.objects.get_or_create(cohort=self, learner=learner)
+        return enrollment
+
+    def new_invite(self) -> None:
+        """Replace the invite code: links already shared stop working."""
+        self.invite_code = new_invite_code()
+        self.save(update_fields=["invite_code"])
+
+    def grid(self, *, inactive_days: int = 7, now: datetime | None = None) -> CohortGrid:
+        """Learners × published problem-set exercises, in a fixed number of queries."""
+        now = now or timezone.now()
+        learners = list(
+            self.enrollments.order_by("learner__username").values_list("learner_id", "learner__username", "joined_at")
+        )
+        modules = list(Module.objects.all())
+        exercises = list(
+            Exercise.objects.published().problem_set().order_by("module__order", "order", "slug").values_list("id", "slug", "title", "module_id")
+        )
+        cells = {
+            (learner_id, exercise_id): (attempts, best, solved_at, last)
+            for learner_id, exercise_id, attempts, best, solved_at, last in ExerciseProgress.objects.filter(
+                learner__enrollments__cohort=self, exercise__published=True, exercise__in_quiz=False
+            ).values_list("learner_id", "exercise_id", "attempts", "best_score", "solved_at", "last_submitted_at")
+        }
+        grid = CohortGrid(cohort=self, inactive_days=inactive_days)
+        module_titles = {module.pk: module.title for module in modules}
+        grid.exercises = [GridExercise(pk, slug, title, module_titles[module_id]) for pk, slug, title, module_id in exercises]
+        per_module = defaultdict(lambda: {"exercises": 0, "solved": 0, "score": 0.0})
+        for exercise in exercises:
+            per_module[exercise[3]]["exercises"] += 1
+        last_active = {}
+        module_of = {pk: module_id for pk, _slug, _title, module_id in exercises}
+        for (learner_id, exercise_id), (_attempts, best, solved_at, last) in cells.items():
+            last_active[learner_id] = max(last_active.get(learner_id, last), last)
+            stats = per_module[module_of[exercise_id]]
+            stats["solved"] += solved_at is not None
+            stats["score"] += best
+        for learner_id, username, joined_at in learners:
+            row = GridRow(learner_id=learner_id, username=username, last_active=last_active.get(learner_id))
+            for pk, *_ in exercises:
+                cell = cells.get((learner_id, pk))
+                row.cells.append(cell)
+                if cell and cell[2] is not None:
+                    row.solved += 1
+                elif cell:
+                    row.attempted += 1
+            grid.rows.append(row)
+            if (row.last_active or joined_at) < now - timedelta(days=inactive_days):
+                grid.inactive.append(row)
+        learners_count = len(learners)
+        for module in modules:
+            stats = per_module.get(module.pk)
+            if not stats or not stats["exercises"]:
+                continue
+            slots = stats["exercises"] * learners_count or 1
+            grid.modules.append(
+                ModuleSummary(module.title, stats["exercises"], stats["solved"] / slots, stats["score"] / slots)
+            )
+        return grid
+
+    def exercise_report(self, exercise: Exercise) -> ExerciseReport:
+        """How the cohort fares on one exercise, from its submissions' grading results."""
+        report = ExerciseReport(exercise=exercise, learners=self.enrollments.count())
+        submissions = (
+            Submission.objects.counted()
+            .filter(exercise=exercise, learner__enrollments__cohort=self, quiz_attempt__isnull=True)
+            .exclude(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
+            .order_by("submitted_at", "pk")
+            .values_list("learner_id", "submitted_at", "finished_at", "correct", "feedback", "diagnoses")
+        )
+        by_learner = defaultdict(list)
+        for row in submissions:
+            by_learner[row[0]].append(row)
+        failing = defaultdict(set)
+        mistakes = defaultdict(set)
+        for learner_id, rows in by_learner.items():
+            report.attempted += 1
+            first_correct = next((index for index, row in enumerate(rows) if row[3]), None)
+            if first_correct is not None:
+                report.solved += 1
+                report.attempts_to_solve.append(first_correct + 1)
+                report.times_to_solve.append((rows[first_correct][2] or rows[first_correct][1]) - rows[0][1])
+            for _learner, _at, _finished, _correct, feedback, diagnoses in rows:
+                for case in (feedback or {}).get("cases", []):
+                    if not case.get("passed"):
+                        failing[case.get("name", "?")].add(learner_id)
+                    if case.get("diagnosis"):
+                        mistakes[case["diagnosis"]].add(learner_id)
+                for tag in diagnoses or []:
+                    mistakes[tag].add(learner_id)
+        report.failing_cases = Counter({name: len(ids) for name, ids in failing.items()}).most_common(10)
+        report.mistakes = Counter({tag: len(ids) for tag, ids in mistakes.items()}).most_common(10)
+        return report
+
+
+class Enrollment(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrollments")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cohort", "learner__username"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "learner"], name="unique_enrollment")]
+
+    def __str__(self):
+        return f"{self.learner} in {self.cohort}"
+
+
+@dataclass
+class GridExercise:
+    pk: int
+    slug: str
+    title: str
+    module: str
+
+
+@dataclass
+class GridRow:
+    learner_id: int
+    username: str
+    last_active: datetime | None
+    cells: list = field(default_factory=list)  # (attempts, best score, solved_at, last) or None
+    solved: int = 0
+    attempted: int = 0
+
+
+@dataclass
+class ModuleSummary:
+    title: str
+    exercises: int
+    completion: float
+    average_score: float
+
+
+@dataclass
+class CohortGrid:
+    cohort: Cohort
+    inactive_days: int
+    exercises: list[GridExercise] = field(default_factory=list)
+    rows: list[GridRow] = field(default_factory=list)
+    modules: list[ModuleSummary] = field(default_factory=list)
+    inactive: list[GridRow] = field(default_factory=list)
+
+
+@dataclass
+class ExerciseReport:
+    exercise: Exercise
+    learners: int
+    attempted: int = 0
+    solved: int = 0
+    attempts_to_solve: list[int] = field(default_factory=list)
+    times_to_solve: list[timedelta] = field(default_factory=list)
+    failing_cases: list[tuple[str, int]] = field(default_factory=list)
+    mistakes: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.solved / self.attempted if self.attempted else None
+
+    @property
+    def median_attempts(self) -> float | None:
+        return statistics.median(self.attempts_to_solve) if self.attempts_to_solve else None
+
+    @property
+    def median_time(self) -> timedelta | None:
+        return statistics.median(self.times_to_solve) if self.times_to_solve else None
+
+    def attempts_histogram(self) -> list[tuple[str, int, float]]:
+        """(label, learners, share of the tallest bar) for 1, 2, ..., 9, 10+ attempts."""
+        counts = Counter(min(n, 10) for n in self.attempts_to_solve)
+        top = max(counts.values(), default=1)
+        return [(f"{n}+" if n == 10 else str(n), counts[n], counts[n] / top) for n in range(1, 11) if counts[n]]
+
+
+def rebuild_progress(learner_id: int, exercise_id: int) -> None:
+    """Recompute a learner's progress on an exercise from its graded submissions.
+
+    Regrading sends old submissions through Submission.grade again, which counts each one as a
+    new attempt; this puts attempts, best score and solved time back to what the grades say.
+    """
+    with transaction.atomic():
+        graded = Submission.objects.graded().filter(learner_id=learner_id, exercise_id=exercise_id, quiz_attempt__isnull=True)
+        summary = graded.aggregate(
+            attempts=Count("id"),
+            best=Max("score"),
+            first=Min("submitted_at"),
+            last=Max("submitted_at"),
+            solved=Min("finished_at", filter=Q(correct=True)),
+        )
+        progress = ExerciseProgress.objects.select_for_update().filter(learner_id=learner_id, exercise_id=exercise_id)
+        if not summary["attempts"]:
+            progress.delete()
+            return
+        ExerciseProgress.objects.update_or_create(
+            learner_id=learner_id,
+            exercise_id=exercise_id,
+            defaults={
+                "attempts": summary["attempts"],
+                "best_score": summary["best"] or 0,
+                "first_submitted_at": summary["first"],
+                "last_submitted_at": summary["last"],
+                "solved_at": summary["solved"],
+            },
+        )
+
+
+class ValidationRun(models.Model):
+    """One press of "Validate": every check of an exercise version, run in the sandbox."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    version = models.ForeignKey(ExerciseVersion, on_delete=models.CASCADE, related_name="validation_runs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    checks = models.JSONField(default=list)
+    reference_ok = models.BooleanField(default=False)
+    variants_caught = models.PositiveIntegerField(default=0)
+    variants_total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"validation of {self.version} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("teaching:validation", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status != self.Status.DONE
+
+    @classmethod
+    def start(cls, version: ExerciseVersion, user) -> ValidationRun:
+        from .tasks import validate_version
+
+        run = cls.objects.create(version=version, requested_by=user)
+        transaction.on_commit(lambda: validate_version.delay(run.pk))
+        return run
+
+    @classmethod
+    def claim(cls, pk: int) -> ValidationRun | None:
+        if cls.objects.filter(pk=pk, status=cls.Status.QUEUED).update(status=cls.Status.RUNNING) != 1:
+            return None
+        return cls.objects.select_related("version__exercise").get(pk=pk)
+
+    def perform(self) -> None:
+        """Reference (must pass), starter and mutants (must fail), then the automatic wrong
+        variants of the reference; a broken exercise is a result here, never an exception."""
+        version = self.version
+        kind = version.exercise.kind
+        checks: list[dict] = []
+        try:
+            cases = version.prepared_cases() if kind == Exercise.Kind.CODE else None
+        except (SandboxError, WireError) as exc:
+            result = GradingResult.platform_error(f"The reference could not be run on the cases: {exc}")
+            checks.append(_check_row("reference", True, result, automatic=False))
+            self._finish(checks, reference_ok=False, message=str(exc))
+            return
+        for check in engine.validate(kind, version.spec, cases):
+            checks.append(_check_row(check.name, check.should_pass, check.result, automatic=False))
+        if kind == Exercise.Kind.CODE:
+            for variant in variants.wrong_variants(version.spec, cases):
+                result = engine.grade(kind, version.spec, variant.source, cases=cases)
+                checks.append(_check_row(f"wrong variant: {variant.name}", False, result, automatic=True))
+        reference = next((c for c in checks if c["should_pass"]), None)
+        self._finish(checks, reference_ok=bool(reference and reference["ok"]))
+
+    def _finish(self, checks: list[dict], *, reference_ok: bool, message: str = "") -> None:
+        automatic = [check for check in checks if check["automatic"]]
+        self.checks = checks
+        self.reference_ok = reference_ok
+        self.variants_total = len(automatic)
+        self.variants_caught = sum(check["ok"] for check in automatic)
+        self.message = message
+        self.status = self.Status.DONE
+        self.finished_at = timezone.now()
+        self.save()
+
+    @property
+    def all_ok(self) -> bool:
+        return self.status == self.Status.DONE and all(check["ok"] for check in self.checks if not check["automatic"])
+
+
+def _check_row(name: str, should_pass: bool, result: GradingResult, *, automatic: bool) -> dict:
+    ok = result.status == "graded" and result.correct == should_pass
+    failed_cases = [case.name for case in result.cases if not case.passed]
+    return {
+        "name": name,
+        "should_pass": should_pass,
+        "automatic": automatic,
+        "ok": ok,
+        "status": result.status,
+        "score": result.score,
+        "message": result.message,
+        "failed_cases": failed_cases[:10],
+        "traceback": (result.details.get("traceback") or "")[-2000:],
+    }
+
+
+class Regrade(models.Model):
+    """A cohort's submissions of one exercise, sent back through the workers against a version."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="regrades")
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(ExerciseVersion, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submissions = models.ManyToManyField(Submission, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"regrade of {self.exercise} for {self.cohort}"
+
+    def get_absolute_url(self):
+        return reverse("teaching:regrade", args=[self.pk])
+
+    @staticmethod
+    def candidates(cohort: Cohort, exercise: Exercise):
+        """Finished submissions of the cohort's learners graded against an older version."""
+        return (
+            Submission.objects.filter(exercise=exercise, learner__enrollments__cohort=cohort)
+            .exclude(version=exercise.current_version_id)
+            .exclude(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
+        )
+
+    @classmethod
+    def start(cls, cohort: Cohort, exercise: Exercise, user) -> Regrade:
+        from .tasks import regrade_submission
+
+        with transaction.atomic():
+            regrade = cls.objects.create(cohort=cohort, exercise=exercise, version=exercise.current_version, requested_by=user)
+            ids = list(cls.candidates(cohort, exercise).values_list("pk", flat=True))
+            regrade.submissions.set(ids)
+            Submission.objects.filter(pk__in=ids).update(
+                version=regrade.version,
+                status=Submission.Status.QUEUED,
+                claims=0,
+                score=None,
+                correct=False,
+                feedback={},
+                diagnoses=[],
+                started_at=None,
+                finished_at=None,
+            )
+            transaction.on_commit(lambda: [regrade_submission.delay(pk) for pk in ids])
+        return regrade
+
+    def progress(self) -> dict:
+        counts = dict(self.submissions.values_list("status").annotate(n=Count("id")))
+        total = sum(counts.values())
+        done = counts.get(Submission.Status.GRADED, 0) + counts.get(Submission.Status.ERROR, 0)
+        return {
+            "total": total,
+            "done": done,
+            "errors": counts.get(Submission.Status.ERROR, 0),
+            "share": done / total if total else 1.0,
+            "finished": done == total,
+        }

@@ -1,0 +1,272 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from exercises.models import Exercise, ExerciseProgress, Submission
+from teaching import exchange
+from teaching.models import Enrollment, Regrade, ValidationRun
+
+from .conftest import CODE_EXERCISE, REFERENCE, login, submit
+
+
+def form_data(module, **overrides):
+    data = {
+        "module": module.pk,
+        "slug": "row-sums",
+        "title": "Row sums",
+        "kind": "code",
+        "difficulty": "core",
+        "points": 1,
+        "topics": ["t.means"],
+        "statement": "Return the sum of each row of $X$.",
+        "hints": "Sum along an axis.\n---\nWhich axis runs along a row?",
+        "entry_point": "row_sums",
+        "starter": "def row_sums(X):\n    raise NotImplementedError\n",
+        "reference": "import numpy as np\n\ndef row_sums(X):\n    return np.asarray(X, dtype=float).sum(axis=1)\n",
+        "cases": (
+            "import numpy as np\n\ndef cases(rng):\n"
+            '    yield {"name": "2x3", "args": [np.arange(6.0).reshape(2, 3)]}\n'
+            '    yield {"name": "random", "args": [rng.normal(size=(3, 4))], "hidden": True}\n'
+        ),
+        "compare_method": "allclose",
+        "rtol": "1e-6",
+        "atol": "1e-9",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("name", ["teaching:home", "teaching:exercise_new", "teaching:import"])
+def test_it_hides_teaching_pages_from_learners(client, learner, name):
+    assert login(client, learner).get(reverse(name)).status_code == 404
+
+
+def test_it_sends_anonymous_visitors_to_log_in(client, db):
+    response = client.get(reverse("teaching:home"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_it_shows_a_cohort_only_to_its_instructors(client, cohort, instructor, other_instructor, learner):
+    url = reverse("teaching:cohort", args=[cohort.pk])
+    assert login(client, instructor).get(url).status_code == 200
+    assert login(client, other_instructor).get(url).status_code == 404
+    assert login(client, learner).get(url).status_code == 404
+    for name in ("teaching:cohort_grid_csv", "teaching:cohort_scores_csv"):
+        assert login(client, other_instructor).get(reverse(name, args=[cohort.pk])).status_code == 404
+
+
+def test_it_shows_a_submission_to_its_learner_and_their_instructor_only(client, graded, learner, other_learner, instructor, other_instructor):
+    first, _second, theirs = graded
+    url = reverse("submission", args=[first.pk])
+    assert login(client, learner).get(url).status_code == 200
+    assert login(client, instructor).get(url).status_code == 200
+    assert login(client, other_learner).get(url).status_code == 404
+    assert login(client, other_instructor).get(url).status_code == 404
+    # The other cohort's learner is not the instructor's to see either.
+    assert login(client, instructor).get(reverse("submission", args=[theirs.pk])).status_code == 404
+
+
+def test_it_never_shows_a_learner_the_reference_or_hidden_inputs(client, graded, learner, other_learner, exercise):
+    page = login(client, other_learner).get(exercise.get_absolute_url()).content.decode()
+    assert "Column means" in page
+    assert "mean(axis=0)" not in page and "def cases" not in page
+    client = login(client, learner)
+    feedback = client.get(reverse("submission", args=[graded[0].pk])).content.decode()
+    assert "random" in feedback  # the hidden case is named ...
+    hidden = next(case for case in graded[0].result.cases if case.hidden)
+    assert hidden.input and hidden.input not in feedback  # ... but its input stays secret
+
+
+def test_it_shows_a_learner_page_only_to_the_cohort_instructors(client, graded, cohort, learner, other_learner, instructor, other_instructor):
+    url = reverse("teaching:cohort_learner", args=[cohort.pk, learner.pk])
+    page = login(client, instructor).get(url).content.decode()
+    assert "mean(axis=1)" in page and "Column means" in page  # every submission, with its code
+    assert login(client, other_instructor).get(url).status_code == 404
+    assert login(client, learner).get(url).status_code == 404
+    assert login(client, instructor).get(reverse("teaching:cohort_learner", args=[cohort.pk, other_learner.pk])).status_code == 404
+
+
+def test_it_authors_validates_publishes_and_reports_a_code_exercise(client, module, instructor, learner, cohort, django_capture_on_commit_callbacks):
+    login(client, instructor)
+    response = client.post(reverse("teaching:exercise_new"), form_data(module))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    exercise = Exercise.objects.get(slug="row-sums")
+    assert not exercise.published and exercise.spec["hints"] == ["Sum along an axis.", "Which axis runs along a row?"]
+    assert login(client, learner).get(exercise.get_absolute_url()).status_code == 404
+
+    login(client, instructor)
+    client.post(reverse("teaching:exercise_publish", args=[exercise.slug]))
+    exercise.refresh_from_db()
+    assert not exercise.published  # not validated yet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("teaching:exercise_validate", args=[exercise.slug]))
+    run = ValidationRun.objects.get()
+    assert response["Location"] == run.get_absolute_url()
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert run.reference_ok and run.all_ok
+    assert "Test strength: 3 of 3 automatic wrong variants caught" in page
+    assert {check["name"] for check in run.checks} >= {"reference", "starter", "wrong variant: reduced over another axis"}
+
+    client.post(reverse("teaching:exercise_publish", args=[exercise.slug]))
+    exercise.refresh_from_db()
+    assert exercise.published
+
+    answer = "import numpy as np\ndef row_sums(X):\n    return np.asarray(X).sum(axis=1)\n"
+    submit(learner, exercise, answer, django_capture_on_commit_callbacks)
+    dashboard = client.get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
+    assert "ada" in dashboard and 'class="cell solved" title="row-sums: solved, 1 attempt' in dashboard
+    rows = list(csv.reader(io.StringIO(client.get(reverse("teaching:cohort_grid_csv", args=[cohort.pk])).content.decode())))
+    assert rows[0][:4] == ["learner", "solved", "attempted", "row-sums"]
+    assert rows[1][:4] == ["ada", "1", "0", "solved"]
+    scores = client.get(reverse("teaching:cohort_scores_csv", args=[cohort.pk])).content.decode()
+    assert "ada,basics,row-sums,1,1.0000" in scores
+
+
+def test_it_refuses_to_publish_while_the_reference_fails(client, module, instructor, django_capture_on_commit_callbacks):
+    login(client, instructor)
+    broken = "def row_sums(X):\n    raise ValueError('oops')\n"
+    client.post(reverse("teaching:exercise_new"), form_data(module, reference=broken))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("teaching:exercise_validate", args=["row-sums"]))
+    run = ValidationRun.objects.get()
+    assert not run.reference_ok
+    assert "cannot be published" in client.get(run.get_absolute_url()).content.decode()
+    response = client.post(reverse("teaching:exercise_publish", args=["row-sums"]), follow=True)
+    assert "reference solution fails" in response.content.decode()
+    assert not Exercise.objects.get(slug="row-sums").published
+
+
+def test_it_names_the_field_of_an_authoring_error(client, module, instructor):
+    login(client, instructor)
+    response = client.post(reverse("teaching:exercise_new"), form_data(module, reference="def row_sums(X)\n    return X\n"))
+    assert response.status_code == 200
+    assert "Python syntax error" in str(response.context["form"].errors["reference"])
+    response = client.post(reverse("teaching:exercise_new"), form_data(module, kind="numeric", numeric_value='"many"'))
+    assert "answer.value" in str(response.context["form"].errors["numeric_value"])
+    assert not Exercise.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [
+        ("numeric", {"numeric_value": "[0.5, 2]", "rtol": "0.001"}),
+        ("symbolic", {"answer": "expected: 2*x\nvariables: [x]\n"}),
+        ("choice", {"choices": "- text: The rank is 2\n  correct: true\n- text: The rank is 3\n"}),
+    ],
+)
+def test_it_authors_every_kind(client, module, instructor, kind, fields):
+    login(client, instructor)
+    response = client.post(reverse("teaching:exercise_new"), form_data(module, kind=kind, slug=f"a-{kind}", **fields))
+    assert response.status_code == 302
+    exercise = Exercise.objects.get(slug=f"a-{kind}")
+    assert exercise.kind == kind and "reference" not in exercise.spec
+    edit = client.get(reverse("teaching:exercise_edit", args=[exercise.slug]))
+    assert edit.status_code == 200
+
+
+def test_it_previews_markdown_with_math_and_without_script(client, instructor, learner):
+    text = "Let $x^2$ be <script>alert(1)</script> [a](javascript:alert(1))"
+    page = login(client, instructor).post(reverse("teaching:preview"), {"statement": text}).content.decode()
+    assert "<math" in page and "<script" not in page and "href=\"javascript" not in page
+    assert login(client, learner).post(reverse("teaching:preview"), {"statement": text}).status_code == 404
+
+
+def test_it_versions_edits_and_regrades_a_cohort_through_the_workers(client, graded, exercise, cohort, instructor, other_instructor, learner, django_capture_on_commit_callbacks):
+    first, second, theirs = graded
+    login(client, instructor)
+    data = exchange.file_data(exercise)
+    form = {**form_data(exercise.module), **{k: data[k] for k in ("slug", "title", "statement", "entry_point", "starter", "reference")}}
+    # Version 2 accepts row means as well: the first (wrong) answer becomes right.
+    form["compare_yaml"] = ""
+    form["cases"] = "import numpy as np\n\ndef cases(rng):\n    yield {'name': 'symmetric', 'args': [np.eye(3)]}\n"
+    client.post(reverse("teaching:exercise_edit", args=[exercise.slug]), form)
+    exercise.refresh_from_db()
+    assert exercise.current_version.number == 2
+    first.refresh_from_db()
+    assert first.version.number == 1  # past submissions keep their version
+
+    assert login(client, other_instructor).post(reverse("teaching:regrade_start", args=[cohort.pk, exercise.slug])).status_code == 404
+    login(client, instructor)
+    assert "2 submissions of this cohort were graded" in client.get(reverse("teaching:cohort_exercise", args=[cohort.pk, exercise.slug])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("teaching:regrade_start", args=[cohort.pk, exercise.slug]))
+    regrade = Regrade.objects.get()
+    assert response["Location"] == regrade.get_absolute_url()
+    assert regrade.progress() == {"total": 2, "done": 2, "errors": 0, "share": 1.0, "finished": True}
+    assert "2 of 2 submissions regraded" in client.get(regrade.get_absolute_url()).content.decode()
+    first.refresh_from_db()
+    theirs.refresh_from_db()
+    assert first.version.number == 2 and first.correct
+    assert theirs.version.number == 1  # another cohort's submission is left alone
+    progress = ExerciseProgress.objects.get(learner=learner, exercise=exercise)
+    assert progress.attempts == 2 and progress.best_score == 1.0  # regrading is not a new attempt
+    assert Submission.objects.filter(learner=learner).count() == 2
+
+
+def test_it_reports_an_exercise_for_a_cohort(client, graded, exercise, cohort, instructor, other_instructor):
+    url = reverse("teaching:cohort_exercise", args=[cohort.pk, exercise.slug])
+    page = login(client, instructor).get(url).content.decode()
+    assert "1 of 1" in page  # tried it: only this cohort's learner counts
+    assert "3x2: 1 learner" in page
+    assert login(client, other_instructor).get(url).status_code == 404
+
+
+def test_it_exports_and_imports_exercise_files(client, exercise, module, instructor, learner):
+    login(client, instructor)
+    response = client.get(reverse("teaching:exercise_export", args=[exercise.slug]))
+    text = response.content.decode()
+    assert "reference: |" in text
+    assert login(client, learner).get(reverse("teaching:exercise_export", args=[exercise.slug])).status_code == 404
+    login(client, instructor)
+    renamed = io.BytesIO(text.replace("slug: col-means", "slug: col-means-copy").encode())
+    renamed.name = "copy.yaml"
+    response = client.post(reverse("teaching:import"), {"module": module.pk, "files": [renamed]})
+    assert response.status_code == 302
+    copy = Exercise.objects.get(slug="col-means-copy")
+    assert copy.spec == exercise.spec and not copy.published
+    zipped = client.get(reverse("teaching:module_export", args=[module.slug]))
+    assert zipped["Content-Type"] == "application/zip"
+
+
+def test_it_names_the_file_and_field_of_a_bad_import(client, module, instructor):
+    bad = io.BytesIO(exchange.dump_yaml({**CODE_EXERCISE, "topics": ["no.such-topic"]}).encode())
+    bad.name = "broken.yaml"
+    response = login(client, instructor).post(reverse("teaching:import"), {"module": module.pk, "files": [bad]})
+    assert "broken.yaml: field &#x27;topics&#x27;: unknown topic id(s) no.such-topic" in response.content.decode()
+    assert not Exercise.objects.exists()
+
+
+def test_it_lets_a_learner_join_by_link_or_code(client, cohort, other_learner, instructor):
+    login(client, other_learner)
+    assert client.get(cohort.get_join_url()).status_code == 200
+    client.post(cohort.get_join_url())
+    assert Enrollment.objects.filter(cohort=cohort, learner=other_learner).exists()
+    assert client.post(reverse("teaching:join_by_code"), {"code": "wrong"}, follow=True).status_code == 200
+    assert client.get(reverse("teaching:join", args=["wrong"])).status_code == 404
+
+
+def test_it_shows_a_learner_their_own_progress_and_what_next(client, graded, learner, exercise, module):
+    second_exercise = exchange.save(exchange.read_data("b.yaml", {**CODE_EXERCISE, "slug": "next-one", "title": "Next one"}), module)
+    second_exercise.published = True
+    second_exercise.save()
+    page = login(client, learner).get(reverse("teaching:my_progress")).content.decode()
+    assert "1/2 solved" in page and "Next one" in page and "Spring" in page
+
+
+def test_it_shows_the_teach_link_to_instructors_only(client, instructor, learner):
+    assert "Teach</a>" in login(client, instructor).get("/").content.decode()
+    assert "Teach</a>" not in login(client, learner).get("/").content.decode()
+
+
+def test_it_regrades_only_what_changed(client, graded, exercise, cohort, instructor):
+    login(client, instructor)
+    page = client.get(reverse("teaching:cohort_exercise", args=[cohort.pk, exercise.slug])).content.decode()
+    assert "Every submission of this cohort is graded against the current version" in page
+
+
+def test_it_lists_reference_text_to_instructors(client, exercise, instructor):
+    page = login(client, instructor).get(reverse("teaching:exercise_edit", args=[exercise.slug])).content.decode()
+    assert "mean(axis=0)" in page and REFERENCE.splitlines()[0] in page
