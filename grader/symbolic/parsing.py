@@ -326,7 +326,8 @@ def _segment(word: str, position: int, text: str, known: set[str], context: Cont
         declared = set(context.variables)
         unknown = [token for token in tokens if token.kind == "sym" and token.text not in declared]
         if unknown:
-            name = word if len(unknown) == len(tokens) else unknown[0].text
+            meaningful = any(token.kind == "func" or (token.kind == "sym" and token.text in declared) for token in tokens)
+            name = unknown[0].text if meaningful else word
             raise _unknown_name(name, unknown[0].position if name != word else position, text, context)
     return tokens
 

@@ -1,0 +1,83 @@
+import json
+
+import pytest
+
+from grader.answers import grade_choice, grade_numeric, parse_number_text
+
+
+def numeric(answer, **settings):
+    return grade_numeric({"answer": settings}, answer)
+
+
+@pytest.mark.parametrize("text", ["0.6827", "6.827e-1", "68.27%", "6.827×10^-1", " 0.6827 "])
+def test_it_reads_numbers_in_the_usual_notations(text):
+    assert numeric(text, value=0.6827, rtol=1e-9).correct
+
+
+def test_it_reads_fractions_exactly_enough():
+    assert numeric("1/3", value=1 / 3).correct
+
+
+def test_it_applies_absolute_and_relative_tolerances():
+    assert numeric("0.683", value=0.6827, rtol=1e-3).correct
+    assert not numeric("0.69", value=0.6827, rtol=1e-3).correct
+    assert numeric("0.001", value=0, atol=0.01).correct
+
+
+def test_it_checks_significant_figures():
+    assert numeric("0.683", value=0.68269, sig_figs=3).correct
+    assert numeric("0.68269", value=0.68269, sig_figs=3).correct
+    wrong = numeric("0.68", value=0.68269, sig_figs=3)
+    assert not wrong.correct and wrong.message == "Not right to 3 significant figures."
+
+
+def test_it_gives_per_entry_feedback_for_arrays():
+    result = numeric("[[1, 2], [3, 5]]", value=[[1, 2], [3, 4]])
+    assert not result.correct and result.message == "1 of 4 entries is wrong."
+    assert [case.where for case in result.cases] == [[1, 1]]
+
+
+def test_it_says_when_the_shape_is_wrong():
+    assert numeric("[1, 2, 3]", value=[[1, 2], [3, 4]]).message == "Expected a 2x2 matrix, got a list of 3 numbers."
+
+
+def test_it_accepts_a_flat_list_for_a_column():
+    assert numeric("[0.6, 0.8]", value=[[0.6], [0.8]]).correct
+
+
+@pytest.mark.parametrize("text", ["__import__('os')", "1e999", "[1, 'a']", "two", "1/0"])
+def test_it_refuses_what_is_not_a_number(text):
+    result = numeric(text, value=1)
+    assert result.status == "graded" and result.score == 0 and not result.cases
+
+
+def test_it_never_evaluates_the_text():
+    with pytest.raises(ValueError):
+        parse_number_text("2**10")
+
+
+CHOICES = [
+    {"text": "A", "correct": True, "feedback": "Yes, A."},
+    {"text": "B", "correct": False, "feedback": "B is a trap."},
+    {"text": "C", "correct": True},
+]
+
+
+def test_it_gives_feedback_for_each_picked_choice():
+    result = grade_choice({"choices": CHOICES, "multiple": True}, json.dumps([0, 1]))
+    assert not result.correct
+    assert [(case.name, case.passed, case.message) for case in result.cases] == [
+        ("choice 1", True, "Yes, A."),
+        ("choice 2", False, "B is a trap."),
+        ("missed", False, "1 correct choice was not selected."),
+    ]
+
+
+def test_it_needs_every_right_choice_and_no_wrong_one():
+    assert grade_choice({"choices": CHOICES, "multiple": True}, "[0, 2]").correct
+    assert grade_choice({"choices": CHOICES, "multiple": True}, "[0]").message == "Not quite: 1 correct choice not selected."
+
+
+def test_it_refuses_several_picks_for_a_single_answer_question():
+    assert grade_choice({"choices": CHOICES}, "[0, 2]").message == "Pick only one choice."
+    assert grade_choice({"choices": CHOICES}, "[7]").message == "Pick one of the choices."
