@@ -175,7 +175,7 @@ def test_it_previews_markdown_with_math_and_without_script(client, instructor, l
 
 
 def test_it_versions_edits_and_regrades_a_cohort_through_the_workers(client, graded, exercise, cohort, instructor, other_instructor, learner, django_capture_on_commit_callbacks):
-    first, second, theirs = graded
+    first, _second, theirs = graded
     login(client, instructor)
     data = exchange.file_data(exercise)
     form = {**form_data(exercise.module), **{k: data[k] for k in ("slug", "title", "statement", "entry_point", "starter", "reference")}}

@@ -1,0 +1,73 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from exercises.models import ExerciseProgress
+from teaching import exchange
+from teaching.models import rebuild_progress
+
+from .conftest import CODE_EXERCISE, make_user
+
+
+def test_it_builds_the_grid_with_solved_attempted_and_not_started(graded, cohort, exercise, learner):
+    grid = cohort.grid()
+    assert [row.username for row in grid.rows] == ["ada"]
+    (row,) = grid.rows
+    (cell,) = row.cells
+    assert cell[0] == 2 and cell[1] == 1.0 and cell[2] is not None  # 2 attempts, best 100%, solved
+    assert row.solved == 1 and row.attempted == 0
+    (module,) = grid.modules
+    assert module.completion == 1.0 and module.average_score == 1.0
+    assert grid.inactive == []
+
+
+def test_it_lists_learners_inactive_for_n_days(cohort, learner, exercise):
+    quiet = make_user("quiet")
+    cohort.enroll(quiet)
+    cohort.enrollments.update(joined_at=timezone.now() - timedelta(days=30))
+    now = timezone.now()
+    ExerciseProgress.objects.create(learner=learner, exercise=exercise, attempts=1, first_submitted_at=now - timedelta(days=2), last_submitted_at=now - timedelta(days=2))
+    assert [row.username for row in cohort.grid(inactive_days=7).inactive] == ["quiet"]
+    assert [row.username for row in cohort.grid(inactive_days=1).inactive] == ["ada", "quiet"]
+
+
+def test_it_builds_the_grid_in_a_fixed_number_of_queries(cohort, exercise, module):
+    def count_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            cohort.grid()
+        return len(queries)
+
+    small = count_queries()
+    for index in range(5):
+        learner = make_user(f"l{index}")
+        cohort.enroll(learner)
+        other = exchange.save(exchange.read_data("x.yaml", {**CODE_EXERCISE, "slug": f"ex-{index}"}), module)
+        other.published = True
+        other.save()
+        now = timezone.now()
+        ExerciseProgress.objects.create(learner=learner, exercise=other, attempts=1, first_submitted_at=now, last_submitted_at=now)
+    assert count_queries() == small
+
+
+def test_it_reports_attempts_success_and_mistakes_for_one_exercise(graded, cohort, exercise):
+    report = cohort.exercise_report(exercise)
+    assert (report.attempted, report.solved, report.success_rate) == (1, 1, 1.0)
+    assert report.attempts_to_solve == [2] and report.median_time is not None
+    assert ("3x2", 1) in report.failing_cases  # the other cohort's learner is not counted
+    assert report.attempts_histogram() == [("2", 1, 1.0)]
+
+
+def test_it_rebuilds_progress_from_graded_submissions(graded, learner, exercise):
+    ExerciseProgress.objects.filter(learner=learner).update(attempts=7, best_score=0.1, solved_at=None)
+    rebuild_progress(learner.pk, exercise.pk)
+    progress = ExerciseProgress.objects.get(learner=learner, exercise=exercise)
+    assert progress.attempts == 2 and progress.best_score == 1.0 and progress.solved_at == graded[1].finished_at
+
+
+def test_it_rotates_the_invite_code(cohort):
+    old = cohort.invite_code
+    cohort.new_invite()
+    assert cohort.invite_code != old and len(cohort.invite_code) >= 10
