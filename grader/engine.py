@@ -105,7 +105,9 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase]) -> GradingRes
         result.details.update(isolation)
         return result
     if outcome.status != "ok":
-        return GradingResult.rejected(outcome.message, stdout=stdout, stderr=outcome.stderr[-2000:], **isolation)
+        result = GradingResult.rejected(outcome.message, stderr=outcome.stderr[-2000:], **isolation)
+        result.stdout = stdout
+        return result
     response = outcome.response
     if not response.get("ok"):
         result = GradingResult.rejected(f"Your code could not run: {response.get('error')}", **isolation)

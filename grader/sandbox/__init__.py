@@ -11,13 +11,14 @@ from typing import Any
 
 from django.conf import settings
 
-from .runner import Limits, RunOutcome, active_layers, isolation, run
+from .runner import Limits, RunOutcome, SandboxUnavailable, active_layers, isolation, run
 from .wire import WireError
 
 __all__ = [
     "Limits",
     "RunOutcome",
     "SandboxError",
+    "SandboxUnavailable",
     "WireError",
     "active_layers",
     "call",

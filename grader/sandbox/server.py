@@ -16,6 +16,7 @@ Per run:
 Killing the keeper kills the run (PR_SET_PDEATHSIG), and with it the whole PID namespace.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -25,10 +26,8 @@ import sys
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
-import contextlib
-
 import child
-import isolation
+import layers
 
 # Submodules NumPy imports lazily are imported now, once, instead of in every run.
 import numpy.fft
@@ -63,25 +62,25 @@ class Server:
 
     def enter_outer(self, uid: int) -> None:
         if self.layers.get("user-namespace"):
-            isolation.become(uid)
-            isolation.prctl(isolation.PR_SET_DUMPABLE, 1)  # the id maps are ours to write
-            isolation.unshare(isolation.CLONE_NEWUSER | isolation.NAMESPACE_FLAGS)
-            isolation.write_id_maps(uid)
-            isolation.prctl(isolation.PR_SET_DUMPABLE, 0)
+            layers.become(uid)
+            layers.prctl(layers.PR_SET_DUMPABLE, 1)  # the id maps are ours to write
+            layers.unshare(layers.CLONE_NEWUSER | layers.NAMESPACE_FLAGS)
+            layers.write_id_maps(uid)
+            layers.prctl(layers.PR_SET_DUMPABLE, 0)
         elif self.layers.get("namespaces"):
-            isolation.unshare(isolation.NAMESPACE_FLAGS)
+            layers.unshare(layers.NAMESPACE_FLAGS)
 
     def enter_inner(self, uid: int, limits: dict) -> None:
         if self.layers.get("namespaces"):
-            isolation.build_root("/tmp", WORKDIR_MB, uid)
+            layers.build_root("/tmp", WORKDIR_MB, uid)
         if self.layers.get("uid"):
             if self.layers.get("user-namespace"):
-                isolation.drop_capabilities()
+                layers.drop_capabilities()
             else:
-                isolation.become(uid)
+                layers.become(uid)
         os.environ.clear()
         os.environ.update(limits["env"])
-        isolation.set_rlimits(
+        layers.set_rlimits(
             limits["cpu_seconds"],
             self.baseline + limits["memory_mb"] * 1024 * 1024,
             limits["output_bytes"],
@@ -89,7 +88,7 @@ class Server:
             MAX_PROCESSES if self.layers.get("uid") else None,
             MAX_OPEN_FILES,
         )
-        isolation.prctl(isolation.PR_SET_NO_NEW_PRIVS, 1)
+        layers.prctl(layers.PR_SET_NO_NEW_PRIVS, 1)
         if self.layers.get("seccomp"):
             self.filter.load()
 
@@ -99,16 +98,16 @@ class Server:
         """Find which layers work here by entering each in a throwaway child."""
         self.layers = {"process": True, "rlimits": True}
         try:
-            self.filter = isolation.seccomp_filter()
+            self.filter = layers.seccomp_filter()
         except Exception as exc:
             self.reasons["seccomp"] = f"libseccomp is not usable: {exc}"
         candidates = [
             ("user-namespace", {"user-namespace": True, "namespaces": True}),
             ("namespaces", {"namespaces": True}),
         ]
-        for name, layers in candidates:
-            if self._try(layers, uid=True):
-                self.layers.update(layers)
+        for name, wanted in candidates:
+            if self._try(wanted, uid=True):
+                self.layers.update(wanted)
                 break
             self.reasons.setdefault(name, self._last_error)
         if "namespaces" not in self.layers:
@@ -128,15 +127,15 @@ class Server:
 
     _last_error = ""
 
-    def _try(self, layers: dict, uid: bool) -> bool:
+    def _try(self, wanted: dict, uid: bool) -> bool:
         saved = self.layers
-        self.layers = {**saved, **layers}
+        self.layers = {**saved, **wanted}
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(read_fd)
             try:
-                keeper_uid = isolation.UID_BASE + os.getpid()
+                keeper_uid = layers.UID_BASE + os.getpid()
                 self.enter_outer(keeper_uid)
                 inner = os.fork()
                 if inner == 0:
@@ -192,7 +191,7 @@ class Server:
                 os.dup2(fd, target)
             status_fd = 4
             os.closerange(5, 65536)
-            uid = isolation.UID_BASE + os.getpid()
+            uid = layers.UID_BASE + os.getpid()
             self.enter_outer(uid)
             keeper = os.getpid()
             inner = os.fork()
@@ -210,7 +209,7 @@ class Server:
 
     def run(self, uid: int, limits: dict, keeper: int) -> None:
         try:
-            isolation.prctl(isolation.PR_SET_PDEATHSIG, signal.SIGKILL)
+            layers.prctl(layers.PR_SET_PDEATHSIG, signal.SIGKILL)
             if not self.layers.get("namespaces") and os.getppid() != keeper:
                 os._exit(70)  # the keeper is already gone: the run was killed
             os.close(4)
@@ -223,7 +222,7 @@ class Server:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
-    isolation.prctl(isolation.PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the worker
+    layers.prctl(layers.PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the worker
     server = Server(control)
     server.baseline = _vm_size()
     server.probe()

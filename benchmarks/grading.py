@@ -1,0 +1,240 @@
+"""Grading speed: sandbox overhead against a naive new interpreter, throughput, and the
+queued -> graded latency through Celery and Redis.
+
+    python benchmarks/grading.py [--runs 200] [--celery/--no-celery]
+
+Overhead is the time of a sandboxed run minus the time the learner's own code took (the
+child measures that itself), for a trivial NumPy exercise. The naive baseline is
+`subprocess.run([python, -c, ...])` importing NumPy and calling the same function: what a
+grader that starts a fresh interpreter per submission pays. Throughput uses one process per
+core, each with its own fork server, as Celery's prefork pool does. The Celery figure starts
+a worker against REDIS_URL (default redis://127.0.0.1:6379/15) and a throwaway SQLite
+database, submits through the model, and stops the worker at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SOURCE = "import numpy as np\n\ndef mean_rows(X):\n    return np.asarray(X).mean(axis=1)\n"
+
+
+def _setup_django(database: str | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlcourse.settings")
+    os.environ.setdefault("DEBUG", "true")
+    if database:
+        os.environ["DATABASE_URL"] = database
+    import django
+
+    django.setup()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def sandbox_overheads(runs: int) -> list[float]:
+    import numpy as np
+
+    from grader import sandbox
+
+    limits = sandbox.limits_for()
+    X = np.arange(12.0).reshape(3, 4)
+    sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits)  # start the fork server
+    overheads = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        outcome = sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits)
+        elapsed = time.perf_counter() - started
+        assert outcome.status == "ok", outcome.message
+        overheads.append(elapsed - outcome.response["results"][0]["seconds"])
+    return overheads
+
+
+def naive_overheads(runs: int) -> list[float]:
+    program = (
+        SOURCE
+        + "import sys, time\nX = np.arange(12.0).reshape(3, 4)\nt = time.perf_counter()\nr = mean_rows(X)\nprint(time.perf_counter() - t)\n"
+    )
+    overheads = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+        overheads.append(time.perf_counter() - started - float(done.stdout))
+    return overheads
+
+
+def _throughput_worker(args) -> int:
+    seconds, barrier_at = args
+    _setup_django()
+    import numpy as np
+
+    from grader import sandbox
+
+    limits = sandbox.limits_for()
+    X = np.arange(12.0).reshape(3, 4)
+    sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits)
+    while time.time() < barrier_at:
+        time.sleep(0.001)
+    done = 0
+    while time.time() < barrier_at + seconds:
+        outcome = sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits)
+        assert outcome.status == "ok"
+        done += 1
+    return done
+
+
+def throughput(seconds: float) -> tuple[int, float]:
+    cores = os.cpu_count() or 1
+    start_at = time.time() + 3
+    with multiprocessing.get_context("spawn").Pool(cores) as pool:
+        counts = pool.map(_throughput_worker, [(seconds, start_at)] * cores)
+    return cores, sum(counts) / seconds
+
+
+def celery_latency(submissions: int) -> list[float]:
+    """Queued -> graded through a real worker; returns seconds per submission."""
+    workdir = tempfile.mkdtemp(prefix="mlcourse-bench-")
+    database = f"sqlite:///{workdir}/bench.sqlite3"
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    env = {**os.environ, "DATABASE_URL": database, "REDIS_URL": redis_url, "DEBUG": "true"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    os.environ["REDIS_URL"] = redis_url
+    _setup_django(database)
+    from django.contrib.auth import get_user_model
+
+    from exercises.models import Submission
+    from grader.tasks import grade_submission
+
+    exercise_version = _bench_exercise()
+    learner = get_user_model().objects.create_user("bench-learner", password="x")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "mlcourse",
+            "worker",
+            "-Q",
+            "grading",
+            "-c",
+            "2",
+            "-P",
+            "prefork",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    latencies = []
+    try:
+        warm = Submission.objects.create(
+            learner=learner, exercise=exercise_version.exercise, version=exercise_version, answer=SOURCE
+        )
+        grade_submission.delay(warm.pk)
+        _wait_graded(warm.pk, 60)
+        for _ in range(submissions):
+            submission = Submission.objects.create(
+                learner=learner, exercise=exercise_version.exercise, version=exercise_version, answer=SOURCE
+            )
+            queued = time.perf_counter()
+            grade_submission.delay(submission.pk)
+            _wait_graded(submission.pk, 30)
+            latencies.append(time.perf_counter() - queued)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    return latencies
+
+
+def _wait_graded(pk: int, timeout: float) -> None:
+    from exercises.models import Submission
+
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if Submission.objects.filter(pk=pk, status__in=["graded", "error"]).exists():
+            return
+        time.sleep(0.0005)
+    raise TimeoutError(f"submission {pk} was not graded within {timeout} s")
+
+
+def _bench_exercise():
+    from exercises.models import Exercise, ExerciseVersion
+
+    spec = {
+        "entry_point": "mean_rows",
+        "reference": SOURCE,
+        "starter": "def mean_rows(X):\n    raise NotImplementedError\n",
+        "cases": "import numpy as np\n\ndef cases(rng):\n    yield {'name': 'a', 'args': [rng.normal(size=(3, 4))]}\n    yield {'name': 'b', 'args': [rng.normal(size=(5, 2))]}\n",
+        "compare": {"method": "allclose"},
+    }
+    fields = {field.name for field in Exercise._meta.get_fields()}
+    exercise = Exercise.objects.create(
+        **{k: v for k, v in {"slug": "bench-mean-rows", "title": "Row means", "kind": "code"}.items() if k in fields}
+    )
+    version = ExerciseVersion.objects.create(
+        exercise=exercise,
+        number=1,
+        statement="Row means.",
+        spec=spec,
+        digest=ExerciseVersion.digest_for("Row means.", spec),
+    )
+    version.prepared_cases()
+    return version
+
+
+def report(name: str, values: list[float]) -> tuple[float, float]:
+    median, p95 = statistics.median(values) * 1000, _percentile(values, 0.95) * 1000
+    print(f"{name:<34} median {median:8.2f} ms   p95 {p95:8.2f} ms   (n={len(values)})")
+    return median, p95
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--naive-runs", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--celery", action=argparse.BooleanOptionalAction, default=True)
+    options = parser.parse_args()
+
+    _setup_django()
+    from grader import sandbox
+
+    report_layers = sandbox.isolation()
+    active = [name for name, on in report_layers["layers"].items() if on]
+    print(f"isolation layers active: {', '.join(active)}")
+    for name, reason in report_layers["missing"].items():
+        print(f"  missing {name}: {reason}")
+    ours, _ = report("sandbox overhead per submission", sandbox_overheads(options.runs))
+    naive, _ = report("naive subprocess.run overhead", naive_overheads(options.naive_runs))
+    print(f"{'ratio naive / sandbox (median)':<34} {naive / ours:8.1f}x")
+    cores, rate = throughput(options.seconds)
+    print(f"{'throughput, small exercise':<34} {rate:8.1f} submissions/s on {cores} cores")
+    if options.celery:
+        report("Celery+Redis queued -> graded", celery_latency(100))
+
+
+if __name__ == "__main__":
+    main()
