@@ -15,6 +15,7 @@ cleanup() {
 	wait 2>/dev/null || true
 	[ -f var/redis.pid ] && kill "$(cat var/redis.pid)" 2>/dev/null && rm -f var/redis.pid
 	echo "Stopped."
+	exit 0
 }
 trap cleanup INT TERM EXIT
 
