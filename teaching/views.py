@@ -336,8 +336,9 @@ def my_progress(request):
     attempted = set(ExerciseProgress.objects.filter(learner=request.user).values_list("exercise_id", flat=True))
     exercises = list(Exercise.objects.published().problem_set().select_related("module").order_by("module__order", "order", "slug"))
     unsolved = [exercise for exercise in exercises if exercise.pk not in solved]
-    # Finish what was started before opening something new.
-    next_up = [exercise for exercise in unsolved if exercise.pk in attempted][:3] or unsolved[:1]
+    # Finish what was started, then open the first exercise not yet tried.
+    started = [exercise for exercise in unsolved if exercise.pk in attempted][:3]
+    next_up = started + [exercise for exercise in unsolved if exercise.pk not in attempted][:1]
     rows = [(module, progress[module.pk]) for module in modules if progress[module.pk]["total"]]
     context = {"rows": rows, "next_up": next_up, "cohorts": request.user.cohorts.all(), "join_form": JoinForm()}
     return render(request, "teaching/my_progress.html", context)

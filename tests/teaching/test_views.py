@@ -270,3 +270,14 @@ def test_it_regrades_only_what_changed(client, graded, exercise, cohort, instruc
 def test_it_lists_reference_text_to_instructors(client, exercise, instructor):
     page = login(client, instructor).get(reverse("teaching:exercise_edit", args=[exercise.slug])).content.decode()
     assert "mean(axis=0)" in page and REFERENCE.splitlines()[0] in page
+
+
+def test_it_renders_the_instructor_pages(client, graded, exercise, cohort, instructor):
+    login(client, instructor)
+    home = client.get(reverse("teaching:home")).content.decode()
+    assert "Spring" in home and "Column means" in home
+    for kind in ("code", "symbolic", "numeric", "choice"):
+        assert client.get(reverse("teaching:exercise_new"), {"kind": kind}).status_code == 200
+    detail = client.get(reverse("teaching:exercise", args=[exercise.slug])).content.decode()
+    assert "not been validated" in detail and "Spring" in detail
+    assert client.get(reverse("teaching:import")).status_code == 200
