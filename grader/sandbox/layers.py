@@ -128,16 +128,42 @@ def read_only_paths() -> list[str]:
     return [path for path in dict.fromkeys(paths) if os.path.isdir(path)]
 
 
+STAGING = "/mnt"
+_staged: dict[str, str] = {}
+
+
+def stage_read_only_paths() -> None:
+    """Make `read_only_paths` reachable by a run, once, in the server while it is still root.
+
+    A run enters its user namespace as an unprivileged uid, which cannot walk a path such as
+    /root (mode 0700) where Python itself may be installed. So the server moves into a private
+    mount namespace of its own (nothing leaks to the host) and bind-mounts each path under a
+    walkable staging folder; runs bind from there. Where the server may not do this, runs bind
+    the original paths and those under unwalkable folders stay invisible."""
+    try:
+        unshare(CLONE_NEWNS)
+        mount("none", "/", None, MS_REC | MS_PRIVATE)
+        mount("tmpfs", STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+        for index, path in enumerate(read_only_paths()):
+            staged = f"{STAGING}/{index}"
+            os.mkdir(staged, 0o755)
+            mount(path, staged, None, MS_BIND | MS_REC)
+            _staged[path] = staged
+    except (LayerError, OSError):
+        _staged.clear()
+
+
 def build_root(new_root: str, workdir_mb: int, uid: int) -> None:
     """Replace the filesystem by a fresh tmpfs holding bind mounts of `read_only_paths`, an
     empty writable /work (the working directory), and /dev/null, /dev/zero, /dev/urandom."""
     mount("none", "/", None, MS_REC | MS_PRIVATE)
     mount("tmpfs", new_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-    for path in read_only_paths():
+    sources = dict(_staged) or {path: path for path in read_only_paths()}
+    for path, source in sources.items():
         target = new_root + path
-        os.makedirs(target, exist_ok=True)
+        os.makedirs(target, mode=0o755, exist_ok=True)
         # DAC keeps the unprivileged uid from writing there; these are system files.
-        mount(path, target, None, MS_BIND | MS_REC)
+        mount(source, target, None, MS_BIND | MS_REC)
     os.makedirs(new_root + "/dev")
     for device in ("null", "zero", "urandom"):
         target = f"{new_root}/dev/{device}"

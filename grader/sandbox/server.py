@@ -225,6 +225,7 @@ def main() -> None:
     layers.prctl(layers.PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the worker
     server = Server(control)
     server.baseline = _vm_size()
+    layers.stage_read_only_paths()
     server.probe()
     hello = {"layers": server.layers, "reasons": server.reasons, "pid": os.getpid()}
     control.sendall(json.dumps(hello).encode())

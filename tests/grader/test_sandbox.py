@@ -58,3 +58,16 @@ def test_it_warns_in_manage_py_check_about_a_missing_layer(monkeypatch):
     warnings = check_sandbox_layers()
     assert [w.id for w in warnings] == ["grader.W001"]
     assert "seccomp" in warnings[0].msg and "libseccomp2" in warnings[0].hint
+
+
+def test_it_lets_a_run_import_the_standard_library_wherever_python_is_installed():
+    # Python may live under a folder the run's uid cannot walk (here /root/.pyenv, mode 0700).
+    source = "import statistics, logging, fractions\ndef f():\n    return statistics.median([3, 1, 2])\n"
+    assert sandbox.call(source, "f") == 2
+
+
+def test_it_shows_a_run_neither_the_staging_folder_nor_the_project():
+    source = "import os\ndef f():\n    return sorted(os.listdir('/')), os.path.exists('/work/main/mlcourse/settings.py')\n"
+    listing, sees_settings = sandbox.call(source, "f")
+    if sandbox.isolation()["layers"]["namespaces"]:
+        assert "mnt" not in listing and "etc" not in listing and not sees_settings
