@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install lint browser clean
+.PHONY: run test install lint system-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,22 +17,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# Debian packages the tests use when they are missing and we may install them: Chromium for
+# the browser tests (Playwright's own browser download cannot work offline) and libseccomp2
+# for the sandbox's system-call filter (without it that layer is reported missing).
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ldconfig -p 2>/dev/null | grep -q libseccomp.so.2 || missing="$$missing libseccomp2"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "Installing Chromium for the browser tests..."; \
-			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-				|| echo "Could not install Chromium; browser tests will be skipped."; \
+			echo "Installing$$missing..."; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+				|| echo "Could not install$$missing: the tests that need them will skip or report it."; \
 		else \
-			echo "No /usr/bin/chromium: browser tests will be skipped (apt-get install chromium)."; \
+			echo "Missing$$missing (apt-get install$$missing): the tests that need them will skip or report it."; \
 		fi; \
 	fi
 
 run: install
 	@./scripts/run.sh
 
-test: install browser
+test: install system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
