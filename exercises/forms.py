@@ -3,9 +3,18 @@ import json
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.safestring import mark_safe
 from django_ace import AceWidget
 
+from .markdown import render_markdown_or_escape
 from .models import Exercise
+
+
+def inline_markdown(text: str) -> str:
+    html = render_markdown_or_escape(text).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return mark_safe(html)
 
 
 class SignupForm(UserCreationForm):
@@ -18,7 +27,8 @@ def _answer_field(exercise: Exercise, initial: str = "") -> forms.Field:
         widget = AceWidget(mode="python", theme="chrome", width="100%", height="320px", tabsize=4, showprintmargin=False, toolbar=False)
         return forms.CharField(widget=widget, initial=initial, strip=False)
     if exercise.kind == Exercise.Kind.CHOICE:
-        choices = [(str(index), choice["text"]) for index, choice in enumerate(exercise.spec["choices"])]
+        # Choice texts are Markdown with math, sanitised by the renderer like any statement.
+        choices = [(str(index), inline_markdown(choice["text"])) for index, choice in enumerate(exercise.spec["choices"])]
         if exercise.spec.get("multiple"):
             return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple)
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect)

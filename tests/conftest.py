@@ -29,7 +29,7 @@ def eager_grading():
 
 @pytest.fixture
 def course(db):
-    """A small two-module course (tests/fixtures/course): sigmoid, relu, dot, a quiz."""
+    """A small two-module course (tests/fixtures/course): sigmoid, relu, its derivative, dot, a quiz."""
     sync_course(FIXTURE_COURSE)
 
 

@@ -63,8 +63,8 @@ def test_it_lists_exercises_as_json(course):
 
 
 def test_it_loads_a_course_folder_from_the_command_line():
-    assert "Loaded 2 modules and 6 exercises" in run("load_course", str(FIXTURE_COURSE))
-    assert Exercise.objects.count() == 6
+    assert "Loaded 2 modules and 7 exercises" in run("load_course", str(FIXTURE_COURSE))
+    assert Exercise.objects.count() == 7
 
 
 def test_it_reports_a_malformed_content_file_as_a_command_error(tmp_path):

@@ -18,7 +18,7 @@ def course_copy(tmp_path):
 
 def test_it_loads_modules_lessons_topics_and_exercises(course_copy):
     report = sync_course(course_copy)
-    assert report.modules == 2 and report.exercises == 6
+    assert report.modules == 2 and report.exercises == 7
     assert list(Module.objects.values_list("slug", flat=True)) == ["linear-algebra", "activations"]
     assert "<math" in Lesson.objects.get(module__slug="activations").body_html
     sigmoid = Exercise.objects.get(slug="sigmoid")

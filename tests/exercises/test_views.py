@@ -17,7 +17,7 @@ def test_it_lists_modules_with_progress(course, learner_client, learner, submit)
     submit(learner, "sigmoid", SIGMOID_RIGHT)
     page = learner_client.get("/").content.decode()
     assert "Activation Functions" in page and "Linear Algebra" in page
-    assert "1/2" in page  # sigmoid solved out of sigmoid + relu
+    assert "1/3" in page  # sigmoid solved out of sigmoid, relu and the derivative
 
 
 def test_it_renders_the_lesson_math_as_mathml(course, client):

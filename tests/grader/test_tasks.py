@@ -117,14 +117,18 @@ def test_it_grades_a_posted_submission_in_a_real_celery_worker(course, learner, 
             client.force_login(learner)
             client.post(reverse("exercise", args=["sigmoid"]), {"answer": SIGMOID_RIGHT})
             client.post(reverse("exercise", args=["sigmoid"]), {"answer": SIGMOID_WRONG})
+            client.post(reverse("exercise", args=["sigmoid-derivative"]), {"answer": "1/(1 + exp(-x))^2"})
         deadline = time.monotonic() + 60
         while Submission.objects.pending().exists() and time.monotonic() < deadline and worker.poll() is None:
             time.sleep(0.1)
-        right, wrong = Submission.objects.order_by("pk")
+        right, wrong, symbolic = Submission.objects.order_by("pk")
         assert (right.status, right.correct) == ("graded", True), worker_log(worker)
         assert (wrong.status, wrong.correct) == ("graded", False)
+        assert (symbolic.status, symbolic.correct) == ("graded", False)
         page = client.get(reverse("submission", args=[wrong.pk])).content.decode()
         assert "1 of 3 cases passed" in page
+        page = client.get(reverse("submission", args=[symbolic.pk])).content.decode()
+        assert "inner derivative is missing" in page
     finally:
         worker.terminate()
         worker.wait(timeout=20)
