@@ -156,7 +156,7 @@ def test_it_gaussian_naive_bayes_matches_sklearn(seed):
     rng = np.random.default_rng(seed)
     centres = rng.normal(0, 3, size=(3, 4))
     counts = [12, 30, 7]
-    X = np.vstack([rng.normal(c, rng.uniform(0.5, 2.0), size=(n, 4)) for c, n in zip(centres, counts)])
+    X = np.vstack([rng.normal(c, rng.uniform(0.5, 2.0), size=(n, 4)) for c, n in zip(centres, counts, strict=True)])
     y = np.repeat([4, 1, 9], counts)
     X_test = rng.normal(0, 3, size=(10, 4))
     model = GaussianNB(var_smoothing=1e-9).fit(X, y)
@@ -196,7 +196,7 @@ def test_it_gmm_responsibilities_match_scipy_densities():
     covs = np.array([np.eye(3), [[2.0, 0.3, 0.0], [0.3, 1.0, 0.2], [0.0, 0.2, 0.5]]])
     X = rng.normal(0, 1.5, size=(12, 3))
     dens = np.column_stack(
-        [w * stats.multivariate_normal(m, c).pdf(X) for w, m, c in zip(weights, means, covs)]
+        [w * stats.multivariate_normal(m, c).pdf(X) for w, m, c in zip(weights, means, covs, strict=True)]
     )
     np.testing.assert_allclose(
         run_reference("prob-gmm-responsibilities", X, weights, means, covs),
