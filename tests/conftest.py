@@ -33,7 +33,7 @@ def course(db):
     sync_course(FIXTURE_COURSE)
 
 
-def _user(username: str, *, instructor: bool = False) -> User:
+def make_user(username: str, *, instructor: bool = False) -> User:
     user = User.objects.create_user(username, password=PASSWORD)
     if instructor:
         user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS_GROUP)[0])
@@ -42,17 +42,17 @@ def _user(username: str, *, instructor: bool = False) -> User:
 
 @pytest.fixture
 def learner(db):
-    return _user("ada")
+    return make_user("ada")
 
 
 @pytest.fixture
 def other_learner(db):
-    return _user("grace")
+    return make_user("bob")
 
 
 @pytest.fixture
 def instructor(db):
-    return _user("prof", instructor=True)
+    return make_user("prof", instructor=True)
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """A real Chromium drives the learner's path: the Ace editor, Submit, the live status that
 htmx polls, and the per-case feedback. Needs Debian's chromium (`make test` installs it)."""
 
-import os
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -13,29 +11,7 @@ from grader.tasks import grade_submission_now
 from mlcourse.celery import app as celery_app
 from tests.conftest import PASSWORD, SIGMOID_RIGHT, SIGMOID_WRONG
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page(live_server):
-    if not CHROMIUM.exists():
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail("REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
-        pytest.skip("no /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API refuses to run inside a running asyncio loop; Django's async-safety
-    # check would then complain about ORM calls from the test thread.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        page = browser.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def log_in(page, live_server, username):

@@ -1,15 +1,12 @@
 """In a real Chromium: typing a symbolic answer updates the preview (rendered math and the
 variables found, or an error with a caret) without submitting; then Submit shows the hint."""
 
-import os
-from pathlib import Path
 
 import pytest
 
 from exercises.models import Exercise, Module
 from tests.conftest import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SPEC = {
@@ -27,23 +24,6 @@ def sigmoid_derivative(db):
     exercise = Exercise.objects.create(module=module, slug="sigmoid-derivative", title="Sigmoid derivative", kind="symbolic")
     exercise.add_version("Differentiate $\\sigma(x) = \\frac{1}{1 + e^{-x}}$.", SPEC)
     return exercise
-
-
-@pytest.fixture
-def page(live_server):
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        page = browser.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
 
 
 def test_it_previews_as_the_learner_types_and_then_grades(page, live_server, learner, sigmoid_derivative):

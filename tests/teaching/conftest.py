@@ -2,12 +2,11 @@
 and learners, one module with a code exercise that has been graded for one learner."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 
-from exercises.access import INSTRUCTORS_GROUP
 from exercises.models import Module, Submission, Topic
 from teaching import exchange
 from teaching.models import Cohort
+from tests.conftest import make_user
 
 REFERENCE = """import numpy as np
 
@@ -35,33 +34,11 @@ CODE_EXERCISE = {
 }
 
 
-def make_user(username, *, instructor=False):
-    user = User.objects.create_user(username, password="pass-word-123")
-    if instructor:
-        user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS_GROUP)[0])
-    return user
-
-
 @pytest.fixture
 def module(db):
     module = Module.objects.create(slug="basics", title="Basics", order=1)
     Topic.objects.create(id="t.means", module=module, what="means")
     return module
-
-
-@pytest.fixture
-def learner(db):
-    return make_user("ada")
-
-
-@pytest.fixture
-def other_learner(db):
-    return make_user("bob")
-
-
-@pytest.fixture
-def instructor(db):
-    return make_user("prof", instructor=True)
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ from django.utils import timezone
 from exercises.models import ExerciseProgress
 from teaching import exchange
 from teaching.models import rebuild_progress
+from tests.conftest import make_user
 
-from .conftest import CODE_EXERCISE, make_user
+from .conftest import CODE_EXERCISE
 
 
 def test_it_builds_the_grid_with_solved_attempted_and_not_started(graded, cohort, exercise, learner):
