@@ -87,11 +87,10 @@ def redis_url(tmp_path):
 def publishing_to(broker_url):
     """Point this process's Celery app at the real broker. The app caches its connection and
     producer pools (eager runs in other tests create them for the memory:// broker), so they are
-    dropped here and again afterwards."""
+    dropped here and again afterwards; kombu hands out a live pool again for the same URL."""
     previous = celery_app.conf.broker_url
 
     def reset_pools():
-        celery_app.pool.force_close_all()
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
