@@ -92,3 +92,19 @@ def test_it_fails_validation_when_a_mutant_survives(course):
 def test_it_creates_the_demo_accounts():
     output = run("create_demo_users")
     assert "learner / learner-demo-pass" in output and "instructor / instructor-demo-pass" in output
+
+
+def test_it_grades_the_variant_of_a_learner_or_of_given_parameters(course, learner, tmp_path):
+    exercise = Exercise.objects.get(slug="sigmoid-derivative")
+    spec = {**exercise.spec, "params": {"a": [2, 9]}, "answer": {"expected": "{{a}}*exp(-{{a}}*x)", "variables": ["x"]}}
+    exercise.add_version("Differentiate $-e^{-{{a}} x}$.", spec)
+    answer = tmp_path / "answer.txt"
+    answer.write_text("3*exp(-3*x)")
+    data = json.loads(run("grade", "sigmoid-derivative", str(answer), "--param", "a=3", "--json"))
+    assert data["correct"] is True and data["params"] == {"a": 3}
+    learners_a = exercise.context_for(learner)["params"]["a"]
+    answer.write_text(f"{learners_a}*exp(-{learners_a}*x)")
+    data = json.loads(run("grade", "sigmoid-derivative", str(answer), "--learner", learner.username, "--json"))
+    assert data["correct"] is True and data["params"] == {"a": learners_a}
+    with pytest.raises(CommandError, match="has no parameter 'b'"):
+        run("grade", "sigmoid-derivative", str(answer), "--param", "b=1")
