@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from django.db import connections
 
 from exercises.models import Submission
 from grader.tasks import grade_submission_now
@@ -36,11 +37,14 @@ def graded_by_a_worker_thread():
     stop = threading.Event()
 
     def worker():
-        while not stop.is_set():
-            for pk in Submission.objects.filter(status="queued").values_list("pk", flat=True):
-                time.sleep(0.5)
-                grade_submission_now(pk)
-            time.sleep(0.1)
+        try:
+            while not stop.is_set():
+                for pk in Submission.objects.filter(status="queued").values_list("pk", flat=True):
+                    time.sleep(0.5)
+                    grade_submission_now(pk)
+                time.sleep(0.1)
+        finally:
+            connections.close_all()  # the test database cannot be dropped while this thread holds it
 
     thread = threading.Thread(target=worker, daemon=True)
     thread.start()
