@@ -65,7 +65,7 @@ def test_it_orders_the_problem_set_from_warm_up_to_challenge(module):
     rank = {"warm-up": 0, "core": 1, "challenge": 2}
     levels = [rank[exercise.difficulty] for exercise in module.exercises if not exercise.in_quiz]
     assert levels, f"{module.slug} has no problem set"
-    assert levels[0] == 0 or min(levels) > 0, f"{module.slug}: put a warm-up first"
+    assert levels == sorted(levels), f"{module.slug}: problem set is not ordered warm-up -> core -> challenge"
 
 
 def test_it_uses_unique_slugs():
