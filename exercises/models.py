@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -173,8 +174,6 @@ class ExerciseVersion(models.Model):
 
     @staticmethod
     def digest_for(statement: str, spec: dict) -> str:
-        import json
-
         canonical = json.dumps({"statement": statement, "spec": spec}, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 

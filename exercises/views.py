@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -50,7 +51,7 @@ def module_detail(request, slug):
 def exercise_detail(request, slug):
     exercise = access.exercise_for(request.user, slug)
     if request.method == "POST" and not request.user.is_authenticated:
-        return redirect(f"{request.build_absolute_uri('/accounts/login/')}?next={exercise.get_absolute_url()}")
+        return redirect_to_login(exercise.get_absolute_url())
     history = Submission.objects.of(request.user).filter(exercise=exercise)[:20] if request.user.is_authenticated else []
     starter = exercise.spec.get("starter", "") if exercise.kind == exercise.Kind.CODE else ""
     latest = history[0] if history else None

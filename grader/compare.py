@@ -282,29 +282,26 @@ def _numeric_or_problem(expected, got, what: str) -> tuple[np.ndarray, np.ndarra
 # --- up to sign ------------------------------------------------------------------------
 
 
-def compare_sign_per_column(expected, got, spec, context) -> Verdict:
-    """Each column may be negated (eigenvectors, singular vectors, principal axes)."""
-    pair = _numeric_or_problem(expected, got, "sign_per_column")
-    if isinstance(pair, Verdict):
-        return pair
-    expected_array, got_array = pair
-    if expected_array.ndim not in (1, 2):
-        raise CompareSpecError("sign_per_column compares vectors or matrices")
-    aligned = _align_signs(expected_array, got_array, axis=0)
-    rtol, atol = _tolerances(spec)
-    return closeness(expected_array, aligned, rtol, data_scaled_atol(expected_array, atol))
+def _up_to_sign(axis: int, method: str):
+    """Each column (axis 0) or row (axis 1) may be negated: eigenvectors, singular vectors,
+    principal axes are defined only up to sign."""
+
+    def comparator(expected, got, spec, context) -> Verdict:
+        pair = _numeric_or_problem(expected, got, method)
+        if isinstance(pair, Verdict):
+            return pair
+        expected_array, got_array = pair
+        if expected_array.ndim not in (1, 2):
+            raise CompareSpecError(f"{method} compares vectors or matrices")
+        aligned = _align_signs(expected_array, got_array, axis=axis)
+        rtol, atol = _tolerances(spec)
+        return closeness(expected_array, aligned, rtol, data_scaled_atol(expected_array, atol))
+
+    return comparator
 
 
-def compare_sign_per_row(expected, got, spec, context) -> Verdict:
-    pair = _numeric_or_problem(expected, got, "sign_per_row")
-    if isinstance(pair, Verdict):
-        return pair
-    expected_array, got_array = pair
-    if expected_array.ndim not in (1, 2):
-        raise CompareSpecError("sign_per_row compares vectors or matrices")
-    aligned = _align_signs(expected_array, got_array, axis=1)
-    rtol, atol = _tolerances(spec)
-    return closeness(expected_array, aligned, rtol, data_scaled_atol(expected_array, atol))
+compare_sign_per_column = _up_to_sign(0, "sign_per_column")
+compare_sign_per_row = _up_to_sign(1, "sign_per_row")
 
 
 def _align_signs(expected: np.ndarray, got: np.ndarray, axis: int) -> np.ndarray:

@@ -18,8 +18,6 @@ from .compare import CompareSpecError, compare
 from .diagnosis import diagnose
 from .results import CaseResult, GradingResult
 
-KINDS = ("code", "symbolic", "numeric", "choice")
-
 
 @dataclass
 class PreparedCase:
