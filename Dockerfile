@@ -14,4 +14,5 @@ RUN DEBUG=true python manage.py collectstatic --noinput --verbosity 0
 RUN useradd --create-home --uid 1000 app && mkdir -p /app/var && chown app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "mlcourse.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# ASGI workers: a page waiting for its verdict (a long poll) holds a coroutine, not a process.
+CMD ["gunicorn", "mlcourse.asgi", "--worker-class", "uvicorn_worker.UvicornWorker", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

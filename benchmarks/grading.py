@@ -107,9 +107,9 @@ def throughput(seconds: float) -> tuple[int, float]:
 def celery_latency(submissions: int) -> list[float]:
     """Queued -> graded through a real worker; returns seconds per submission."""
     from django.contrib.auth import get_user_model
+    from grader.tasks import grade_submission
 
     from exercises.models import Submission
-    from grader.tasks import grade_submission
 
     exercise_version = _bench_exercise()
     learner = get_user_model().objects.create_user("bench-learner", password="x")

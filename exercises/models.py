@@ -2,18 +2,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from grader import engine
+from grader import engine, sandbox
 from grader.results import GradingResult
 from grader.sandbox import wire
 from grader.symbolic import params
+
+from . import push
+
+log = logging.getLogger(__name__)
 
 
 class Module(models.Model):
@@ -184,10 +191,33 @@ class ExerciseVersion(models.Model):
     def prepared_cases(self) -> list[engine.PreparedCase]:
         """Inputs and reference outputs, generated in the sandbox once per version and cached."""
         if self.prepared is None:
-            cases = engine.prepare_code_cases(self.spec, self.seed)
-            self.prepared = wire.dumps([case.to_wire() for case in cases])
-            ExerciseVersion.objects.filter(pk=self.pk).update(prepared=self.prepared)
+            self.prepare()
         return [engine.PreparedCase(**case) for case in wire.loads(bytes(self.prepared))]
+
+    def prepare(self) -> None:
+        """Generate the cases and run the reference on them now (and time it, for the learner's
+        time budgets); `load_course --prepare` does this ahead of the first Submit."""
+        cases = engine.prepare_code_cases(self.spec, self.seed)
+        self.prepared = wire.dumps([case.to_wire() for case in cases])
+        ExerciseVersion.objects.filter(pk=self.pk).update(prepared=self.prepared)
+
+    @property
+    def needs_preparing(self) -> bool:
+        """Code whose cases were never prepared, or prepared before the reference was timed."""
+        if self.exercise.kind != Exercise.Kind.CODE:
+            return False
+        return self.prepared is None or any(case.reference_cpu is None for case in self.prepared_cases())
+
+    def time_limit_text(self) -> str:
+        """The learner's time budget per case, as the exercise page states it. Read from the
+        prepared cases when they exist (never prepared just to show this)."""
+        limits = sandbox.limits_for(self.spec.get("limits"))
+        if self.prepared is None:
+            return f"at most {limits.cpu_seconds:g} s of CPU time per case"
+        budgets, _, _ = engine.case_budgets(self.spec, self.prepared_cases())
+        low, high = min(b.cpu_seconds for b in budgets), max(b.cpu_seconds for b in budgets)
+        span = f"{low:g} s" if low == high else f"{low:g}–{high:g} s"
+        return f"{span} of CPU time per case ({settings.GRADING_CPU_FACTOR:g}× the reference solution's time, at least {settings.GRADING_CPU_FLOOR:g} s)"
 
     def validate(self, context: dict | None = None) -> list[engine.Check]:
         """Run the reference (must pass), the starter and known wrong answers (must fail).
@@ -232,14 +262,26 @@ class SubmissionQuerySet(models.QuerySet):
     def of(self, learner):
         return self.filter(learner=learner)
 
-    def stuck(self, now=None):
-        """Queued too long (the broker lost it or was down) or running past every limit (a dead worker)."""
+    def code(self):
+        return self.filter(exercise__kind=Exercise.Kind.CODE)
+
+    def held_against_limit(self):
+        """Pending submissions that count towards a learner's limit: not those the grader could
+        not be reached for (an outage must not lock learners out once it is over)."""
+        return self.pending().exclude(status=Submission.Status.QUEUED, dispatch_failed=True)
+
+    def undispatched(self):
+        """Queued, and their message never reached the broker."""
+        return self.filter(status=Submission.Status.QUEUED, dispatch_failed=True)
+
+    def lease_expired(self, now=None):
+        """Running for longer than any run may last: the worker that claimed them died."""
         now = now or timezone.now()
-        limit = timedelta(seconds=2 * settings.GRADING_WALL_SECONDS_MAX + 30)
-        return self.filter(
-            Q(status=Submission.Status.QUEUED, submitted_at__lt=now - timedelta(seconds=60))
-            | Q(status=Submission.Status.RUNNING, started_at__lt=now - limit)
-        )
+        return self.filter(status=Submission.Status.RUNNING, started_at__lt=now - Submission.lease())
+
+    def queued_since(self, seconds: float, now=None):
+        now = now or timezone.now()
+        return self.filter(status=Submission.Status.QUEUED, dispatched_at__lt=now - timedelta(seconds=seconds))
 
 
 class Submission(models.Model):
@@ -248,6 +290,12 @@ class Submission(models.Model):
         RUNNING = "running", "Running"
         GRADED = "graded", "Graded"
         ERROR = "error", "Could not be graded"
+
+    class Lane(models.TextChoices):
+        # The Celery queue a submission waits in (settings.GRADING_QUEUES): see `lane_for`.
+        CODE = "code", "Code, first pending"
+        BACKLOG = "backlog", "Code, backlog"
+        ANSWERS = "answers", "Typed and chosen answers"
 
     MAX_CLAIMS = 3  # a submission that kills the worker three times is marked as a platform error
 
@@ -260,12 +308,17 @@ class Submission(models.Model):
     answer = models.TextField()
     context = models.JSONField(default=dict, blank=True)  # per-learner parameters, if any
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    lane = models.CharField(max_length=16, choices=Lane.choices, default=Lane.CODE)
     score = models.FloatField(null=True, blank=True)
     correct = models.BooleanField(default=False)
+    timed_out = models.BooleanField(default=False)  # a case ran out of time: the next one waits in the backlog
     feedback = models.JSONField(default=dict, blank=True)
     diagnoses = models.JSONField(default=list, blank=True)
     claims = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    dispatch_failed = models.BooleanField(default=False)  # the broker could not be reached at submit time
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -292,6 +345,11 @@ class Submission(models.Model):
     def result(self) -> GradingResult | None:
         return GradingResult.from_dict(self.feedback) if self.feedback else None
 
+    @staticmethod
+    def lease() -> timedelta:
+        """How long a claim holds: longer than the longest run the limits allow."""
+        return timedelta(seconds=2 * settings.GRADING_WALL_SECONDS_MAX + 10)
+
     MAX_PENDING_PER_LEARNER = 5
 
     class TooManyPending(Exception):
@@ -300,38 +358,75 @@ class Submission(models.Model):
     @classmethod
     def submit(cls, learner, exercise: Exercise, answer: str, *, quiz_attempt=None, context=None) -> Submission:
         """Save the answer first (it is never lost), then queue it for grading after commit."""
-        if cls.objects.of(learner).pending().count() >= cls.MAX_PENDING_PER_LEARNER:
-            raise cls.TooManyPending("Several of your answers are still being graded; wait for them first.")
-        submission = cls.objects.create(
-            learner=learner,
-            exercise=exercise,
-            version=exercise.current_version,
-            answer=answer,
-            quiz_attempt=quiz_attempt,
-            context=context if context is not None else exercise.context_for(learner),
-        )
-        submission.enqueue()
+        with transaction.atomic():
+            # Lock the learner's row: two Submits at once must not both pass the pending limit.
+            get_user_model().objects.select_for_update().filter(pk=learner.pk).exists()
+            if cls.objects.of(learner).held_against_limit().count() >= cls.MAX_PENDING_PER_LEARNER:
+                raise cls.TooManyPending("Several of your answers are still being graded; wait for them first.")
+            submission = cls.objects.create(
+                learner=learner,
+                exercise=exercise,
+                version=exercise.current_version,
+                answer=answer,
+                quiz_attempt=quiz_attempt,
+                context=context if context is not None else exercise.context_for(learner),
+                lane=cls.lane_for(learner, exercise),
+            )
+            submission.enqueue()
         return submission
+
+    @classmethod
+    def lane_for(cls, learner, exercise: Exercise) -> str:
+        """Typed and chosen answers have a lane of their own. Code waits in the backlog when the
+        learner already has code pending, or their last code ran out of time."""
+        if exercise.kind != Exercise.Kind.CODE:
+            return cls.Lane.ANSWERS
+        code = cls.objects.of(learner).code()
+        last = code.graded().order_by("-finished_at").values_list("timed_out", flat=True).first()
+        return cls.Lane.BACKLOG if last or code.pending().exists() else cls.Lane.CODE
 
     def enqueue(self) -> None:
         """Queue grading once the surrounding transaction has committed."""
-        from grader.tasks import grade_submission
+        transaction.on_commit(self.dispatch)
 
-        transaction.on_commit(lambda: grade_submission.delay(self.pk))
+    def dispatch(self) -> bool:
+        """Send the grading message. If the broker cannot be reached the answer stays saved and
+        queued, and is sent again as soon as it can be (`requeue_lost`)."""
+        from kombu.exceptions import OperationalError
+
+        from .tasks import grade_submission
+
+        queue = settings.GRADING_QUEUES[self.lane]
+        try:
+            grade_submission.apply_async((self.pk,), queue=queue, retry=False)
+        except (OperationalError, OSError) as exc:
+            log.warning("Could not queue submission %s on %s: %s", self.pk, queue, exc)
+            Submission.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(dispatch_failed=True)
+            self.dispatch_failed = True
+            return False
+        Submission.objects.filter(pk=self.pk).update(dispatched_at=timezone.now(), dispatch_failed=False)
+        self.dispatch_failed = False
+        return True
 
     @classmethod
     def claim(cls, pk: int) -> Submission | None:
-        """Atomically take a submission for grading; None if someone else has it or it is done.
-
-        A submission left running by a dead worker is claimable again once it is stuck.
-        """
-        now = timezone.now()
-        claimable = cls.objects.filter(pk=pk).filter(
-            Q(status=cls.Status.QUEUED) | Q(pk__in=cls.objects.stuck(now).filter(status=cls.Status.RUNNING).values("pk"))
+        """Atomically take a queued submission for grading; None if someone else has it or it
+        is done. The claim's token makes only this grading's result count (see `record`)."""
+        token = secrets.token_hex(8)
+        claimed = cls.objects.filter(pk=pk, status=cls.Status.QUEUED).update(
+            status=cls.Status.RUNNING, started_at=timezone.now(), claims=F("claims") + 1, claim_token=token
         )
-        if claimable.update(status=cls.Status.RUNNING, started_at=now, claims=F("claims") + 1) != 1:
+        if claimed != 1:
             return None
         return cls.objects.select_related("exercise", "version__exercise", "learner").get(pk=pk)
+
+    def release(self) -> bool:
+        """Give an expired claim back to the queue (its worker died); False if it finished meanwhile."""
+        return bool(
+            Submission.objects.filter(pk=self.pk, status=self.Status.RUNNING, claim_token=self.claim_token).update(
+                status=self.Status.QUEUED, claim_token=""
+            )
+        )
 
     def grade(self) -> GradingResult:
         if self.claims > self.MAX_CLAIMS:
@@ -341,19 +436,28 @@ class Submission(models.Model):
         self.record(result)
         return result
 
-    def record(self, result: GradingResult) -> None:
+    def record(self, result: GradingResult) -> bool:
+        """Store the verdict, if this grading still holds the claim (a claim given back after
+        its lease expired must not be recorded twice), and tell any waiting page."""
         self.status = self.Status.GRADED if result.status == "graded" else self.Status.ERROR
         self.score = result.score if result.status == "graded" else None
         self.correct = result.correct
+        self.timed_out = any(case.stopped == "time" for case in result.cases)
         self.feedback = result.to_dict()
         self.diagnoses = result.diagnoses
         self.finished_at = timezone.now()
         with transaction.atomic():
-            self.save(update_fields=["status", "score", "correct", "feedback", "diagnoses", "finished_at"])
+            owned = Submission.objects.filter(pk=self.pk, status=self.Status.RUNNING, claim_token=self.claim_token)
+            fields = ["status", "score", "correct", "timed_out", "feedback", "diagnoses", "finished_at"]
+            if not owned.update(**{name: getattr(self, name) for name in fields}):
+                log.warning("Submission %s: claim lost before its verdict was recorded; dropped.", self.pk)
+                return False
             if self.status == self.Status.GRADED and self.quiz_attempt_id is None:
                 ExerciseProgress.record(self)
+            transaction.on_commit(lambda: push.announce(self.pk))
         if self.quiz_attempt_id:
             self.quiz_attempt.finish_if_complete()
+        return True
 
     def public_cases(self) -> list[dict]:
         return [case.public() for case in self.result.cases] if self.feedback else []

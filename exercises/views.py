@@ -1,3 +1,5 @@
+from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -5,10 +7,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from . import access
 from .forms import AnswerForm, SignupForm
 from .models import ExerciseProgress, Module, QuizAttempt, Submission, module_progress
+from .push import wait_for_verdict
 
 
 @require_GET
@@ -57,17 +61,21 @@ def exercise_detail(request, slug):
     latest = history[0] if history else None
     form = AnswerForm(exercise, request.POST or None, initial_answer=latest.answer if latest and exercise.kind == "code" else starter)
     submission = None
+    status = 422
     if request.method == "POST" and form.is_valid():
         try:
             submission = Submission.submit(request.user, exercise, form.cleaned_data["answer"])
         except Submission.TooManyPending as exc:
             form.add_error("answer", str(exc))
+            status = 429
         else:
             if request.htmx:
-                return render(request, "exercises/_submission.html", {"submission": submission})
+                return render(request, "exercises/_submitted.html", {"submission": submission})
             return redirect(f"{exercise.get_absolute_url()}?submission={submission.pk}#result")
     if request.htmx and request.method == "POST":
-        return render(request, "exercises/_form_errors.html", {"form": form}, status=422)
+        # A refusal is shown next to the Submit button, not in place of the last verdict.
+        response = render(request, "exercises/_form_errors.html", {"form": form}, status=status)
+        return reswap(retarget(response, "#form-errors"), "innerHTML")
     if submission is None and request.GET.get("submission", "").isdigit() and request.user.is_authenticated:
         submission = access.submission_for(request.user, int(request.GET["submission"]))
     context = {
@@ -94,10 +102,21 @@ def exercise_preview(request, slug):
 
 @login_required
 @require_GET
-def submission_detail(request, pk):
-    submission = access.submission_for(request.user, pk)
+async def submission_detail(request, pk):
+    """The submission's page, or for htmx its fragment. With `?wait=1` a pending submission's
+    fragment is a long poll: it answers when the verdict is pushed (exercises/push.py), or
+    after VERDICT_WAIT_SECONDS with the fragment still pending, which then asks again."""
+    user = await request.auser()
+    submission = await sync_to_async(access.submission_for)(user, pk)
+    if request.htmx and submission.is_pending and request.GET.get("wait") == "1":
+
+        async def still_pending() -> bool:
+            return await Submission.objects.filter(pk=pk).pending().aexists()
+
+        await wait_for_verdict(pk, still_pending, settings.VERDICT_WAIT_SECONDS)
+        submission = await sync_to_async(access.submission_for)(user, pk)
     template = "exercises/_submission.html" if request.htmx else "exercises/submission.html"
-    return render(request, template, {"submission": submission})
+    return await sync_to_async(render)(request, template, {"submission": submission})
 
 
 @login_required

@@ -26,13 +26,32 @@ class PreparedCase:
     kwargs: dict
     hidden: bool
     expected: Any
+    reference_cpu: float | None = None  # the reference's CPU seconds on this case
 
     def to_wire(self) -> dict:
-        return {"name": self.name, "args": self.args, "kwargs": self.kwargs, "hidden": self.hidden, "expected": self.expected}
+        return {
+            "name": self.name,
+            "args": self.args,
+            "kwargs": self.kwargs,
+            "hidden": self.hidden,
+            "expected": self.expected,
+            "reference_cpu": self.reference_cpu,
+        }
+
+
+def case_budgets(spec: dict, cases: list[PreparedCase]) -> tuple[list[sandbox.Budget], sandbox.Budget, sandbox.Limits]:
+    """Each case's time budget, derived from the reference's time on it; the budget for loading
+    the answer; and the run's overall limits."""
+    limits = sandbox.limits_for(spec.get("limits"))
+    budgets = [sandbox.budget_for(case.reference_cpu, limits) for case in cases]
+    longest = max((budget.cpu_seconds for budget in budgets), default=limits.cpu_seconds)
+    load = sandbox.Budget(min(limits.cpu_seconds, max(1.0, longest)), min(limits.wall_seconds, max(4.0, 4 * longest)))
+    return budgets, load, sandbox.run_limits(limits, budgets, load)
 
 
 def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
-    """Generate the inputs and the reference's outputs, each in a sandboxed run of its own."""
+    """Generate the inputs and the reference's outputs, each in a sandboxed run of its own.
+    The reference's CPU time per case is kept: the learner's time budgets derive from it."""
     limits = sandbox.limits_for(spec.get("limits"))
     cases = sandbox.generate_cases(spec["cases"], seed, limits)
     outcome = sandbox.run_calls(spec["reference"], spec["entry_point"], [(c["args"], c["kwargs"]) for c in cases], limits)
@@ -45,7 +64,9 @@ def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
     for case, result in zip(cases, response["results"], strict=True):
         if not result.get("ok"):
             raise sandbox.SandboxError(f"The reference solution failed on case {case['name']!r}: {result.get('error')}")
-        prepared.append(PreparedCase(case["name"], case["args"], case["kwargs"], case["hidden"], result["value"]))
+        prepared.append(
+            PreparedCase(case["name"], case["args"], case["kwargs"], case["hidden"], result["value"], result.get("cpu"))
+        )
     return prepared
 
 
@@ -92,31 +113,94 @@ def show_call(case: PreparedCase) -> str:
 def grade_code(spec: dict, answer: str, cases: list[PreparedCase]) -> GradingResult:
     """Run the answer on every case in one sandboxed run and judge each result here.
 
-    Only the decoded result pipe counts: the run's stdout, stderr and exit status are shown
-    to the learner or explain a crash, never turned into a verdict."""
-    limits = sandbox.limits_for(spec.get("limits"))
-    outcome = sandbox.run_calls(answer, spec["entry_point"], [(case.args, case.kwargs) for case in cases], limits)
-    stdout = outcome.stdout[-4000:]
-    isolation = {"isolation": outcome.layers}
+    Each case runs within its own time budget; the run stops at the first case that runs out
+    of time, and the cases before it are still judged. Only the decoded result frames count:
+    the run's raw stdout, stderr and exit status only explain a failure, and are shown to
+    instructors, never to learners (they could carry a hidden case's input)."""
+    budgets, load, limits = case_budgets(spec, cases)
+    outcome = sandbox.run_calls(
+        answer, spec["entry_point"], [(case.args, case.kwargs) for case in cases], limits, budgets=budgets, load=load
+    )
+    details = {
+        "isolation": outcome.layers,
+        "time_limits": [budget.cpu_seconds for budget in budgets],
+        "raw_output": (outcome.stdout[-2000:] + outcome.stderr[-2000:]).strip(),
+    }
     if outcome.status == "sandbox-error":
         result = GradingResult.platform_error(f"The grading sandbox failed: {outcome.message}")
-        result.details.update(isolation)
+        result.details.update(details)
         return result
-    if outcome.status != "ok":
-        result = GradingResult.rejected(outcome.message, stderr=outcome.stderr[-2000:], **isolation)
-        result.stdout = stdout
-        return result
-    response = outcome.response
-    if not response.get("ok"):
-        result = GradingResult.rejected(f"Your code could not run: {response.get('error')}", **isolation)
-        result.stdout = stdout
+    response = outcome.response or {}
+    if response.get("stage") == "load":
+        return _load_failure(response, load, details)
+    if outcome.status == "bad-response":
+        return GradingResult.rejected(outcome.message, **details)
+    feedback = []
+    by_index = {result.get("case"): result for result in outcome.results}
+    stopped_at = None
+    for index, (case, budget) in enumerate(zip(cases, budgets, strict=True)):
+        result = by_index.get(index)
+        if stopped_at is not None:
+            feedback.append(_not_run(case, cases[stopped_at]))
+        elif result is None:
+            stopped_at = index
+            feedback.append(_stopped_case(case, outcome, budget))
+        elif result.get("timeout"):
+            stopped_at = index
+            feedback.append(_timed_out_case(case, result, budget))
+        else:
+            feedback.append(_judge_case(case, result, spec.get("compare")))
+    result = GradingResult.from_cases(feedback, stdout=outcome.output[-4000:], **details)
+    if stopped_at is not None:
+        stopped = cases[stopped_at]
+        which = "a hidden case" if stopped.hidden else f"case {stopped.name!r}"
+        result.message += f" The run stopped at {which}: {feedback[stopped_at].message}"
+    return result
+
+
+def _load_failure(response: dict, load: sandbox.Budget, details: dict) -> GradingResult:
+    if response.get("timeout"):
+        limit = load.cpu_seconds if response["timeout"] == "cpu" else load.wall_seconds
+        kind = "CPU" if response["timeout"] == "cpu" else "wall-clock"
+        message = f"Your code's top level ran out of time ({limit:g} s of {kind} time) before any case ran."
+        result = GradingResult.rejected(message, **details)
+    else:
+        result = GradingResult.rejected(f"Your code could not run: {response.get('error')}", **details)
         result.details["traceback"] = str(response.get("traceback", ""))[-4000:]
-        return result
-    results = response.get("results")
-    if not isinstance(results, list) or len(results) != len(cases):
-        return GradingResult.rejected("The run did not return one result per case.", stdout=stdout, **isolation)
-    feedback = [_judge_case(case, result, spec.get("compare")) for case, result in zip(cases, results, strict=True)]
-    return GradingResult.from_cases(feedback, stdout=stdout, **isolation)
+    result.stdout = str(response.get("output", ""))[-4000:]
+    return result
+
+
+def _timed_out_case(case: PreparedCase, result: dict, budget: sandbox.Budget) -> CaseResult:
+    if result.get("timeout") == "wall":
+        message = f"Time limit exceeded: more than {budget.wall_seconds:g} s (wall-clock) on this case."
+    else:
+        message = f"Time limit exceeded: more than {budget.cpu_seconds:g} s of CPU time on this case."
+    return CaseResult(
+        name=case.name, passed=False, hidden=case.hidden, input=show_call(case), message=message,
+        output=result.get("output") or None, stopped="time",
+    )  # fmt: skip
+
+
+def _stopped_case(case: PreparedCase, outcome: sandbox.RunOutcome, budget: sandbox.Budget) -> CaseResult:
+    """The case that was running when the run was stopped from outside (rlimit, deadline, memory)."""
+    return CaseResult(
+        name=case.name, passed=False, hidden=case.hidden, input=show_call(case),
+        message=_stopped_message(outcome, budget, case), stopped="time" if outcome.status == "timeout" else "crash",
+    )  # fmt: skip
+
+
+def _stopped_message(outcome: sandbox.RunOutcome, budget: sandbox.Budget, case: PreparedCase) -> str:
+    if outcome.status == "timeout" or case.hidden:
+        return outcome.message
+    return f"{outcome.message} (on case {case.name!r})"
+
+
+def _not_run(case: PreparedCase, stopped: PreparedCase) -> CaseResult:
+    which = "a hidden case" if stopped.hidden else f"case {stopped.name!r}"
+    return CaseResult(
+        name=case.name, passed=False, hidden=case.hidden, message=f"Not run: the run stopped at {which}.", stopped="skipped"
+    )
 
 
 def _judge_case(case: PreparedCase, result: Any, compare_spec) -> CaseResult:
@@ -125,9 +209,14 @@ def _judge_case(case: PreparedCase, result: Any, compare_spec) -> CaseResult:
         error = result.get("error", "no result") if isinstance(result, dict) else "no result"
         feedback.message = f"Your function raised {error}"
         feedback.traceback = (result.get("traceback") if isinstance(result, dict) else None) or None
+        if isinstance(result, dict):
+            feedback.output = result.get("output") or None
+            feedback.error_type = result.get("error_type") or None
+            feedback.line = result.get("line")
         return feedback
     got = result.get("value")
     feedback.got = show(got)
+    feedback.output = result.get("output") or None
     context = {"args": case.args, "kwargs": case.kwargs}
     try:
         verdict = compare(case.expected, got, compare_spec, context=context)

@@ -27,13 +27,37 @@ class CaseResult:
     where: list[int] | None = None
     diagnosis: str | None = None  # a tag such as "transposed" when a common slip explains it
     traceback: str | None = None
+    output: str | None = None  # what the learner's code printed during this case
+    error_type: str | None = None  # the exception's class name, when the function raised
+    line: int | None = None  # the line of the learner's code that raised
+    stopped: str | None = None  # "time", "crash" or "skipped" when the case did not finish
 
     def public(self) -> dict[str, Any]:
-        """The case as a learner may see it: a hidden case keeps its input and values secret."""
+        """The case as a learner may see it. A hidden case shows pass or fail and the kind of
+        mistake only: never its input, the values, what was printed, or an error message or
+        traceback (both can carry the input, e.g. "index 7 is out of bounds for size 5")."""
         data = asdict(self)
         if self.hidden:
-            data.update(input=None, expected=None, got=None, where=None)
+            data.update(input=None, expected=None, got=None, where=None, max_error=None, traceback=None)
+            data.update(output=None, message=self._hidden_message())
         return data
+
+    def _hidden_message(self) -> str:
+        if self.passed:
+            return "Correct."
+        if self.stopped:
+            return self.message  # written without the case's data
+        if self.error_type:
+            where = f" on line {self.line}" if self.line else ""
+            return f"Your function raised {self.error_type}{where}."
+        text = self.message.lower()
+        if "shape" in text or "dimension" in text:
+            return "The result has the wrong shape."
+        if "nan" in text or "inf" in text:
+            return "The result has NaN or infinite values where numbers were expected, or the other way round."
+        if "expected a" in text or "got a" in text or "dtype" in text or "type" in text:
+            return "The result has the wrong type."
+        return "The values are wrong."
 
 
 @dataclass

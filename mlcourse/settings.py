@@ -182,12 +182,33 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 GRADING_WALL_SECONDS_MAX = env_number("GRADING_WALL_SECONDS_MAX", 30, minimum=1, maximum=600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * GRADING_WALL_SECONDS_MAX + 60}
+# A claim's lease is 2 * GRADING_WALL_SECONDS_MAX + 10 s (Submission.lease); Redis hands an
+# unacknowledged message back a little after that, so a dead worker's submission is regraded.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * GRADING_WALL_SECONDS_MAX + 20, "socket_connect_timeout": 2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_DEFAULT_QUEUE = env_str("GRADING_QUEUE", "grading")
-CELERY_BEAT_SCHEDULE = {
-    "requeue-stuck-submissions": {"task": "grader.tasks.requeue_stuck", "schedule": 30.0},
+# Three lanes (Celery queues): a learner's first pending code submission, their backlog (more
+# than one pending, or code that ran out of time last time), and every other kind of answer.
+# A worker consuming both code lanes takes from each in turn, so one learner's backlog delays
+# another learner's submission by about one run; answers never wait behind code.
+GRADING_QUEUE = env_str("GRADING_QUEUE", "grading")
+GRADING_QUEUES = {
+    "code": GRADING_QUEUE,
+    "backlog": f"{GRADING_QUEUE}-backlog",
+    "answers": f"{GRADING_QUEUE}-answers",
 }
+CELERY_TASK_DEFAULT_QUEUE = GRADING_QUEUE
+CELERY_BEAT_SCHEDULE = {
+    "requeue-lost-submissions": {"task": "grader.tasks.requeue_stuck", "schedule": 10.0},
+}
+CELERY_TASK_ROUTES = {
+    "grader.tasks.requeue_stuck": {"queue": GRADING_QUEUES["answers"]},
+    "teaching.tasks.validate_version": {"queue": GRADING_QUEUES["backlog"]},
+    "teaching.tasks.regrade_submission": {"queue": GRADING_QUEUES["backlog"]},
+}
+# Threads, not processes: a thread waiting on its sandboxed run holds no CPU, so a worker keeps
+# GRADING_RUNS_IN_FLIGHT runs going while the runner admits at most one per core to compute.
+CELERY_WORKER_POOL = "threads"
+GRADING_REQUEUE_GRACE_SECONDS = 10  # a message just sent may still be on its way to a worker
 
 GRADING_LIMITS = {
     # Defaults for one sandboxed run; an exercise may lower or raise them up to the caps.
@@ -196,6 +217,16 @@ GRADING_LIMITS = {
     "memory_mb": env_number("GRADING_MEMORY_MB", 512, minimum=64, maximum=8192),
     "output_bytes": env_number("GRADING_OUTPUT_BYTES", 64_000, minimum=1_000, maximum=10_000_000),
 }
+# A case's CPU budget is this factor times the reference's CPU time on it, at least the floor,
+# at most the exercise's CPU limit: an infinite loop then costs about a second, not the limit.
+GRADING_CPU_FACTOR = env_number("GRADING_CPU_FACTOR", 20, minimum=1, maximum=1000, kind=float)
+GRADING_CPU_FLOOR = env_number("GRADING_CPU_FLOOR", 0.5, minimum=0.05, maximum=60, kind=float)
+# Per grading process: runs computing at once (one per core), runs in flight (computing or
+# waiting; also the worker's thread count), and the memory budget their limits share.
+GRADING_CPU_SLOTS = env_number("GRADING_CPU_SLOTS", os.cpu_count() or 1, minimum=1, maximum=256)
+GRADING_RUNS_IN_FLIGHT = env_number("GRADING_RUNS_IN_FLIGHT", 8, minimum=1, maximum=256)
+GRADING_MEMORY_BUDGET_MB = env_number("GRADING_MEMORY_BUDGET_MB", 4096, minimum=64, maximum=1_048_576)
+CELERY_WORKER_CONCURRENCY = GRADING_RUNS_IN_FLIGHT
 GRADING_LIMIT_CAPS = {
     "cpu_seconds": env_number("GRADING_CPU_SECONDS_MAX", 20, minimum=1, maximum=600),
     "wall_seconds": GRADING_WALL_SECONDS_MAX,
@@ -210,3 +241,11 @@ SYMBOLIC_LIMITS = {
     "memory_mb": env_number("SYMBOLIC_MEMORY_MB", 1024, minimum=256, maximum=8192),
 }
 MAX_ANSWER_BYTES = env_number("MAX_ANSWER_BYTES", 64_000, minimum=1_000, maximum=10_000_000)
+
+# Verdicts are pushed to waiting pages over Redis pub/sub (exercises/push.py); without Redis,
+# or with VERDICT_PUSH=false, pages poll every VERDICT_POLL_SECONDS instead.
+VERDICT_PUSH_URL = (
+    REDIS_URL.replace("redis+socket://", "unix://", 1) if REDIS_URL and env_bool("VERDICT_PUSH", True) else ""
+)
+VERDICT_POLL_SECONDS = env_number("VERDICT_POLL_SECONDS", 0.5, minimum=0.05, maximum=10, kind=float)
+VERDICT_WAIT_SECONDS = 20  # one long poll; a proxy in front must allow a little more

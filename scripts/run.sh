@@ -27,15 +27,18 @@ if [ -z "${REDIS_URL:-}" ] && command -v redis-server >/dev/null; then
 fi
 
 $BIN/python manage.py migrate --verbosity 0
-$BIN/python manage.py load_course
+$BIN/python manage.py load_course --prepare
 echo "Demo accounts:"
 $BIN/python manage.py create_demo_users
 
 if [ -n "${REDIS_URL:-}" ]; then
-	$BIN/celery -A mlcourse worker --beat --loglevel warning --concurrency 2 \
-		--schedule var/celerybeat-schedule &
+	# One worker for the code lanes (with beat), one for typed and chosen answers.
+	$BIN/celery -A mlcourse worker -Q grading,grading-backlog --beat --loglevel warning \
+		--schedule var/celerybeat-schedule -n code@%h &
 	pids+=($!)
-	grading="a Celery worker (broker $REDIS_URL)"
+	$BIN/celery -A mlcourse worker -Q grading-answers --concurrency 4 --loglevel warning -n answers@%h &
+	pids+=($!)
+	grading="Celery workers (broker $REDIS_URL)"
 else
 	export GRADE_IN_PROCESS=true
 	echo "WARNING: no Redis found, so answers are graded inside the web process."

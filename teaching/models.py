@@ -410,6 +410,7 @@ class Regrade(models.Model):
                 started_at=None,
                 finished_at=None,
             )
+            # Routed to the backlog lane (settings): a regrade must not hold up learners' Submits.
             transaction.on_commit(lambda: [regrade_submission.delay(pk) for pk in ids])
         return regrade
 

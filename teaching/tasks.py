@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from grader.tasks import grade_submission_now
+from exercises.tasks import grade_submission_now
 
 from .models import ValidationRun, rebuild_progress
 

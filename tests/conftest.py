@@ -1,4 +1,7 @@
 import os
+import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,26 @@ def eager_grading():
 def course(db):
     """A small two-module course (tests/fixtures/course): sigmoid, relu, its derivative, dot, a quiz."""
     sync_course(FIXTURE_COURSE)
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """REDIS_URL when set (CI), else a private redis-server; skip only when neither exists."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    server = shutil.which("redis-server")
+    if not server:
+        pytest.skip("no REDIS_URL and no redis-server to start")
+    socket_path = tmp_path / "redis.sock"
+    process = subprocess.Popen([server, "--port", "0", "--unixsocket", str(socket_path), "--save", "", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    for _ in range(100):
+        if socket_path.exists():
+            break
+        time.sleep(0.05)
+    yield f"redis+socket://{socket_path}"
+    process.terminate()
+    process.wait()
 
 
 def make_user(username: str, *, instructor: bool = False) -> User:

@@ -22,3 +22,8 @@ def markdown(text: str) -> str:
 @register.filter
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value)}%"
+
+
+@register.filter
+def any_hidden(cases: list[dict]) -> bool:
+    return any(case.get("hidden") for case in cases)

@@ -7,26 +7,31 @@ unpickles or evaluates anything the sandbox produced.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
-from .runner import Limits, RunOutcome, SandboxUnavailable, active_layers, isolation, run
+from .runner import ADMISSION, Limits, RunOutcome, SandboxUnavailable, active_layers, isolation, run
 from .wire import WireError
 
 __all__ = [
+    "Budget",
     "Limits",
     "RunOutcome",
     "SandboxError",
     "SandboxUnavailable",
     "WireError",
     "active_layers",
+    "budget_for",
     "call",
     "generate_cases",
     "isolation",
     "limits_for",
     "run",
     "run_calls",
+    "run_limits",
 ]
 
 
@@ -43,18 +48,79 @@ def limits_for(overrides: dict[str, Any] | None = None) -> Limits:
     return Limits(**values)
 
 
-def run_calls(source: str, entry_point: str, calls: list[tuple[list, dict]], limits: Limits) -> RunOutcome:
+@dataclass(frozen=True)
+class Budget:
+    """The CPU and wall-clock time one case (or loading the answer) may take."""
+
+    cpu_seconds: float
+    wall_seconds: float
+
+
+def budget_for(reference_cpu: float | None, limits: Limits) -> Budget:
+    """A case's budget from the reference's CPU time on it: `GRADING_CPU_FACTOR` times that,
+    at least `GRADING_CPU_FLOOR`, at most the exercise's CPU limit. Without a measurement
+    (cases prepared before budgets existed) the exercise's limit applies."""
+    cap = limits.cpu_seconds
+    if reference_cpu is None:
+        cpu = cap
+    else:
+        cpu = min(cap, max(settings.GRADING_CPU_FLOOR, settings.GRADING_CPU_FACTOR * reference_cpu))
+    cpu = round(cpu, 2)
+    # Waiting is allowed a few times the CPU budget, since a case that computes may share its
+    # core for a moment; a case that only sleeps is stopped there.
+    return Budget(cpu, round(min(limits.wall_seconds, max(2.0, 4 * cpu)), 2))
+
+
+def run_limits(limits: Limits, budgets: list[Budget], load: Budget) -> Limits:
+    """The whole run's limits: room for every case's budget, within the exercise's limits.
+    They only matter when the per-case timers are defeated (a loop that swallows them)."""
+    cpu = load.cpu_seconds + sum(budget.cpu_seconds for budget in budgets) + 0.25
+    wall = load.wall_seconds + sum(budget.wall_seconds for budget in budgets) + 1
+    return Limits(
+        cpu_seconds=min(limits.cpu_seconds, math.ceil(cpu)),
+        wall_seconds=min(limits.wall_seconds, wall),
+        memory_mb=limits.memory_mb,
+        output_bytes=limits.output_bytes,
+    )
+
+
+def run_calls(
+    source: str,
+    entry_point: str,
+    calls: list[tuple[list, dict]],
+    limits: Limits,
+    *,
+    budgets: list[Budget] | None = None,
+    load: Budget | None = None,
+) -> RunOutcome:
+    """Call `entry_point` once per (args, kwargs); each call within its budget, if given."""
     request = {
         "mode": "call",
         "source": source,
         "entry_point": entry_point,
         "calls": [{"args": list(args), "kwargs": dict(kwargs)} for args, kwargs in calls],
     }
+    if budgets is not None:
+        request["case_limits"] = [(budget.cpu_seconds, budget.wall_seconds) for budget in budgets]
+    if load is not None:
+        request["load_cpu_seconds"], request["load_wall_seconds"] = load.cpu_seconds, load.wall_seconds
+    _configure_admission()
     return run(request, limits)
+
+
+_admission_configured = False
+
+
+def _configure_admission() -> None:
+    global _admission_configured
+    if not _admission_configured:
+        ADMISSION.configure(settings.GRADING_CPU_SLOTS, settings.GRADING_RUNS_IN_FLIGHT, settings.GRADING_MEMORY_BUDGET_MB)
+        _admission_configured = True
 
 
 def generate_cases(source: str, seed: int, limits: Limits) -> list[dict]:
     """Run an exercise's `cases(rng)` in the sandbox and validate what comes back."""
+    _configure_admission()
     outcome = run({"mode": "cases", "source": source, "seed": seed}, limits)
     response = _expect_ok(outcome, "The case generator")
     cases = response.get("cases")

@@ -1,14 +1,25 @@
-"""Runs inside the sandbox: one request in on stdin, one response out on fd 3.
+"""Runs inside the sandbox: one request in on stdin, results out on fd 3, one frame each.
 
 Forked from the fork server (`server.py`, itself a `python -I` interpreter that sees neither
 Django nor the project's packages, only the standard library, NumPy and the modules beside
 it) after the run has entered its isolation layers. Whatever runs here is untrusted; the
-trusted side only reads the response as data.
+trusted side only reads the frames as data.
+
+A call run streams one frame per case as soon as the case is done, then a closing frame, so
+that a run killed in the middle (CPU or wall-clock limit, memory) still tells the trusted side
+which cases finished and therefore which case was running. Each case has its own CPU and
+wall-clock budget (`case_limits`), enforced with interval timers; the run as a whole is also
+bounded by rlimits and a deadline outside this process, so code that swallows the timers'
+exception is still stopped.
 """
 
+import contextlib
 import copy
+import io
 import linecache
 import os
+import signal
+import struct
 import sys
 import time
 import traceback
@@ -16,11 +27,71 @@ import traceback
 import numpy as np  # imported before the learner's code so its cost is not charged to them
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
-import contextlib
-
 import wire
 
 SOURCE_NAME = "<answer>"
+CAPTURE_CHARS = 8000  # printed output kept per case; the run's own pipes are capped separately
+FRAME = struct.Struct("<Q")
+CLOSING = 1 << 63  # marks the last frame of a run, so the trusted side need not wait for more
+
+
+class CaseTimeLimit(BaseException):
+    """Raised in the learner's code when the case's CPU or wall-clock budget is spent."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _on_timer(signum, frame):
+    raise CaseTimeLimit("cpu" if signum == signal.SIGPROF else "wall")
+
+
+@contextlib.contextmanager
+def _budget(cpu_seconds, wall_seconds):
+    """Arm the case's timers. They re-fire every 50 ms, so a bare `except BaseException` in
+    the learner's loop cannot simply swallow the first one."""
+    if cpu_seconds:
+        signal.setitimer(signal.ITIMER_PROF, cpu_seconds, 0.05)
+    if wall_seconds:
+        signal.setitimer(signal.ITIMER_REAL, wall_seconds, 0.05)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+class _Capture(io.TextIOBase):
+    """sys.stdout / sys.stderr during a case: what the learner prints, kept per case and capped."""
+
+    def __init__(self):
+        self.parts, self.size = [], 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        if self.size < CAPTURE_CHARS:
+            self.parts.append(text[: CAPTURE_CHARS - self.size])
+        self.size += len(text)
+        return len(text)
+
+    def text(self) -> str:
+        joined = "".join(self.parts)
+        return joined + "\n[output truncated]" if self.size > CAPTURE_CHARS else joined
+
+
+@contextlib.contextmanager
+def _captured():
+    capture = _Capture()
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = capture
+    try:
+        yield capture
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def _trimmed_traceback(exc: BaseException) -> str:
@@ -33,7 +104,18 @@ def _trimmed_traceback(exc: BaseException) -> str:
 
 def _error(exc: BaseException) -> dict:
     message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    return {"ok": False, "error": message[-1000:], "traceback": _trimmed_traceback(exc)}
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == SOURCE_NAME]
+    return {
+        "ok": False,
+        "error": message[-1000:],
+        "error_type": type(exc).__name__,
+        "line": frames[-1].lineno if frames else None,
+        "traceback": _trimmed_traceback(exc),
+    }
+
+
+def _timeout(limit: CaseTimeLimit) -> dict:
+    return {"ok": False, "timeout": limit.kind, "error": "time limit", "error_type": "", "traceback": ""}
 
 
 def _load(source: str) -> dict:
@@ -43,66 +125,100 @@ def _load(source: str) -> dict:
     return namespace
 
 
-def _call(function, args, kwargs) -> dict:
-    started = time.perf_counter()
-    try:
-        value = function(*args, **kwargs)
-    except BaseException as exc:  # the learner's exception is a result, even SystemExit
-        return _error(exc)
-    seconds = time.perf_counter() - started
+def _call(function, args, kwargs, limits) -> dict:
+    cpu_started, started = time.process_time(), time.perf_counter()
+    with _captured() as output:
+        try:
+            with _budget(*limits):
+                value = function(*args, **kwargs)
+        except CaseTimeLimit as limit:
+            return {**_timeout(limit), "output": output.text()}
+        except BaseException as exc:  # the learner's exception is a result, even SystemExit
+            return {**_error(exc), "output": output.text()}
+    cpu, seconds = time.process_time() - cpu_started, time.perf_counter() - started
     try:
         wire.dumps(value)  # refuse now, per call, what cannot be sent back
     except (wire.WireError, TypeError, ValueError, RecursionError) as exc:
         return {
             "ok": False,
             "error": f"Your function returned something that cannot be checked: {exc}",
+            "error_type": "",
             "traceback": "",
+            "output": output.text(),
         }
-    return {"ok": True, "value": value, "seconds": seconds}
+    return {"ok": True, "value": value, "seconds": seconds, "cpu": cpu, "output": output.text()}
 
 
-def handle(request: dict) -> dict:
-    try:
-        namespace = _load(request["source"])
-    except BaseException as exc:
-        return {"stage": "load", **_error(exc)}
+class Frames:
+    """fd 3: each message is an 8-byte length and a wire message."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def send(self, message: dict, *, closing: bool = False) -> None:
+        payload = wire.dumps(message)
+        data = memoryview(FRAME.pack(len(payload) | (CLOSING if closing else 0)) + payload)
+        while data:
+            data = data[os.write(self.fd, data) :]
+
+
+def handle(request: dict, frames: Frames) -> None:
+    case_limits = request.get("case_limits") or []
+    load_limits = (request.get("load_cpu_seconds"), request.get("load_wall_seconds"))
+    with _captured() as output:
+        try:
+            with _budget(*load_limits):
+                namespace = _load(request["source"])
+        except CaseTimeLimit as limit:
+            frames.send({"stage": "load", **_timeout(limit), "output": output.text()}, closing=True)
+            return
+        except BaseException as exc:
+            frames.send({"stage": "load", **_error(exc), "output": output.text()}, closing=True)
+            return
+    loaded_output = output.text()
 
     if request["mode"] == "cases":
         generate = namespace.get("cases")
         if not callable(generate):
-            return {"stage": "load", "ok": False, "error": "The cases file must define cases(rng).", "traceback": ""}
+            frames.send({"stage": "load", "ok": False, "error": "The cases file must define cases(rng).", "traceback": ""}, closing=True)
+            return
         try:
             cases = list(generate(np.random.default_rng(request["seed"])))
             wire.dumps(cases)
         except BaseException as exc:
-            return {"stage": "cases", **_error(exc)}
-        return {"ok": True, "cases": cases}
+            frames.send({"stage": "cases", **_error(exc)}, closing=True)
+            return
+        frames.send({"ok": True, "cases": cases}, closing=True)
+        return
 
+    # Sent now, so that what the top level printed is known even if a case is then stopped.
+    frames.send({"loaded": True, "output": loaded_output})
     function = namespace.get(request["entry_point"])
     if not callable(function):
         message = f"Define a function named {request['entry_point']}."
-        return {"stage": "load", "ok": False, "error": message, "traceback": ""}
-    results = []
-    for call in request["calls"]:
+        frames.send({"stage": "load", "ok": False, "error": message, "traceback": "", "output": loaded_output}, closing=True)
+        return
+    for index, call in enumerate(request["calls"]):
         # A fresh copy per call: mutating one case's input cannot reach another case.
         args, kwargs = copy.deepcopy(call["args"]), copy.deepcopy(call["kwargs"])
-        results.append(_call(function, args, kwargs))
-    return {"ok": True, "results": results}
+        limits = case_limits[index] if index < len(case_limits) else (None, None)
+        result = _call(function, args, kwargs, limits)
+        frames.send({"case": index, **result})
+        if result.get("timeout"):
+            break  # the next cases would most likely loop too: the run stops here
+    frames.send({"ok": True, "done": True}, closing=True)
 
 
 def main(result_fd: int) -> None:
+    signal.signal(signal.SIGPROF, _on_timer)
+    signal.signal(signal.SIGALRM, _on_timer)
     request = wire.loads(sys.stdin.buffer.read())
-    response = handle(request)
-    payload = wire.dumps(response)
-    # Output first: the trusted side stops reading once the result is complete.
-    for stream in (sys.stdout, sys.stderr):
+    frames = Frames(result_fd)
+    with contextlib.suppress(OSError):  # the learner closed or replaced fd 3: no more frames then
+        handle(request, frames)
+    for stream in (sys.__stdout__, sys.__stderr__):
         with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
-    try:
-        with os.fdopen(result_fd, "wb", closefd=True) as out:
-            out.write(payload)
-    except (OSError, ValueError):  # the learner closed or replaced fd 3: no result then
-        pass
     # Skip interpreter teardown: learner objects with hostile __del__ must not run after this.
     os._exit(0)
 

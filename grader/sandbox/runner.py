@@ -2,10 +2,15 @@
 
 The trusted side makes the run's pipes itself and hands their far ends to the fork server
 (`server.py`), which forks an isolated child around them; the request goes to the child on
-its stdin, the response comes back on the result pipe, and the child's exit status on a
-status pipe that only the keeper process holds. Nothing the run prints decides anything.
-At the end the keeper is killed through its pidfd, which takes the run's whole PID namespace
-with it (or, without namespaces, its process group).
+its stdin, the results come back as frames on the result pipe (one per case, then a closing
+frame), and the child's exit status on a status pipe that only the keeper process holds.
+Nothing the run prints decides anything. At the end the keeper is killed through its pidfd,
+which takes the run's whole PID namespace with it (or, without namespaces, its process group).
+
+Runs are admitted by `ADMISSION`: at most `in_flight` runs at once per process, their memory
+limits summing to at most the process's budget, and at most `cpu_slots` of them computing: a run
+that is seen waiting (asleep, or blocked on its wall-clock limit) gives its CPU slot back, so
+that it does not keep a CPU-bound run from starting.
 """
 
 from __future__ import annotations
@@ -54,6 +59,10 @@ class Limits:
 
 @dataclass
 class RunOutcome:
+    """`response` is the closing frame (for a call run: {"ok": True, "results": [...]}, or the
+    load error); `results` holds the per-case frames that arrived, even from a run that was
+    killed half-way, so the caller can tell which case was running."""
+
     status: str  # "ok" | "timeout" | "crashed" | "bad-response" | "sandbox-error"
     response: dict | None
     stdout: str
@@ -61,6 +70,65 @@ class RunOutcome:
     seconds: float
     message: str = ""
     layers: list[str] = field(default_factory=list)
+    results: list[dict] = field(default_factory=list)
+    waited: float = 0.0  # seconds spent waiting for admission before the run started
+    output: str = ""  # what the answer's top level printed while it was loaded
+
+
+class Admission:
+    """Per-process admission of runs: a bound on runs in flight, a memory budget for the sum
+    of their limits, and CPU slots (one per core) held only while a run computes."""
+
+    def __init__(self, cpu_slots: int, in_flight: int, memory_mb: int):
+        self.cpu_slots, self.in_flight, self.memory_mb = max(1, cpu_slots), max(1, in_flight), memory_mb
+        self.condition = threading.Condition()
+        self.running = self.computing = self.memory_used = 0
+
+    def configure(self, cpu_slots: int, in_flight: int, memory_mb: int) -> None:
+        with self.condition:
+            self.cpu_slots, self.in_flight, self.memory_mb = max(1, cpu_slots), max(1, in_flight), memory_mb
+            self.condition.notify_all()
+
+    @contextlib.contextmanager
+    def admit(self, memory_mb: int):
+        """Wait for room, then hold a run slot, its memory and a CPU slot until released."""
+        memory_mb = min(memory_mb, self.memory_mb)  # a single run larger than the budget still runs alone
+        with self.condition:
+            self.condition.wait_for(
+                lambda: self.running < self.in_flight
+                and self.computing < self.cpu_slots
+                and self.memory_used + memory_mb <= self.memory_mb
+            )
+            self.running += 1
+            self.computing += 1
+            self.memory_used += memory_mb
+        ticket = _Ticket(self)
+        try:
+            yield ticket
+        finally:
+            ticket.release_cpu()
+            with self.condition:
+                self.running -= 1
+                self.memory_used -= memory_mb
+                self.condition.notify_all()
+
+
+class _Ticket:
+    def __init__(self, admission: Admission):
+        self.admission = admission
+        self.holds_cpu = True
+
+    def release_cpu(self) -> None:
+        if self.holds_cpu:
+            self.holds_cpu = False
+            with self.admission.condition:
+                self.admission.computing -= 1
+                self.admission.condition.notify_all()
+
+
+ADMISSION = Admission(cpu_slots=os.cpu_count() or 1, in_flight=8, memory_mb=4096)
+IDLE_WINDOW = 0.1  # seconds of observation before a run counts as waiting
+IDLE_SHARE = 0.2  # ... when it used less than this share of one CPU in that window
 
 
 class SandboxUnavailable(RuntimeError):
@@ -160,6 +228,14 @@ def active_layers() -> list[str]:
 
 
 def run(request: dict, limits: Limits) -> RunOutcome:
+    asked = time.monotonic()
+    with ADMISSION.admit(limits.memory_mb) as ticket:
+        outcome = _run(request, limits, ticket)
+    outcome.waited = outcome.seconds and max(0.0, time.monotonic() - asked - outcome.seconds)
+    return outcome
+
+
+def _run(request: dict, limits: Limits, ticket: _Ticket) -> RunOutcome:
     payload = wire.dumps(request)
     started = time.monotonic()
     pipes = {name: os.pipe() for name in ("stdin", "stdout", "stderr", "result", "status")}
@@ -177,7 +253,7 @@ def run(request: dict, limits: Limits) -> RunOutcome:
         return RunOutcome("sandbox-error", None, "", "", time.monotonic() - started, str(exc))
     layers = active_layers()
     try:
-        streams, timed_out = _exchange(ours, payload, limits, started)
+        streams, timed_out = _exchange(ours, payload, limits, started, _IdleWatch(keeper, ticket))
     finally:
         _kill(keeper, pidfd, namespaces="namespaces" in layers)
         for fd in ours.values():
@@ -186,35 +262,117 @@ def run(request: dict, limits: Limits) -> RunOutcome:
     seconds = time.monotonic() - started
     stdout, stderr = (streams[name].decode("utf-8", "replace") for name in ("stdout", "stderr"))
 
-    def outcome(status, response=None, message=""):
-        return RunOutcome(status, response, stdout, stderr, seconds, message, layers)
+    try:
+        frames, closing = read_frames(bytes(streams["result"]))
+    except wire.WireError as exc:
+        return RunOutcome("bad-response", None, stdout, stderr, seconds, f"Unreadable result: {exc}", layers)
+    results = [frame for frame in frames if "case" in frame]
+    loaded = next((frame for frame in frames if frame.get("loaded")), {})
+
+    def outcome(status, message=""):
+        response = closing
+        if closing is not None and closing.get("done"):
+            response = {**closing, "results": results, "output": loaded.get("output", "")}
+        result = RunOutcome(status, response, stdout, stderr, seconds, message, layers, results)
+        result.output = str(loaded.get("output", "") if closing is None else (response or {}).get("output", ""))
+        return result
 
     if timed_out:
-        return outcome("timeout", message=f"Time limit exceeded: the run took longer than {limits.wall_seconds:g} s.")
+        return outcome("timeout", f"Time limit exceeded: the run took longer than {limits.wall_seconds:g} s.")
     status = bytes(streams["status"])
-    if streams["result"] and not status:
+    if closing is not None and not status:
         status = struct.pack("<ci", b"s", 0)
     if status[:1] == b"e" or len(status) < 5:
         detail = status[5:].decode(errors="replace") or "no exit status"
-        return outcome("sandbox-error", message=f"The sandbox could not start the run: {detail}")
+        return outcome("sandbox-error", f"The sandbox could not start the run: {detail}")
     (wait_status,) = struct.unpack_from("<i", status, 1)
     signalled = os.WIFSIGNALED(wait_status)
     signal_number = os.WTERMSIG(wait_status) if signalled else 0
-    if not streams["result"]:
-        if signal_number in (signal.SIGXCPU, signal.SIGKILL):
-            return outcome("timeout", message=f"CPU time limit exceeded ({limits.cpu_seconds:g} s).")
+    if closing is None:
+        if signal_number in (signal.SIGXCPU, signal.SIGKILL) and not _out_of_memory(stderr):
+            return outcome("timeout", f"CPU time limit exceeded ({limits.cpu_seconds:g} s).")
         code = -signal_number if signalled else os.WEXITSTATUS(wait_status)
-        return outcome("crashed", message=_crash_message(code, stderr, limits))
+        return outcome("crashed", _crash_message(code, stderr, limits))
+    return outcome("ok")
+
+
+CLOSING = 1 << 63  # set in the length of the last frame a run sends
+
+
+def read_frames(data: bytes) -> tuple[list[dict], dict | None]:
+    """The run's frames (each an 8-byte length and a wire message) and its closing frame, if
+    it got that far. A frame cut short by a killed run is dropped; anything else malformed
+    makes the whole result unreadable."""
+    frames, closing, offset = [], None, 0
+    while offset + 8 <= len(data) and closing is None:
+        (size,) = struct.unpack_from("<Q", data, offset)
+        last, size = bool(size & CLOSING), size & ~CLOSING
+        if offset + 8 + size > len(data):
+            break
+        frame = wire.loads(data[offset + 8 : offset + 8 + size], max_bytes=MAX_RESPONSE_BYTES)
+        if not isinstance(frame, dict):
+            raise wire.WireError("a frame is not a message")
+        if last:
+            closing = frame
+        else:
+            frames.append(frame)
+        offset += 8 + size
+    return frames, closing
+
+
+def _ends_with_closing_frame(data: bytearray) -> bool:
+    offset, closing = 0, False
+    while offset + 8 <= len(data):
+        (size,) = struct.unpack_from("<Q", data, offset)
+        closing, offset = bool(size & CLOSING), offset + 8 + (size & ~CLOSING)
+    return closing and offset == len(data)
+
+
+class _IdleWatch:
+    """Hands the run's CPU slot back once the run is seen waiting rather than computing."""
+
+    def __init__(self, keeper: int, ticket: _Ticket):
+        self.keeper, self.ticket = keeper, ticket
+        self.since, self.cpu = time.monotonic(), 0.0
+
+    def tick(self) -> None:
+        if not self.ticket.holds_cpu:
+            return
+        now = time.monotonic()
+        if now - self.since < IDLE_WINDOW:
+            return
+        cpu = _tree_cpu_seconds(self.keeper)
+        if cpu is not None and cpu - self.cpu < IDLE_SHARE * (now - self.since):
+            self.ticket.release_cpu()
+        self.since, self.cpu = now, cpu or 0.0
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_cpu_seconds(pid: int) -> float | None:
+    """CPU time used so far by `pid`'s descendants (the keeper itself only waits)."""
+    total, pending = 0, [pid]
     try:
-        response = wire.loads(bytes(streams["result"]), max_bytes=MAX_RESPONSE_BYTES)
-    except wire.WireError as exc:
-        return outcome("bad-response", message=f"Unreadable result: {exc}")
-    if not isinstance(response, dict):
-        return outcome("bad-response", message="Unreadable result.")
-    return outcome("ok", response)
+        while pending:
+            current = pending.pop()
+            with open(f"/proc/{current}/task/{current}/children") as f:
+                children = [int(child) for child in f.read().split()]
+            for child in children:
+                with open(f"/proc/{child}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            pending += children
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / _TICK
 
 
-def _exchange(fds: dict[str, int], payload: bytes, limits: Limits, started: float):
+def _out_of_memory(stderr: str) -> bool:
+    return "MemoryError" in stderr
+
+
+def _exchange(fds: dict[str, int], payload: bytes, limits: Limits, started: float, watch: _IdleWatch):
     """Write the request; read stdout, stderr and the result, each capped, until the keeper
     reports the exit status or the deadline passes."""
     caps = {
@@ -238,9 +396,10 @@ def _exchange(fds: dict[str, int], payload: bytes, limits: Limits, started: floa
             if remaining <= 0:
                 return streams, True
             # Once the keeper has reported, only what is already buffered is still read.
-            events = selector.select(0 if status_closed else remaining)
+            events = selector.select(0 if status_closed else min(remaining, IDLE_WINDOW))
             if status_closed and not events:
                 break
+            watch.tick()
             for key, _ in events:
                 name = key.data
                 if name == "stdin":
@@ -258,9 +417,9 @@ def _exchange(fds: dict[str, int], payload: bytes, limits: Limits, started: floa
                 chunk = os.read(key.fd, 65536)
                 if not chunk:
                     selector.unregister(key.fd)
-                    # A complete result needs no exit status: the run is over for us, and
-                    # its teardown need not delay the verdict.
-                    if name == "status" or (name == "result" and streams["result"]):
+                    # A closing frame needs no exit status: the run is over for us, and its
+                    # teardown need not delay the verdict.
+                    if name == "status" or (name == "result" and _ends_with_closing_frame(streams["result"])):
                         status_closed = True
                     continue
                 room = caps[name] - len(streams[name])
@@ -295,5 +454,5 @@ def _crash_message(returncode: int, stderr: str, limits: Limits) -> str:
         return f"Your code was stopped by the system ({name})."
     if "MemoryError" in stderr:
         return f"Memory limit exceeded ({limits.memory_mb} MB)."
-    tail = stderr.strip().splitlines()[-1:] or [""]
-    return f"The run ended without a result (exit code {returncode}). {tail[0][:300]}".strip()
+    # Not the stderr text itself: it is the learner's, and could carry a hidden case's input.
+    return f"The run ended without a result (exit code {returncode})."

@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 
 from exercises.models import Submission
-from grader.tasks import grade_submission_now
+from exercises.tasks import grade_submission_now
 from mlcourse.celery import app as celery_app
 from tests.conftest import PASSWORD, SIGMOID_RIGHT, SIGMOID_WRONG
 
@@ -24,7 +24,7 @@ def log_in(page, live_server, username):
 
 
 def type_answer(page, code):
-    page.wait_for_selector(".ace_editor .ace_keyword")  # Ace loaded and highlighting Python
+    page.wait_for_function("() => window.ace && document.querySelector('.ace_editor')")
     page.evaluate("code => ace.edit(document.querySelector('.ace_editor')).setValue(code, 1)", code)
 
 
@@ -69,3 +69,29 @@ def test_it_grades_a_correct_and_a_wrong_sigmoid_with_live_status(course, learne
     page.click("form.answer button[type=submit]")
     page.wait_for_selector("#result .verdict.correct")
     assert Submission.objects.filter(learner=learner, correct=True).count() == 1
+
+
+def test_it_shows_every_refusal_next_to_the_submit_button(course, learner, live_server, page):
+    log_in(page, live_server, learner.username)
+    page.goto(f"{live_server.url}/exercises/sigmoid/")
+
+    type_answer(page, "   \n")
+    page.click("form.answer button[type=submit]")
+    page.wait_for_selector("#form-errors .flash.error")
+    assert "The answer is empty." in page.inner_text("#form-errors")
+    assert not Submission.objects.exists()
+
+    # The button is disabled while the request is in flight, so a double click sends one answer.
+    type_answer(page, SIGMOID_RIGHT)
+    disabled = page.evaluate(
+        "() => { const b = document.querySelector('form.answer button[type=submit]'); b.click(); return b.disabled; }"
+    )
+    assert disabled
+    page.wait_for_selector("#result .verdict.correct")
+    assert page.inner_text("#form-errors").strip() == ""  # the earlier refusal is cleared
+
+    # A server error is shown too, instead of nothing.
+    page.route("**/exercises/sigmoid/", lambda route: route.fulfill(status=500, body="boom") if route.request.method == "POST" else route.continue_())
+    page.click("form.answer button[type=submit]")
+    page.wait_for_selector("#form-errors .flash.error")
+    assert "error 500" in page.inner_text("#form-errors")

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from exercises.models import Exercise, ExerciseProgress, ExerciseVersion, QuizAttempt, Submission
+from grader.results import GradingResult
 from tests.conftest import SIGMOID_RIGHT, SIGMOID_WRONG
 
 pytestmark = pytest.mark.django_db
@@ -55,14 +56,19 @@ def test_it_claims_a_submission_only_once(course, learner):
     assert Submission.claim(submission.pk) is None
 
 
-def test_it_reclaims_a_submission_left_running_by_a_dead_worker(course, learner):
+def test_it_gives_back_a_claim_whose_lease_expired_and_drops_the_late_verdict(course, learner):
     exercise = Exercise.objects.get(slug="sigmoid")
     submission = Submission.objects.create(learner=learner, exercise=exercise, version=exercise.current_version, answer="x")
-    Submission.claim(submission.pk)
+    first = Submission.claim(submission.pk)
     Submission.objects.filter(pk=submission.pk).update(started_at=timezone.now() - timedelta(hours=1))
-    assert list(Submission.objects.stuck()) == [submission]
-    reclaimed = Submission.claim(submission.pk)
-    assert reclaimed is not None and reclaimed.claims == 2
+    assert list(Submission.objects.lease_expired()) == [submission]
+    assert first.release()
+    second = Submission.claim(submission.pk)
+    assert second is not None and second.claims == 2 and second.claim_token != first.claim_token
+    assert not first.record(GradingResult.rejected("late"))  # the dead worker's grading no longer owns it
+    assert second.record(GradingResult.rejected("on time"))
+    submission.refresh_from_db()
+    assert submission.feedback["message"] == "on time"
 
 
 def test_it_marks_a_submission_that_keeps_killing_workers_as_a_platform_error(course, learner):

@@ -2,7 +2,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from exercises.models import QuizAttempt, Submission
+from exercises.models import Exercise, QuizAttempt, Submission
 from tests.conftest import PASSWORD, SIGMOID_RIGHT, SIGMOID_WRONG
 
 pytestmark = pytest.mark.django_db
@@ -68,11 +68,39 @@ def test_it_trims_the_traceback_to_the_learners_code(course, learner_client, dja
     assert "child.py" not in page and "grader" not in page
 
 
-def test_it_answers_htmx_with_a_polling_fragment(course, learner_client):
+def test_it_answers_htmx_with_a_fragment_that_waits_for_the_verdict(course, learner_client):
     response = learner_client.post(reverse("exercise", args=["sigmoid"]), {"answer": SIGMOID_RIGHT}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "<html" not in body and 'hx-trigger="load delay:400ms"' in body  # queued: the fragment polls
+    pk = Submission.objects.get().pk
+    assert "<html" not in body and f'hx-get="/submissions/{pk}/?wait=1"' in body and 'hx-trigger="load, retry"' in body
+    assert 'id="form-errors"' in body and 'hx-swap-oob="true"' in body  # an earlier refusal is cleared
+
+
+def test_it_shows_an_htmx_refusal_next_to_the_submit_button(course, learner_client):
+    response = learner_client.post(reverse("exercise", args=["sigmoid"]), {"answer": "   "}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    assert response["HX-Retarget"] == "#form-errors" and response["HX-Reswap"] == "innerHTML"
+    assert "The answer is empty." in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_it_refuses_a_sixth_pending_submission_visibly(course, learner, learner_client):
+    exercise = Exercise.objects.get(slug="sigmoid")
+    for _ in range(Submission.MAX_PENDING_PER_LEARNER):
+        Submission.objects.create(learner=learner, exercise=exercise, version=exercise.current_version, answer="x")
+    response = learner_client.post(reverse("exercise", args=["sigmoid"]), {"answer": SIGMOID_RIGHT}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 429 and response["HX-Retarget"] == "#form-errors"
+    assert "still being graded" in response.content.decode()
+    assert Submission.objects.count() == Submission.MAX_PENDING_PER_LEARNER
+
+
+def test_it_states_the_time_limit_on_a_code_exercise(course, learner_client, submit, learner):
+    page = learner_client.get(reverse("exercise", args=["sigmoid"])).content.decode()
+    assert "Time limit: at most" in page  # before any grading: the exercise's cap
+    submit(learner, "sigmoid", SIGMOID_RIGHT)
+    page = learner_client.get(reverse("exercise", args=["sigmoid"])).content.decode()
+    assert "Time limit: 0.5 s of CPU time per case" in page
 
 
 def test_it_reports_a_syntax_error_as_a_graded_result(course, learner_client, django_capture_on_commit_callbacks):

@@ -50,7 +50,7 @@ def test_it_shows_a_hidden_case_only_as_pass_fail_and_mistake(cases):
 def test_it_turns_a_timeout_into_a_graded_result(cases):
     result = engine.grade("code", SPEC, "import time\ndef column_means(X):\n    time.sleep(30)\n", cases=cases)
     assert result.status == "graded" and result.score == 0
-    assert "Time limit exceeded" in result.message
+    assert "Time limit exceeded" in result.message and "stopped at case 'tall'" in result.message
 
 
 def test_it_reports_a_syntax_error_as_a_graded_result(cases):

@@ -1,8 +1,11 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F
 
 from exercises.content import CONTENT_ROOT, ContentError, sync_course
+from exercises.models import Exercise, ExerciseVersion
+from grader.sandbox import SandboxError
 
 
 class Command(BaseCommand):
@@ -14,8 +17,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", default=str(CONTENT_ROOT), help="content folder (default: the built-in course)")
         parser.add_argument("--module", action="append", dest="modules", help="only this module (repeatable)")
+        parser.add_argument(
+            "--prepare",
+            action="store_true",
+            help="also run each code exercise's case generator and reference in the sandbox now, and time "
+            "the reference (the learners' time limits derive from it), instead of at the first Submit",
+        )
 
-    def handle(self, *args, path, modules, **options):
+    def handle(self, *args, path, modules, prepare, **options):
         try:
             report = sync_course(Path(path), set(modules) if modules else None)
         except ContentError as exc:
@@ -27,3 +36,22 @@ class Command(BaseCommand):
         )
         if report.unpublished:
             self.stdout.write(f"Unpublished (their files are gone): {', '.join(report.unpublished)}")
+        if prepare:
+            self._prepare(modules)
+
+    def _prepare(self, modules) -> None:
+        versions = ExerciseVersion.objects.filter(exercise__current_version=F("pk"), exercise__kind=Exercise.Kind.CODE)
+        if modules:
+            versions = versions.filter(exercise__module__slug__in=modules)
+        prepared, failed = 0, []
+        for version in versions.select_related("exercise"):
+            if not version.needs_preparing:
+                continue
+            try:
+                version.prepare()
+                prepared += 1
+            except SandboxError as exc:
+                failed.append(f"{version}: {exc}")
+        self.stdout.write(f"Prepared the cases of {prepared} code exercise(s).")
+        if failed:
+            raise CommandError("Could not prepare:\n" + "\n".join(failed))
