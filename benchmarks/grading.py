@@ -30,6 +30,13 @@ sys.path.insert(0, str(ROOT))
 SOURCE = "import numpy as np\n\ndef mean_rows(X):\n    return np.asarray(X).mean(axis=1)\n"
 
 
+def _budgets() -> dict:
+    """Per-case time budgets as the engine passes them: the real grading path arms timers."""
+    from grader import sandbox
+
+    return {"budgets": [sandbox.Budget(0.5, 2.0)], "load": sandbox.Budget(1.0, 4.0)}
+
+
 def _setup_django(database: str | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlcourse.settings")
     os.environ.setdefault("DEBUG", "true")
@@ -50,13 +57,14 @@ def sandbox_overheads(runs: int) -> list[float]:
 
     from grader import sandbox
 
+    budgets = _budgets()
     limits = sandbox.limits_for()
     X = np.arange(12.0).reshape(3, 4)
-    sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits)  # start the fork server
+    sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits, **budgets)  # start the fork server
     overheads = []
     for _ in range(runs):
         started = time.perf_counter()
-        outcome = sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits)
+        outcome = sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits, **budgets)
         elapsed = time.perf_counter() - started
         assert outcome.status == "ok", outcome.message
         overheads.append(elapsed - outcome.response["results"][0]["seconds"])
@@ -83,14 +91,15 @@ def _throughput_worker(args) -> int:
 
     from grader import sandbox
 
+    budgets = _budgets()
     limits = sandbox.limits_for()
     X = np.arange(12.0).reshape(3, 4)
-    sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits)
+    sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits, **budgets)
     while time.time() < barrier_at:
         time.sleep(0.001)
     done = 0
     while time.time() < barrier_at + seconds:
-        outcome = sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits)
+        outcome = sandbox.run_calls(SOURCE, "mean_rows", [([X], {})], limits, **budgets)
         assert outcome.status == "ok"
         done += 1
     return done
@@ -107,9 +116,9 @@ def throughput(seconds: float) -> tuple[int, float]:
 def celery_latency(submissions: int) -> list[float]:
     """Queued -> graded through a real worker; returns seconds per submission."""
     from django.contrib.auth import get_user_model
-    from grader.tasks import grade_submission
 
     from exercises.models import Submission
+    from exercises.tasks import grade_submission
 
     exercise_version = _bench_exercise()
     learner = get_user_model().objects.create_user("bench-learner", password="x")
@@ -123,10 +132,8 @@ def celery_latency(submissions: int) -> list[float]:
             "worker",
             "-Q",
             "grading",
-            "-c",
-            "2",
             "-P",
-            "prefork",
+            "threads",
             "--loglevel=ERROR",
             "--without-heartbeat",
             "--without-gossip",

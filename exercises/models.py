@@ -317,6 +317,7 @@ class Submission(models.Model):
     claims = models.PositiveSmallIntegerField(default=0)
     claim_token = models.CharField(max_length=32, blank=True, editable=False)
     dispatch_failed = models.BooleanField(default=False)  # the broker could not be reached at submit time
+    dispatches = models.PositiveSmallIntegerField(default=0)  # grading messages sent: more than one is a resend
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -370,20 +371,21 @@ class Submission(models.Model):
                 answer=answer,
                 quiz_attempt=quiz_attempt,
                 context=context if context is not None else exercise.context_for(learner),
-                lane=cls.lane_for(learner, exercise),
+                lane=cls.lane_for(learner, exercise, answer),
             )
             submission.enqueue()
         return submission
 
     @classmethod
-    def lane_for(cls, learner, exercise: Exercise) -> str:
+    def lane_for(cls, learner, exercise: Exercise, answer: str) -> str:
         """Typed and chosen answers have a lane of their own. Code waits in the backlog when the
-        learner already has code pending, or their last code ran out of time."""
+        learner already has code pending, or sends again code that ran out of time before."""
         if exercise.kind != Exercise.Kind.CODE:
             return cls.Lane.ANSWERS
         code = cls.objects.of(learner).code()
-        last = code.graded().order_by("-finished_at").values_list("timed_out", flat=True).first()
-        return cls.Lane.BACKLOG if last or code.pending().exists() else cls.Lane.CODE
+        if code.pending().exists() or code.filter(exercise=exercise, timed_out=True, answer=answer).exists():
+            return cls.Lane.BACKLOG
+        return cls.Lane.CODE
 
     def enqueue(self) -> None:
         """Queue grading once the surrounding transaction has committed."""
@@ -404,7 +406,9 @@ class Submission(models.Model):
             Submission.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(dispatch_failed=True)
             self.dispatch_failed = True
             return False
-        Submission.objects.filter(pk=self.pk).update(dispatched_at=timezone.now(), dispatch_failed=False)
+        Submission.objects.filter(pk=self.pk).update(
+            dispatched_at=timezone.now(), dispatch_failed=False, dispatches=F("dispatches") + 1
+        )
         self.dispatch_failed = False
         return True
 

@@ -148,6 +148,9 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase]) -> GradingRes
         elif result.get("timeout"):
             stopped_at = index
             feedback.append(_timed_out_case(case, result, budget))
+        elif result.get("error_type") == "MemoryError":
+            stopped_at = index
+            feedback.append(_out_of_memory_case(case, result, limits))
         else:
             feedback.append(_judge_case(case, result, spec.get("compare")))
     result = GradingResult.from_cases(feedback, stdout=outcome.output[-4000:], **details)
@@ -179,6 +182,14 @@ def _timed_out_case(case: PreparedCase, result: dict, budget: sandbox.Budget) ->
     return CaseResult(
         name=case.name, passed=False, hidden=case.hidden, input=show_call(case), message=message,
         output=result.get("output") or None, stopped="time",
+    )  # fmt: skip
+
+
+def _out_of_memory_case(case: PreparedCase, result: dict, limits: sandbox.Limits) -> CaseResult:
+    return CaseResult(
+        name=case.name, passed=False, hidden=case.hidden, input=show_call(case),
+        message=f"Memory limit exceeded on this case: your code needed more than {limits.memory_mb} MB.",
+        output=result.get("output") or None, error_type="MemoryError", line=result.get("line"), stopped="memory",
     )  # fmt: skip
 
 

@@ -32,11 +32,15 @@ echo "Demo accounts:"
 $BIN/python manage.py create_demo_users
 
 if [ -n "${REDIS_URL:-}" ]; then
-	# One worker for the code lanes (with beat), one for typed and chosen answers.
-	$BIN/celery -A mlcourse worker -Q grading,grading-backlog --beat --loglevel warning \
-		--schedule var/celerybeat-schedule -n code@%h &
+	# One worker per lane (ARCHITECTURE.md): first pending code, the backlog (one core at
+	# most), and typed and chosen answers (with beat).
+	$BIN/celery -A mlcourse worker -Q grading --loglevel warning -n code@%h &
 	pids+=($!)
-	$BIN/celery -A mlcourse worker -Q grading-answers --concurrency 4 --loglevel warning -n answers@%h &
+	GRADING_CPU_SLOTS=1 GRADING_RUNS_IN_FLIGHT=4 $BIN/celery -A mlcourse worker -Q grading-backlog \
+		--loglevel warning -n backlog@%h &
+	pids+=($!)
+	$BIN/celery -A mlcourse worker -Q grading-answers --concurrency 4 --beat --loglevel warning \
+		--schedule var/celerybeat-schedule -n answers@%h &
 	pids+=($!)
 	grading="Celery workers (broker $REDIS_URL)"
 else

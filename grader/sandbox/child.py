@@ -204,8 +204,8 @@ def handle(request: dict, frames: Frames) -> None:
         limits = case_limits[index] if index < len(case_limits) else (None, None)
         result = _call(function, args, kwargs, limits)
         frames.send({"case": index, **result})
-        if result.get("timeout"):
-            break  # the next cases would most likely loop too: the run stops here
+        if result.get("timeout") or result.get("error_type") == "MemoryError":
+            break  # the next cases would most likely do the same: the run stops here
     frames.send({"ok": True, "done": True}, closing=True)
 
 

@@ -95,12 +95,12 @@ def test_it_puts_a_learners_second_pending_code_submission_in_the_backlog_lane(c
 
 
 @pytest.mark.django_db
-def test_it_puts_code_after_a_timeout_in_the_backlog_lane(course, learner, submit):
-    stuck = submit(learner, "sigmoid", "def sigmoid(z):\n    while True:\n        pass\n")
+def test_it_puts_code_that_ran_out_of_time_before_in_the_backlog_lane(course, learner, submit):
+    loop = "def sigmoid(z):\n    while True:\n        pass\n"
+    stuck = submit(learner, "sigmoid", loop)
     assert stuck.timed_out and "Time limit exceeded" in stuck.feedback["message"]
-    assert Submission.lane_for(learner, stuck.exercise) == "backlog"
-    submit(learner, "sigmoid", SIGMOID_RIGHT)
-    assert Submission.lane_for(learner, stuck.exercise) == "code"
+    assert Submission.lane_for(learner, stuck.exercise, loop) == "backlog"  # the same loop again
+    assert Submission.lane_for(learner, stuck.exercise, SIGMOID_RIGHT) == "code"  # fixed code is not held back
 
 
 # --- a real worker ------------------------------------------------------------------------
