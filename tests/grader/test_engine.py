@@ -2,7 +2,7 @@ import textwrap
 
 import pytest
 
-from grader import engine
+from grader import engine, sandbox
 
 SPEC = {
     "entry_point": "column_means",
@@ -56,3 +56,60 @@ def test_it_turns_a_timeout_into_a_graded_result(cases):
 def test_it_reports_a_syntax_error_as_a_graded_result(cases):
     result = engine.grade("code", SPEC, "def column_means(X)\n    return X\n", cases=cases)
     assert result.status == "graded" and "SyntaxError" in result.message
+
+
+def test_it_times_the_reference_on_every_case_when_it_prepares_them(cases):
+    assert all(case.reference_cpu is not None and 0 <= case.reference_cpu < 0.5 for case in cases)
+
+
+def test_it_derives_each_cases_time_budget_from_the_reference(settings):
+    limits = sandbox.Limits(cpu_seconds=5, wall_seconds=10)
+    settings.GRADING_CPU_FACTOR, settings.GRADING_CPU_FLOOR = 20, 0.5
+    assert sandbox.budget_for(0.001, limits).cpu_seconds == 0.5  # fast references get the floor
+    assert sandbox.budget_for(0.1, limits).cpu_seconds == 2.0  # 20x the reference
+    assert sandbox.budget_for(1.0, limits).cpu_seconds == 5  # never above the exercise's limit
+    assert sandbox.budget_for(None, limits).cpu_seconds == 5  # not timed yet: the exercise's limit
+    assert sandbox.budget_for(0.001, limits).wall_seconds == 2.0  # waiting gets a few times the CPU budget
+
+
+def test_it_names_the_case_that_ran_out_of_time_and_judges_the_ones_before(cases):
+    answer = textwrap.dedent(
+        """
+        import numpy as np
+        def column_means(X):
+            if X.shape == (5, 5):
+                while True:
+                    pass
+            return np.asarray(X).mean(axis=0)
+        """
+    )
+    result = engine.grade("code", SPEC, answer, cases=cases)
+    tall, square = result.cases
+    assert tall.passed and not square.passed and square.stopped == "time"
+    assert "more than 0.5 s of CPU time" in square.message
+    assert result.message == "1 of 2 cases passed. The run stopped at a hidden case: " + square.message
+    assert result.details["time_limits"] == [0.5, 0.5]
+
+
+def test_it_stops_a_loop_that_swallows_the_time_limit(cases):
+    answer = "def column_means(X):\n    while True:\n        try:\n            while True:\n                pass\n        except BaseException:\n            pass\n"
+    result = engine.grade("code", SPEC, answer, cases=cases)
+    assert result.score == 0 and result.cases[0].stopped == "time" and result.cases[1].stopped == "skipped"
+    assert "CPU time limit exceeded (1 s)" in result.message  # the whole run's limit, kept by the kernel
+
+
+def test_it_keeps_what_each_case_printed_and_shows_none_of_a_hidden_cases(cases):
+    answer = "import numpy as np\nprint('loaded')\ndef column_means(X):\n    print('shape', X.shape)\n    return X.mean(axis=0)\n"
+    result = engine.grade("code", SPEC, answer, cases=cases)
+    visible, hidden = (case.public() for case in result.cases)
+    assert result.stdout == "loaded\n"
+    assert visible["output"] == "shape (4, 3)\n"
+    assert result.cases[1].output == "shape (5, 5)\n" and hidden["output"] is None  # instructors only
+
+
+def test_it_shows_only_the_kind_of_error_on_a_hidden_case(cases):
+    answer = "def column_means(X):\n    if X.shape[0] == 5:\n        raise ValueError(f'secret {X[0, 0]}')\n    return X.mean(axis=0)\n"
+    hidden = engine.grade("code", SPEC, answer, cases=cases).cases[1]
+    public = hidden.public()
+    assert "secret" in hidden.message and "secret" not in str(public)
+    assert public["message"] == "Your function raised ValueError on line 3." and public["traceback"] is None
