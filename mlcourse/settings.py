@@ -104,6 +104,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
         conn_max_age=env_number("DATABASE_CONN_MAX_AGE", 60, minimum=0, maximum=3600),
+        # A persistent connection the server reset is reopened, not turned into a 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -184,7 +186,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 GRADING_WALL_SECONDS_MAX = env_number("GRADING_WALL_SECONDS_MAX", 30, minimum=1, maximum=600)
 # A claim's lease is 2 * GRADING_WALL_SECONDS_MAX + 10 s (Submission.lease); Redis hands an
 # unacknowledged message back a little after that, so a dead worker's submission is regraded.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * GRADING_WALL_SECONDS_MAX + 20, "socket_connect_timeout": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * GRADING_WALL_SECONDS_MAX + 20,
+    # Sending a grading message fails fast when Redis is down: the answer is saved either way,
+    # the learner is told, and beat sends it once Redis is back (Submission.dispatch).
+    "socket_connect_timeout": 2,
+    "max_retries": 1,
+    "interval_start": 0,
+    "connect_retries_timeout": 2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Three lanes (Celery queues): a learner's first pending code submission, their backlog (more
 # than one pending, or code that ran out of time last time), and every other kind of answer.

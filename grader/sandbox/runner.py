@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import wire
+from . import cgroups, wire
 
 SERVER = Path(__file__).with_name("server.py")
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -188,11 +188,12 @@ class ForkServer:
             self.process.wait()
         self.process, self.control = None, None
 
-    def spawn(self, limits: Limits, fds: list[int]) -> tuple[int, int]:
-        """Fork one run around `fds`; returns its keeper's pid and pidfd."""
+    def spawn(self, limits: Limits, fds: list[int]) -> tuple[int, int, dict]:
+        """Fork one run around `fds`; returns its keeper's pid and pidfd, and its cgroup."""
         request = json.dumps(
             {
                 "cpu_seconds": limits.cpu_seconds,
+                "wall_seconds": limits.wall_seconds,
                 "memory_mb": limits.memory_mb,
                 "output_bytes": limits.output_bytes,
                 "env": SANDBOX_ENV,
@@ -206,7 +207,8 @@ class ForkServer:
                     data, pidfds, _, _ = socket.recv_fds(self.control, 4096, 1)
                     if not data or not pidfds:
                         raise ConnectionError("the fork server closed the connection")
-                    return json.loads(data)["pid"], pidfds[0]
+                    reply = json.loads(data)
+                    return reply["pid"], pidfds[0], reply
                 except OSError:
                     self.stop()
                     if attempt == 2:
@@ -243,7 +245,7 @@ def _run(request: dict, limits: Limits, ticket: _Ticket) -> RunOutcome:
     ours = {"stdin": pipes["stdin"][1]} | {name: pipes[name][0] for name in ("stdout", "stderr", "result", "status")}
     try:
         try:
-            keeper, pidfd = SERVER_INSTANCE.spawn(limits, theirs)
+            keeper, pidfd, placed = SERVER_INSTANCE.spawn(limits, theirs)
         finally:
             for fd in theirs:
                 os.close(fd)
@@ -256,6 +258,10 @@ def _run(request: dict, limits: Limits, ticket: _Ticket) -> RunOutcome:
         streams, timed_out = _exchange(ours, payload, limits, started, _IdleWatch(keeper, ticket))
     finally:
         _kill(keeper, pidfd, namespaces="namespaces" in layers)
+        group = cgroups.RunGroup(placed["cgroup"]["version"], placed["cgroup"]["paths"]) if placed.get("cgroup") else None
+        oom_kills = group.oom_kills() if group else 0
+        for folder in group.folders() if group else []:  # and whatever of the run is left, as a whole
+            cgroups.kill_folder(folder, group.version)
         for fd in ours.values():
             with contextlib.suppress(OSError):
                 os.close(fd)
@@ -281,14 +287,16 @@ def _run(request: dict, limits: Limits, ticket: _Ticket) -> RunOutcome:
         return outcome("timeout", f"Time limit exceeded: the run took longer than {limits.wall_seconds:g} s.")
     status = bytes(streams["status"])
     if closing is not None and not status:
-        status = struct.pack("<ci", b"s", 0)
-    if status[:1] == b"e" or len(status) < 5:
-        detail = status[5:].decode(errors="replace") or "no exit status"
+        status = STATUS.pack(b"s", 0)
+    if status[:1] == b"e" or len(status) < STATUS.size:
+        detail = status[STATUS.size :].decode(errors="replace") or "no exit status"
         return outcome("sandbox-error", f"The sandbox could not start the run: {detail}")
-    (wait_status,) = struct.unpack_from("<i", status, 1)
+    _, wait_status = STATUS.unpack_from(status)
     signalled = os.WIFSIGNALED(wait_status)
     signal_number = os.WTERMSIG(wait_status) if signalled else 0
     if closing is None:
+        if oom_kills:
+            return outcome("crashed", f"Memory limit exceeded: your code's processes needed more than {limits.memory_mb} MB in all.")
         if signal_number in (signal.SIGXCPU, signal.SIGKILL) and not _out_of_memory(stderr):
             return outcome("timeout", f"CPU time limit exceeded ({limits.cpu_seconds:g} s).")
         code = -signal_number if signalled else os.WEXITSTATUS(wait_status)
@@ -297,6 +305,7 @@ def _run(request: dict, limits: Limits, ticket: _Ticket) -> RunOutcome:
 
 
 CLOSING = 1 << 63  # set in the length of the last frame a run sends
+STATUS = struct.Struct("<ci")  # from the keeper: b"s" and the run's wait status (or b"e", an error)
 
 
 def read_frames(data: bytes) -> tuple[list[dict], dict | None]:

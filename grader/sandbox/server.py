@@ -8,12 +8,17 @@ with a pidfd of the child. It never reads a request's payload or a run's output:
 and arguments go straight from the trusted side to the child through the stdin pipe.
 
 Per run:
-    server --fork--> keeper: enters the user/mount/network/PID/IPC namespaces, forks
-                     runner-init, waits for it and writes its exit status on the status pipe
+    server --fork--> keeper: enters the run's cgroup (memory, processes and CPU bounded for the
+                     run as a whole), then the user/mount/network/PID/IPC namespaces, forks
+                     runner-init, waits for it (killing it at the deadline, whatever the
+                     trusted side does) and writes its exit status on the status pipe
     keeper --fork--> run: PID 1 of the new PID namespace (so when it dies the kernel kills
                      everything it started); builds the empty root, drops the uid and
                      capabilities, sets rlimits and seccomp, then runs `child.handle`.
 Killing the keeper kills the run (PR_SET_PDEATHSIG), and with it the whole PID namespace.
+Keepers die with the server (PR_SET_PDEATHSIG); the server ends when the worker that owns it
+closes its control socket (it died, or stopped), and then kills every run it started. At its
+start it kills what runs of a fork server that died before left behind.
 """
 
 import contextlib
@@ -26,6 +31,7 @@ import sys
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder out
+import cgroups
 import child
 import layers
 
@@ -35,7 +41,9 @@ import numpy.linalg
 import numpy.polynomial
 import numpy.random  # noqa: F401
 
-LAYERS = ("process", "namespaces", "user-namespace", "uid", "seccomp", "rlimits")
+LAYERS = ("process", "namespaces", "user-namespace", "uid", "seccomp", "cgroups", "rlimits")
+STATUS = struct.Struct("<ci")  # b"s" and the run's wait status, or b"e" and a message's length
+KEEPER_GRACE_SECONDS = 2  # the keeper's own deadline comes this long after the trusted side's
 RESULT_FD = 3
 WORKDIR_MB = 32
 MAX_PROCESSES = 16
@@ -57,6 +65,9 @@ class Server:
         self.layers: dict[str, bool] = {}
         self.reasons: dict[str, str] = {}
         self.filter = None
+        self.hierarchy: cgroups.Hierarchy | None = None
+        self.runs: dict[int, str] = {}  # keeper pid -> its cgroup's name
+        self.sequence = 0
 
     # --- entering the layers, in the keeper (enter_outer) and in the run (enter_inner) ---
 
@@ -119,8 +130,32 @@ class Server:
             self.layers["seccomp"] = self._try({**self._entered(), "seccomp": True}, uid=True)
             if not self.layers["seccomp"]:
                 self.reasons["seccomp"] = self._last_error
+        self._probe_cgroups()
         for name in LAYERS:
             self.layers.setdefault(name, False)
+
+    def _probe_cgroups(self) -> None:
+        try:
+            self.hierarchy = cgroups.Hierarchy.probe()
+            self.hierarchy.sweep_leftovers()
+            group = self.hierarchy.create("run-probe", memory_bytes=64 << 20, processes=4)
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    group.enter()
+                    os._exit(0)
+                except BaseException:
+                    os._exit(1)
+            _, status = os.waitpid(pid, 0)
+            self.hierarchy.sweep()
+            if status != 0:
+                raise cgroups.CgroupError(0, "a process could not enter its run's cgroup")
+            self.layers["cgroups"] = True
+        except (OSError, ValueError) as exc:
+            if self.hierarchy is not None:
+                self.hierarchy.destroy()
+            self.hierarchy = None
+            self.reasons["cgroups"] = f"no cgroup for runs: {exc}"
 
     def _entered(self) -> dict:
         return {name: on for name, on in self.layers.items() if on}
@@ -161,30 +196,65 @@ class Server:
 
     def serve(self) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel
-        while True:
-            try:
-                data, fds, _, _ = socket.recv_fds(self.control, 65536, 8)
-            except ConnectionResetError:
-                return
-            if not data:
-                return
-            limits = json.loads(data)
-            try:
-                pid = self.spawn(limits, fds)
-                pidfd = os.pidfd_open(pid)
-                socket.send_fds(self.control, [json.dumps({"pid": pid}).encode()], [pidfd])
-                os.close(pidfd)
-            finally:
-                for fd in fds:
-                    os.close(fd)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            while True:
+                try:
+                    data, fds, _, _ = socket.recv_fds(self.control, 65536, 8)
+                except ConnectionResetError:
+                    return
+                if not data:
+                    return  # the worker is gone: so are its runs (below)
+                limits = json.loads(data)
+                try:
+                    pid, group = self.spawn(limits, fds)
+                    pidfd = os.pidfd_open(pid)
+                    reply = {"pid": pid, "cgroup": {"version": group.version, "paths": group.paths} if group else None}
+                    socket.send_fds(self.control, [json.dumps(reply).encode()], [pidfd])
+                    os.close(pidfd)
+                finally:
+                    for fd in fds:
+                        os.close(fd)
+        finally:
+            self.kill_all()
 
-    def spawn(self, limits: dict, fds: list[int]) -> int:
+    def kill_all(self) -> None:
+        """No run outlives its server."""
+        for keeper in self.runs:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(keeper, signal.SIGKILL)
+        if self.hierarchy is not None:
+            self.hierarchy.destroy()
+
+    def _forget_finished(self) -> None:
+        for keeper in [pid for pid in self.runs if not cgroups._alive(pid)]:
+            del self.runs[keeper]
+        if self.hierarchy is not None:
+            self.hierarchy.sweep(keep=set(self.runs.values()))
+
+    def spawn(self, limits: dict, fds: list[int]) -> tuple[int, cgroups.RunGroup | None]:
+        self._forget_finished()
+        group = None
+        if self.layers.get("cgroups"):
+            self.sequence += 1
+            memory = limits["memory_mb"] * 1024 * 1024
+            group = self.hierarchy.create(f"run-{self.sequence}", memory_bytes=memory, processes=MAX_PROCESSES + 2)
+        server = os.getpid()
         pid = os.fork()
         if pid:
-            return pid
+            if group is not None:
+                self.runs[pid] = f"run-{self.sequence}"
+            else:
+                self.runs[pid] = ""
+            return pid, group
         # The keeper. Nothing here may raise back into the server's loop.
         status_fd = fds[4]
         try:
+            layers.prctl(layers.PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the server
+            if os.getppid() != server:
+                os._exit(0)
+            if group is not None:
+                group.enter()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             os.setsid()
             for target, fd in zip((0, 1, 2, RESULT_FD, 4), fds, strict=True):
@@ -199,13 +269,24 @@ class Server:
                 self.run(uid, limits, keeper)
             for fd in (0, 1, 2, RESULT_FD):
                 os.close(fd)
+            # The deadline holds even if the trusted side is gone or stuck: the whole run is
+            # killed (its cgroup, or the keeper's process group, the keeper included).
+            signal.signal(signal.SIGALRM, lambda *_: self._kill_run(group))
+            signal.setitimer(signal.ITIMER_REAL, limits.get("wall_seconds", 600) + KEEPER_GRACE_SECONDS)
             _, status = os.waitpid(inner, 0)
-            os.write(status_fd, struct.pack("<ci", b"s", status))
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            os.write(status_fd, STATUS.pack(b"s", status))
         except BaseException as exc:
             message = f"{type(exc).__name__}: {exc}".encode()[:2000]
             with contextlib.suppress(OSError):
-                os.write(status_fd, struct.pack("<ci", b"e", len(message)) + message)
+                os.write(status_fd, STATUS.pack(b"e", len(message)) + message)
         os._exit(0)
+
+    @staticmethod
+    def _kill_run(group) -> None:
+        if group is not None:
+            cgroups.kill_folder(group.paths["memory"], group.version)
+        os.killpg(0, signal.SIGKILL)
 
     def run(self, uid: int, limits: dict, keeper: int) -> None:
         try:
@@ -222,7 +303,9 @@ class Server:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
-    layers.prctl(layers.PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the worker
+    # No PR_SET_PDEATHSIG here: it fires when the *thread* that started the server ends, and
+    # the worker starts it from whichever grading thread came first. The server ends instead
+    # when the worker closes the control socket, which the kernel does when the worker dies.
     server = Server(control)
     server.baseline = _vm_size()
     layers.stage_read_only_paths()

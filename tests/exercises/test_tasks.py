@@ -216,3 +216,69 @@ def test_it_acknowledges_grading_late_so_a_dead_worker_loses_nothing():
     assert celery_app.conf.worker_prefetch_multiplier == 1
     visibility = celery_app.conf.broker_transport_options["visibility_timeout"]
     assert visibility > Submission.lease().total_seconds() > 2 * settings.GRADING_WALL_SECONDS_MAX
+
+
+# --- outages ------------------------------------------------------------------------------
+
+
+@contextmanager
+def broker_down():
+    """Grading messages go to a Redis that does not answer (nothing listens on port 1)."""
+    previous = celery_app.conf.broker_url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:1/0")
+    try:
+        yield
+    finally:
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+        celery_app.conf.update(broker_url=previous)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_saves_an_answer_and_says_so_while_the_broker_is_down(course, learner, client):
+    client.force_login(learner)
+    url = reverse("exercise", args=["sigmoid"])
+    with broker_down():
+        responses = [
+            client.post(url, {"answer": SIGMOID_RIGHT}, HTTP_HX_REQUEST="true")
+            for _ in range(Submission.MAX_PENDING_PER_LEARNER + 2)
+        ]
+    # Every answer is kept and the learner is told; the outage does not lock them out.
+    assert [r.status_code for r in responses] == [200] * (Submission.MAX_PENDING_PER_LEARNER + 2)
+    assert "grading resumes when the grader is back" in responses[0].content.decode()
+    assert Submission.objects.undispatched().count() == Submission.MAX_PENDING_PER_LEARNER + 2
+    celery_app.conf.task_always_eager = True  # the broker is back
+    assert requeue_lost(broker_ids=set()) == Submission.MAX_PENDING_PER_LEARNER + 2
+    assert set(Submission.objects.values_list("status", flat=True)) == {"graded"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_holds_the_pending_limit_under_concurrent_submits(course, learner, monkeypatch):
+    import threading
+
+    from django.db import connections
+
+    exercise = Exercise.objects.get(slug="sigmoid")
+    outcomes = []
+
+    def submit():
+        try:
+            Submission.submit(learner, exercise, SIGMOID_RIGHT)
+            outcomes.append("saved")
+        except Submission.TooManyPending:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    # Messages are not sent (no worker here): the answers stay pending and count. 12 Submits
+    # race against the limit of 5.
+    monkeypatch.setattr(Submission, "dispatch", lambda self: True)
+    threads = [threading.Thread(target=submit) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("saved") == Submission.MAX_PENDING_PER_LEARNER
+    assert Submission.objects.count() == Submission.MAX_PENDING_PER_LEARNER

@@ -1,5 +1,12 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
+from django.conf import settings
 
 from grader import sandbox
 from grader.checks import check_sandbox_layers
@@ -71,3 +78,73 @@ def test_it_shows_a_run_neither_the_staging_folder_nor_the_project():
     listing, sees_settings = sandbox.call(source, "f")
     if sandbox.isolation()["layers"]["namespaces"]:
         assert "mnt" not in listing and "etc" not in listing and not sees_settings
+
+
+SLEEPER = """
+import os, sys, threading, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlcourse.settings")
+import django
+django.setup()
+from grader import sandbox
+from grader.sandbox.runner import SERVER_INSTANCE
+
+wall = float(sys.argv[1])
+limits = sandbox.Limits(cpu_seconds=5, wall_seconds=wall)
+source = "import time\\ndef f():\\n    time.sleep(600)\\n"
+threading.Thread(target=sandbox.run_calls, args=(source, "f", [([], {})], limits), daemon=True).start()
+time.sleep(1)
+print(SERVER_INSTANCE.process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _descendants(pid: int) -> set[int]:
+    found, pending = set(), [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            children = [int(c) for c in open(f"/proc/{current}/task/{current}/children").read().split()]
+        except OSError:
+            continue
+        found.update(children)
+        pending += children
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return {pid for pid in pids if os.path.exists(f"/proc/{pid}") and "State:\tZ" not in open(f"/proc/{pid}/status").read()}
+
+
+def _start_sleeper(wall: float):
+    worker = subprocess.Popen(
+        [sys.executable, "-c", SLEEPER, str(wall)], cwd=settings.BASE_DIR, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "DEBUG": "true"},
+    )  # fmt: skip
+    server = int(worker.stdout.readline())
+    runs = _descendants(server)
+    assert runs, "the sleeping run should be under the fork server"
+    return worker, runs
+
+
+def _gone_within(pids: set[int], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _alive(pids)
+
+
+def test_it_takes_every_run_down_with_a_killed_worker():
+    worker, runs = _start_sleeper(wall=300)
+    worker.kill()
+    worker.wait()
+    assert _gone_within(runs, 5), f"left running: {_alive(runs)}"
+
+
+def test_it_enforces_the_deadline_even_when_the_worker_does_not():
+    worker, runs = _start_sleeper(wall=1)
+    os.kill(worker.pid, signal.SIGSTOP)  # the trusted side can no longer kill anything
+    try:
+        assert _gone_within(runs, 8), f"left running: {_alive(runs)}"
+    finally:
+        worker.kill()
+        worker.wait()
