@@ -194,6 +194,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
     "connect_retries_timeout": 2,
+    # Look for messages of dead workers every 5 s, not every 100 s: redelivery then follows
+    # the visibility timeout closely.
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Three lanes (Celery queues): a learner's first pending code submission, their backlog (more

@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,7 +104,7 @@ def _descendants(pid: int) -> set[int]:
     while pending:
         current = pending.pop()
         try:
-            children = [int(c) for c in open(f"/proc/{current}/task/{current}/children").read().split()]
+            children = [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
         except OSError:
             continue
         found.update(children)
@@ -112,7 +113,14 @@ def _descendants(pid: int) -> set[int]:
 
 
 def _alive(pids: set[int]) -> set[int]:
-    return {pid for pid in pids if os.path.exists(f"/proc/{pid}") and "State:\tZ" not in open(f"/proc/{pid}/status").read()}
+    alive = set()
+    for pid in pids:
+        try:
+            if "State:\tZ" not in Path(f"/proc/{pid}/status").read_text():
+                alive.add(pid)
+        except OSError:
+            pass
+    return alive
 
 
 def _start_sleeper(wall: float):
