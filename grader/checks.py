@@ -17,6 +17,8 @@ HINTS = {
     "uid": "Run the grading worker as root (in docker-compose: user: root) so each run gets an "
     "unprivileged uid of its own.",
     "seccomp": "Install libseccomp2 (apt-get install libseccomp2) and the pyseccomp package.",
+    "cgroups": "Run the grading worker as root with a writable cgroup filesystem (in docker-compose: user: root "
+    "and cap_add SYS_ADMIN); without it, memory and process limits hold per process only, not per run.",
 }
 
 

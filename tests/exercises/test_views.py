@@ -193,3 +193,36 @@ def course_module(slug):
     from exercises.models import Module
 
     return Module.objects.get(slug=slug)
+
+
+def test_it_shows_nothing_of_a_hidden_case_to_a_learner_who_prints_and_raises(course, learner, client, submit):
+    # A learner fishing for the hidden input: prints it, and raises with it in the message.
+    answer = (
+        "import sys\nimport numpy as np\n"
+        "def sigmoid(z):\n"
+        "    print('input', z.tolist())\n"
+        "    sys.stderr.write(f'err {z.tolist()}')\n"
+        "    if abs(z).max() > 100:\n"
+        "        raise ValueError(f'peek {z.tolist()}')\n"
+        "    return np.tanh(z)\n"
+    )
+    submission = submit(learner, "sigmoid", answer)
+    client.force_login(learner)
+    page = client.get(reverse("submission", args=[submission.pk])).content.decode()
+    assert "input [0.0]" in page  # a visible case's output is shown
+    assert "800.0" not in page and "peek [" not in page and "err [" not in page  # (the answer itself is shown)
+    assert "Your function raised ValueError on line 7." in page
+    assert "what your code printed during them is not shown" in page
+
+
+def test_it_shows_an_instructor_everything_of_a_hidden_case(course, learner, instructor, client, submit):
+    from teaching.models import Cohort
+
+    cohort = Cohort.objects.create(name="Spring")
+    cohort.instructors.add(instructor)
+    cohort.enroll(learner)
+    answer = "import numpy as np\ndef sigmoid(z):\n    print('input', z.tolist())\n    return np.tanh(z)\n"
+    submit(learner, "sigmoid", answer)
+    client.force_login(instructor)
+    page = client.get(reverse("teaching:cohort_learner", args=[cohort.pk, learner.pk])).content.decode()
+    assert "input [-800.0, 800.0]" in page
