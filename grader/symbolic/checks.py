@@ -80,8 +80,8 @@ def preview(request: dict) -> dict:
 
 
 def compare(request: dict) -> dict:
-    """For check_expression: one expected text, one answer text."""
-    context = _context(request)
+    """For check_expression (an instructor's tool): one expected text, one answer text."""
+    context = _context(request).trusted()
     try:
         expected = parse(request["expected"], context, latex=False)
     except ParseError as exc:
@@ -98,7 +98,7 @@ def grade(request: dict) -> dict:
     spec = request.get("spec") or {}
     context = _context(request)
     try:
-        expected = parse_expected(spec.get("expected"), context)
+        expected = parse_expected(spec.get("expected"), context.trusted())
     except ParseError as exc:
         return {"status": "spec-error", "message": f"The exercise's expected answer cannot be read: {exc}"}
     try:
@@ -147,7 +147,7 @@ def parse_expected(expected, context: Context) -> Parsed:
 def _matching_mistake(spec: dict, answer: Parsed, context: Context, seed: int) -> str | None:
     for mistake in (spec.get("mistakes") or [])[:MAX_MISTAKES]:
         try:
-            wrong = parse_expected(mistake.get("answer"), context)
+            wrong = parse_expected(mistake.get("answer"), context.trusted())
         except ParseError:
             continue
         if compare_parsed(wrong, answer, context, up_to_constant=bool(spec.get("up_to_constant")), seed=seed)["correct"]:

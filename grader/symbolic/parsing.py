@@ -15,6 +15,7 @@ and evaluated (for equivalence).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
 import math
 import re
@@ -89,6 +90,23 @@ FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
 }
 CONSTANTS = {"e": sp.E, "E": sp.E, "pi": sp.pi}
 
+# The checker's own operators: an answer that calls them would have the checker do the work the
+# exercise asks for ("differentiate f": `diff(f, x)`). Refused unless an exercise opts in
+# (`answer.operators`); exercises' own expected answers and mistakes may always use them.
+OPERATORS = {"diff": "derivative", "Derivative": "derivative", "integrate": "integral", "Integral": "integral"}
+# Operators the reader does not know at all; named, so the learner is told why, not "unknown name".
+REFUSED_NAMES = {
+    "limit": "limit", "Limit": "limit", "Sum": "sum", "summation": "sum", "Product": "product",
+    "solve": "solution", "dsolve": "solution", "simplify": "simplified form", "expand": "expanded form",
+    "factor": "factored form", "series": "series", "nsimplify": "value", "evalf": "value",
+}  # fmt: skip
+ALL_OPERATORS = frozenset(OPERATORS)
+
+
+def operator_refusal(name: str) -> str:
+    what = OPERATORS.get(name) or REFUSED_NAMES.get(name, "result")
+    return f"Write the {what} itself; `{name}` is not allowed in this answer."
+
 # Declared functions with a standard meaning are checked against that meaning; any other
 # declared name stays an undefined function (equivalence then holds for every such function).
 KNOWN_DEFINITIONS = {
@@ -148,7 +166,12 @@ class Context:
     real: bool = True
     functions: list[str] = field(default_factory=list)
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+    operators: frozenset[str] = frozenset()  # the checker's operators this answer may call
     _symbols: dict[str, sp.Symbol] = field(default_factory=dict, repr=False)
+
+    def trusted(self) -> Context:
+        """The same context for the exercise's own texts, which may use every operator."""
+        return dataclasses.replace(self, operators=ALL_OPERATORS)
 
     @classmethod
     def from_spec(cls, answer_spec: dict) -> Context:
@@ -163,6 +186,7 @@ class Context:
             nonzero=list(assumptions.get("nonzero") or []),
             functions=[str(f) for f in answer_spec.get("functions") or []],
             intervals=intervals,
+            operators=frozenset(str(name) for name in answer_spec.get("operators") or [] if name in OPERATORS),
         )
 
     def symbol(self, name: str) -> sp.Symbol:
@@ -300,6 +324,8 @@ def _segment(word: str, position: int, text: str, known: set[str], context: Cont
         stripped = "lam"
     if stripped in known:
         return [_classify(stripped, position, context)]
+    if stripped in REFUSED_NAMES:
+        raise ParseError(operator_refusal(stripped), position, text)
     lowered = stripped.lower()
     if lowered in FUNCTIONS and lowered not in known - set(FUNCTIONS):
         return [Token("func", lowered, position)]
@@ -576,6 +602,8 @@ class _Builder:
         if name == "factorial" and self.evaluate and args[0].is_Number and abs(args[0]) > MAX_FACTORIAL:
             raise self.error(f"This factorial is too large (at most {MAX_FACTORIAL}!).", node)
         if constructor in (sp.Derivative, sp.Integral):
+            if name not in self.context.operators:
+                raise self.error(operator_refusal(name), node)
             return self.calculus(constructor, args, node)
         if name == "log" and len(args) == 2:
             return sp.log(args[0], args[1]) if self.evaluate else sp.Mul(sp.log(args[0], evaluate=False), sp.Pow(sp.log(args[1], evaluate=False), -1, evaluate=False), evaluate=False)

@@ -80,3 +80,17 @@ def test_it_validates_parametrised_exercises_at_both_ends(determinant):
     checks = determinant.current_version.validate()
     assert len(checks) == 4 and all(check.ok for check in checks)
     assert checks[0].name == "expected answer (a=2, b=2, c=1)"
+
+
+def test_it_refuses_an_answer_that_asks_the_checker_to_differentiate(course, learner_client, django_capture_on_commit_callbacks):
+    from exercises.models import Submission
+
+    answer = "diff(1/(1 + exp(-x)), x)"
+    html = learner_client.post("/exercises/sigmoid-derivative/preview/", {"answer": answer}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Write the derivative itself; `diff` is not allowed in this answer." in html
+    with django_capture_on_commit_callbacks(execute=True):
+        learner_client.post("/exercises/sigmoid-derivative/", {"answer": answer})
+    submission = Submission.objects.get()
+    assert not submission.correct and "`diff` is not allowed" in submission.feedback["message"]
+    page = learner_client.get(f"/submissions/{submission.pk}/").content.decode()
+    assert "Write the derivative itself" in page

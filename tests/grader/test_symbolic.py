@@ -269,12 +269,36 @@ def test_it_matches_common_mistakes_by_equivalence_not_text():
 )
 def test_it_checks_the_form_an_exercise_asks_for(form, passes, fails):
     expected = {"expanded": "(x+1)^2", "factored": "x^2 - 1", "no-derivative": "3x^2", "no-integral": "x^2/2", "no-tanh": "tanh(x)"}[form]
-    assert grade(expected, passes, variables=["x"], form=form)["correct"]
-    reply = grade(expected, fails, variables=["x"], form=form)
+    # An exercise that lets answers call the checker's operators may still ask for a form.
+    operators = ["diff", "integrate"]
+    assert grade(expected, passes, variables=["x"], form=form, operators=operators)["correct"]
+    reply = grade(expected, fails, variables=["x"], form=form, operators=operators)
     assert (not reply["correct"] and "equivalent" in reply["message"]) or "may not use" in reply["message"] or "still contains" in reply["message"]
 
 
 def test_it_checks_declared_functions_by_their_meaning():
     spec = {"variables": ["x"], "functions": ["sigma"]}
     assert grade("sigma(x)*(1 - sigma(x))", "exp(-x)/(1 + exp(-x))^2", **spec)["correct"]
-    assert grade("f(x)*diff(f(x), x)", "diff(f(x)^2, x)/2", variables=["x"], functions=["f"])["correct"]
+    spec = {"variables": ["x"], "functions": ["f"], "operators": ["diff"]}
+    assert grade("f(x)*diff(f(x), x)", "diff(f(x)^2, x)/2", **spec)["correct"]
+
+
+@pytest.mark.parametrize(
+    ("expected", "answer", "message"),
+    [
+        ("12x^3 - 5", "diff(3*x^4 - 5*x + 7, x)", "Write the derivative itself; `diff` is not allowed in this answer."),
+        ("12x^3 - 5", "Derivative(3*x^4 - 5*x + 7, x)", "`Derivative` is not allowed"),
+        ("x^3/3", "integrate(x^2, x)", "Write the integral itself; `integrate` is not allowed in this answer."),
+        ("1", "limit(sin(x)/x, x, 0)", "Write the limit itself; `limit` is not allowed"),
+        ("x + 1", "simplify(x + 1)", "`simplify` is not allowed"),
+        ("15", "Sum(k, (k, 1, 5))", "`Sum` is not allowed"),
+    ],
+)
+def test_it_refuses_answers_that_call_the_checkers_operators(expected, answer, message):
+    reply = grade(expected, answer, variables=["x", "k"])
+    assert not reply.get("correct") and message in reply["error"]["message"]
+
+
+def test_it_lets_an_exercise_opt_in_to_an_operator_and_its_expected_answer_use_any():
+    assert grade("12x^3 - 5", "diff(3*x^4 - 5*x + 7, x)", variables=["x"], operators=["diff"])["correct"]
+    assert grade("diff(x^4, x)", "4x^3", variables=["x"])["correct"]
