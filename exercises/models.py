@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -280,11 +280,18 @@ class SubmissionQuerySet(models.QuerySet):
         return self.filter(status=Submission.Status.RUNNING, started_at__lt=now - Submission.lease())
 
     def queued_since(self, seconds: float, now=None):
-        now = now or timezone.now()
-        return self.filter(status=Submission.Status.QUEUED, dispatched_at__lt=now - timedelta(seconds=seconds))
+        """Queued, and sent (or saved, if never sent) more than `seconds` ago."""
+        cut = (now or timezone.now()) - timedelta(seconds=seconds)
+        return self.filter(status=Submission.Status.QUEUED).filter(
+            Q(dispatched_at__lt=cut) | Q(dispatched_at__isnull=True, submitted_at__lt=cut)
+        )
 
 
 class Submission(models.Model):
+    """A learner's answer and its verdict. `score` and `correct` are what counts (a regrade that
+    changes the outcome updates them, see Regrading); `feedback`, `diagnoses`, `version` and
+    the times are those of the submission's own grading, never rewritten."""
+
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
@@ -456,8 +463,8 @@ class Submission(models.Model):
             if not owned.update(**{name: getattr(self, name) for name in fields}):
                 log.warning("Submission %s: claim lost before its verdict was recorded; dropped.", self.pk)
                 return False
-            if self.status == self.Status.GRADED and self.quiz_attempt_id is None:
-                ExerciseProgress.record(self)
+            if self.quiz_attempt_id is None:
+                ExerciseProgress.refresh(self.learner_id, self.exercise_id)
             transaction.on_commit(lambda: push.announce(self.pk))
         if self.quiz_attempt_id:
             self.quiz_attempt.finish_if_complete()
@@ -465,6 +472,129 @@ class Submission(models.Model):
 
     def public_cases(self) -> list[dict]:
         return [case.public() for case in self.result.cases] if self.feedback else []
+
+
+class RegradingQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
+
+    def lease_expired(self, now=None):
+        now = now or timezone.now()
+        return self.filter(status=Submission.Status.RUNNING, started_at__lt=now - Submission.lease())
+
+    def queued_since(self, seconds: float, now=None):
+        cut = (now or timezone.now()) - timedelta(seconds=seconds)
+        return self.filter(status=Submission.Status.QUEUED).filter(
+            Q(dispatched_at__lt=cut) | Q(dispatched_at__isnull=True, created_at__lt=cut)
+        )
+
+
+class Regrading(models.Model):
+    """Another grading of a submission, against another version of its exercise.
+
+    A regrade appends one of these and never rewrites the submission's own verdict, version or
+    times. When its outcome differs from what counted, the submission's counted score and
+    correctness follow it (progress is recomputed from them) and the row keeps what counted
+    before, so every change can be traced."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="regradings")
+    version = models.ForeignKey(ExerciseVersion, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=Submission.Status.choices, default=Submission.Status.QUEUED)
+    score = models.FloatField(null=True, blank=True)
+    correct = models.BooleanField(default=False)
+    feedback = models.JSONField(default=dict, blank=True)
+    diagnoses = models.JSONField(default=list, blank=True)
+    score_before = models.FloatField(null=True, blank=True)  # the submission's counted score before
+    correct_before = models.BooleanField(default=False)
+    changed = models.BooleanField(default=False)  # this regrade changed what counts
+    claims = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegradingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submission", "created_at", "id"]
+
+    def __str__(self):
+        return f"regrading of #{self.submission_id} against v{self.version.number}"
+
+    @property
+    def result(self) -> GradingResult | None:
+        return GradingResult.from_dict(self.feedback) if self.feedback else None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (Submission.Status.QUEUED, Submission.Status.RUNNING)
+
+    def dispatch(self) -> bool:
+        from kombu.exceptions import OperationalError
+
+        from .tasks import regrade
+
+        try:
+            regrade.apply_async((self.pk,), queue=settings.GRADING_QUEUES["backlog"], retry=False)
+        except (OperationalError, OSError) as exc:
+            log.warning("Could not queue regrading %s: %s", self.pk, exc)
+            return False
+        Regrading.objects.filter(pk=self.pk).update(dispatched_at=timezone.now())
+        return True
+
+    @classmethod
+    def claim(cls, pk: int) -> Regrading | None:
+        token = secrets.token_hex(8)
+        claimed = cls.objects.filter(pk=pk, status=Submission.Status.QUEUED).update(
+            status=Submission.Status.RUNNING, started_at=timezone.now(), claims=F("claims") + 1, claim_token=token
+        )
+        if claimed != 1:
+            return None
+        return cls.objects.select_related("submission", "version__exercise").get(pk=pk)
+
+    def release(self) -> bool:
+        return bool(
+            Regrading.objects.filter(pk=self.pk, status=Submission.Status.RUNNING, claim_token=self.claim_token).update(
+                status=Submission.Status.QUEUED, claim_token=""
+            )
+        )
+
+    def grade(self) -> GradingResult:
+        if self.claims > Submission.MAX_CLAIMS:
+            result = GradingResult.platform_error("Grading this submission stopped the grader repeatedly.")
+        else:
+            result = self.version.grade(self.submission.answer, self.submission.context)
+        self.record(result)
+        return result
+
+    def record(self, result: GradingResult) -> bool:
+        graded = result.status == "graded"
+        with transaction.atomic():
+            submission = Submission.objects.select_for_update().get(pk=self.submission_id)
+            fields = {
+                "status": Submission.Status.GRADED if graded else Submission.Status.ERROR,
+                "score": result.score if graded else None,
+                "correct": result.correct,
+                "feedback": result.to_dict(),
+                "diagnoses": result.diagnoses,
+                "finished_at": timezone.now(),
+                "score_before": submission.score,
+                "correct_before": submission.correct,
+                "changed": graded and (submission.score != result.score or submission.correct != result.correct),
+            }
+            owned = Regrading.objects.filter(pk=self.pk, status=Submission.Status.RUNNING, claim_token=self.claim_token)
+            if not owned.update(**fields):
+                log.warning("Regrading %s: claim lost before its verdict was recorded; dropped.", self.pk)
+                return False
+            for name, value in fields.items():
+                setattr(self, name, value)
+            if self.changed:
+                Submission.objects.filter(pk=submission.pk).update(score=result.score, correct=result.correct)
+                if submission.quiz_attempt_id is None:
+                    ExerciseProgress.refresh(submission.learner_id, submission.exercise_id)
+        return True
 
 
 class ExerciseProgressQuerySet(models.QuerySet):
@@ -493,18 +623,35 @@ class ExerciseProgress(models.Model):
         return f"{self.learner} on {self.exercise}: best {self.best_score:.0%}"
 
     @classmethod
-    def record(cls, submission: Submission) -> None:
-        progress, _ = cls.objects.select_for_update().get_or_create(
-            learner_id=submission.learner_id,
-            exercise_id=submission.exercise_id,
-            defaults={"first_submitted_at": submission.submitted_at, "last_submitted_at": submission.submitted_at},
-        )
-        progress.attempts += 1
-        progress.best_score = max(progress.best_score, submission.score or 0)
-        progress.last_submitted_at = max(progress.last_submitted_at, submission.submitted_at)
-        if submission.correct and progress.solved_at is None:
-            progress.solved_at = submission.finished_at
-        progress.save()
+    def refresh(cls, learner_id: int, exercise_id: int) -> None:
+        """Recompute from the graded submissions, never incremented: a redelivered grading or a
+        regrade cannot count an attempt twice. The row is locked first, so two gradings that
+        finish at once both see each other. `solved_at` is when the first correct submission
+        was graded: a regrade that confirms it does not move it."""
+        with transaction.atomic():
+            progress, _ = cls.objects.select_for_update().get_or_create(
+                learner_id=learner_id,
+                exercise_id=exercise_id,
+                defaults={"first_submitted_at": timezone.now(), "last_submitted_at": timezone.now()},
+            )
+            summary = (
+                Submission.objects.graded()
+                .filter(learner_id=learner_id, exercise_id=exercise_id, quiz_attempt__isnull=True)
+                .aggregate(
+                    attempts=Count("id"),
+                    best=Max("score"),
+                    first=Min("submitted_at"),
+                    last=Max("submitted_at"),
+                    solved=Min("finished_at", filter=Q(correct=True)),
+                )
+            )
+            if not summary["attempts"]:
+                progress.delete()
+                return
+            progress.attempts, progress.best_score = summary["attempts"], summary["best"] or 0
+            progress.first_submitted_at, progress.last_submitted_at = summary["first"], summary["last"]
+            progress.solved_at = summary["solved"]
+            progress.save()
 
 
 def module_progress(learner, modules) -> dict[int, dict]:

@@ -6,13 +6,14 @@ an older release are still understood.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
 from celery import shared_task
 from django.conf import settings
 
-from .models import Submission
+from .models import Regrading, Submission
 
 log = logging.getLogger(__name__)
 
@@ -31,34 +32,54 @@ def grade_submission(submission_id: int) -> None:
     grade_submission_now(submission_id)
 
 
-def requeue_lost(broker_ids: set[int] | None = None) -> int:
-    """Send again exactly the submissions whose grading message is gone, and no other.
+def regrade_now(regrading_id: int) -> Regrading | None:
+    """Claim and perform one regrading (a cohort regrade appends one per submission)."""
+    regrading = Regrading.claim(regrading_id)
+    if regrading is None:
+        return None
+    regrading.grade()
+    return regrading
+
+
+@shared_task(name="exercises.tasks.regrade")
+def regrade(regrading_id: int) -> None:
+    regrade_now(regrading_id)
+
+
+READ_BROKER = object()
+
+
+def requeue_lost(held: dict[str, set[int]] | object | None = READ_BROKER) -> int:
+    """Send again exactly the gradings whose message is gone, and no other.
 
     - Claims whose lease expired (their worker died) go back to the queue.
-    - Queued submissions whose message never reached the broker (it was down) are sent now.
-    - Queued submissions whose message the broker no longer holds (it restarted and lost its
-      queues, or a worker died after taking it) are sent again.
-    `broker_ids` are the submission ids with a message in the broker; it is read from the
-    broker when not given, and when the broker cannot be inspected, only submissions queued
-    for longer than the broker's redelivery timeout count as lost.
+    - Submissions whose message never reached the broker (it was down) are sent now.
+    - Queued submissions and regradings whose message the broker no longer holds (it restarted
+      and lost its queues) are sent again.
+    `held` maps each grading task to the ids it has a message for in the broker, read from the
+    broker by default. When the broker cannot be inspected (None), only what has been queued
+    for longer than the broker's redelivery timeout counts as lost.
     """
-    for submission in Submission.objects.lease_expired():
-        if submission.release():
-            log.warning("Submission %s: its worker's claim expired; back in the queue.", submission.pk)
-    if broker_ids is None:
-        broker_ids = broker_submission_ids()
-    undispatched = set(Submission.objects.undispatched().values_list("pk", flat=True))
-    if broker_ids is None:
-        visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-        lost = set(Submission.objects.queued_since(visibility).values_list("pk", flat=True))
+    if held is READ_BROKER:
+        held = broker_message_ids()
+    resent = _requeue(Submission, Submission.objects.undispatched(), None if held is None else held.get(grade_submission.name, set()))
+    resent += _requeue(Regrading, Regrading.objects.none(), None if held is None else held.get(regrade.name, set()))
+    if resent:
+        log.warning("Requeued %d grading(s) whose message was lost: %s", len(resent), resent)
+    return len(resent)
+
+
+def _requeue(model, undispatched, held: set[int] | None) -> list[str]:
+    for expired in model.objects.lease_expired():
+        if expired.release():
+            log.warning("%s %s: its worker's claim expired; back in the queue.", model.__name__, expired.pk)
+    if held is None:
+        lost = model.objects.queued_since(settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
     else:
         # A message just sent may be on its way to a worker: give it a few seconds.
-        waiting = Submission.objects.queued_since(settings.GRADING_REQUEUE_GRACE_SECONDS)
-        lost = set(waiting.exclude(pk__in=broker_ids).values_list("pk", flat=True))
-    resent = [submission.pk for submission in Submission.objects.filter(pk__in=undispatched | lost) if submission.dispatch()]
-    if resent:
-        log.warning("Requeued %d submission(s) whose message was lost: %s", len(resent), resent)
-    return len(resent)
+        lost = model.objects.queued_since(settings.GRADING_REQUEUE_GRACE_SECONDS).exclude(pk__in=held)
+    candidates = model.objects.filter(pk__in={*undispatched.values_list("pk", flat=True), *lost.values_list("pk", flat=True)})
+    return [f"{model.__name__} {item.pk}" for item in candidates if item.dispatch()]
 
 
 @shared_task(name="grader.tasks.requeue_stuck")
@@ -66,13 +87,17 @@ def requeue_stuck() -> int:
     return requeue_lost()
 
 
-GRADE_TASKS = {grade_submission.name, "teaching.tasks.regrade_submission"}
 ARGS = re.compile(r"^\((\d+),\)$")
 
 
 def broker_submission_ids() -> set[int] | None:
-    """Submission ids with a grading message in the broker: waiting in a lane, or delivered to
-    a worker and not yet acknowledged. None when the broker is not Redis or cannot be read."""
+    found = broker_message_ids()
+    return None if found is None else found[grade_submission.name]
+
+
+def broker_message_ids() -> dict[str, set[int]] | None:
+    """The ids in the broker's grading messages, by task: waiting in a lane, or delivered to a
+    worker and not yet acknowledged. None when the broker is not Redis or cannot be read."""
     from kombu.exceptions import OperationalError
 
     from mlcourse.celery import app
@@ -87,18 +112,21 @@ def broker_submission_ids() -> set[int] | None:
     except (OperationalError, OSError) as exc:
         log.warning("Could not read the broker's queues: %s", exc)
         return None
-    return {pk for message in raw if (pk := _submission_id(message)) is not None}
+    found = {grade_submission.name: set(), regrade.name: set()}
+    for message in raw:
+        task, pk = _task_and_id(message)
+        if task in found and pk is not None:
+            found[task].add(pk)
+    return found
 
 
-def _submission_id(raw: bytes) -> int | None:
-    import json
-
+def _task_and_id(raw: bytes) -> tuple[str | None, int | None]:
     try:
         message = json.loads(raw)
         if isinstance(message, list):  # unacked entries are [message, exchange, routing key]
             message = message[0]
         headers = message["headers"]
-        match = ARGS.match(headers.get("argsrepr", "")) if headers.get("task") in GRADE_TASKS else None
-    except (ValueError, KeyError, TypeError, IndexError):
-        return None
-    return int(match.group(1)) if match else None
+        match = ARGS.match(headers.get("argsrepr", ""))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None, None
+    return headers.get("task"), int(match.group(1)) if match else None

@@ -217,7 +217,7 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_ROUTES = {
     "grader.tasks.requeue_stuck": {"queue": GRADING_QUEUES["answers"]},
     "teaching.tasks.validate_version": {"queue": GRADING_QUEUES["backlog"]},
-    "teaching.tasks.regrade_submission": {"queue": GRADING_QUEUES["backlog"]},
+    "exercises.tasks.regrade": {"queue": GRADING_QUEUES["backlog"]},
 }
 # Threads, not processes: a thread waiting on its sandboxed run holds no CPU, so a worker keeps
 # GRADING_RUNS_IN_FLIGHT runs going while the runner admits at most one per core to compute.

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from exercises.models import Exercise, ExerciseProgress, ExerciseVersion, Module, Submission
+from exercises.models import Exercise, ExerciseProgress, ExerciseVersion, Module, Regrading, Submission
 from grader import engine
 from grader.results import GradingResult
 from grader.sandbox import SandboxError, WireError
@@ -231,38 +231,6 @@ class ExerciseReport:
         return [(f"{n}+" if n == 10 else str(n), counts[n], counts[n] / top) for n in range(1, 11) if counts[n]]
 
 
-def rebuild_progress(learner_id: int, exercise_id: int) -> None:
-    """Recompute a learner's progress on an exercise from its graded submissions.
-
-    Regrading sends old submissions through Submission.grade again, which counts each one as a
-    new attempt; this puts attempts, best score and solved time back to what the grades say.
-    """
-    with transaction.atomic():
-        graded = Submission.objects.graded().filter(learner_id=learner_id, exercise_id=exercise_id, quiz_attempt__isnull=True)
-        summary = graded.aggregate(
-            attempts=Count("id"),
-            best=Max("score"),
-            first=Min("submitted_at"),
-            last=Max("submitted_at"),
-            solved=Min("finished_at", filter=Q(correct=True)),
-        )
-        progress = ExerciseProgress.objects.select_for_update().filter(learner_id=learner_id, exercise_id=exercise_id)
-        if not summary["attempts"]:
-            progress.delete()
-            return
-        ExerciseProgress.objects.update_or_create(
-            learner_id=learner_id,
-            exercise_id=exercise_id,
-            defaults={
-                "attempts": summary["attempts"],
-                "best_score": summary["best"] or 0,
-                "first_submitted_at": summary["first"],
-                "last_submitted_at": summary["last"],
-                "solved_at": summary["solved"],
-            },
-        )
-
-
 class ValidationRun(models.Model):
     """One press of "Validate": every check of an exercise version, run in the sandbox."""
 
@@ -364,13 +332,14 @@ def _check_row(name: str, should_pass: bool, result: GradingResult, *, automatic
 
 
 class Regrade(models.Model):
-    """A cohort's submissions of one exercise, sent back through the workers against a version."""
+    """A cohort's submissions of one exercise graded again against a version. Each becomes a
+    Regrading appended to its submission: the submission's own verdict stays as it was."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="regrades")
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="+")
     version = models.ForeignKey(ExerciseVersion, on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    submissions = models.ManyToManyField(Submission, related_name="+")
+    regradings = models.ManyToManyField(Regrading, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -384,44 +353,38 @@ class Regrade(models.Model):
 
     @staticmethod
     def candidates(cohort: Cohort, exercise: Exercise):
-        """Finished submissions of the cohort's learners graded against an older version."""
+        """Finished submissions of the cohort's learners not yet graded against the current
+        version (neither originally nor by a regrade, finished or under way)."""
+        current = exercise.current_version_id
         return (
             Submission.objects.filter(exercise=exercise, learner__enrollments__cohort=cohort)
-            .exclude(version=exercise.current_version_id)
+            .exclude(version=current)
+            .exclude(regradings__version=current)
             .exclude(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
         )
 
     @classmethod
     def start(cls, cohort: Cohort, exercise: Exercise, user) -> Regrade:
-        from .tasks import regrade_submission
-
         with transaction.atomic():
             regrade = cls.objects.create(cohort=cohort, exercise=exercise, version=exercise.current_version, requested_by=user)
-            ids = list(cls.candidates(cohort, exercise).values_list("pk", flat=True))
-            regrade.submissions.set(ids)
-            Submission.objects.filter(pk__in=ids).update(
-                version=regrade.version,
-                status=Submission.Status.QUEUED,
-                claims=0,
-                score=None,
-                correct=False,
-                feedback={},
-                diagnoses=[],
-                started_at=None,
-                finished_at=None,
+            regradings = Regrading.objects.bulk_create(
+                Regrading(submission_id=pk, version=regrade.version, requested_by=user)
+                for pk in cls.candidates(cohort, exercise).values_list("pk", flat=True).distinct()
             )
-            # Routed to the backlog lane (settings): a regrade must not hold up learners' Submits.
-            transaction.on_commit(lambda: [regrade_submission.delay(pk) for pk in ids])
+            regrade.regradings.set(regradings)
+            # Sent to the backlog lane: a regrade must not hold up learners' Submits.
+            transaction.on_commit(lambda: [regrading.dispatch() for regrading in regradings])
         return regrade
 
     def progress(self) -> dict:
-        counts = dict(self.submissions.values_list("status").annotate(n=Count("id")))
+        counts = dict(self.regradings.values_list("status").annotate(n=Count("id")))
         total = sum(counts.values())
         done = counts.get(Submission.Status.GRADED, 0) + counts.get(Submission.Status.ERROR, 0)
         return {
             "total": total,
             "done": done,
             "errors": counts.get(Submission.Status.ERROR, 0),
+            "changed": self.regradings.filter(changed=True).count(),
             "share": done / total if total else 1.0,
             "finished": done == total,
         }

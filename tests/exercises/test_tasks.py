@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exercises.models import Exercise, Submission
-from exercises.tasks import broker_submission_ids, grade_submission_now, requeue_lost
+from exercises.tasks import broker_submission_ids, grade_submission, grade_submission_now, requeue_lost
 from mlcourse.celery import app as celery_app
 from tests.conftest import SIGMOID_RIGHT, SIGMOID_WRONG
 
@@ -34,6 +34,11 @@ def sigmoid(z):
         pass
     return 0.5 * (1 + np.tanh(0.5 * np.asarray(z, dtype=float)))
 """
+
+
+def holding(*pks):
+    """What the broker holds: grading messages for these submissions."""
+    return {grade_submission.name: set(pks)}
 
 
 def queued(learner, slug, answer, **fields):
@@ -57,7 +62,7 @@ def test_it_requeues_what_a_dead_worker_left_running(course, learner):
     Submission.claim(submission.pk)
     an_hour_ago = timezone.now() - timedelta(hours=1)
     Submission.objects.filter(pk=submission.pk).update(started_at=an_hour_ago, dispatched_at=an_hour_ago)
-    assert requeue_lost(broker_ids=set()) == 1  # eager in tests: requeued and graded at once
+    assert requeue_lost(held={}) == 1  # eager in tests: requeued and graded at once
     submission.refresh_from_db()
     assert submission.status == "graded" and submission.correct and submission.claims == 2
 
@@ -68,17 +73,17 @@ def test_it_requeues_only_what_the_broker_no_longer_holds(course, learner, other
     lost = queued(learner, "sigmoid", SIGMOID_WRONG, dispatched_at=old)
     waiting = queued(other_learner, "sigmoid", SIGMOID_WRONG, dispatched_at=old)
     fresh = queued(other_learner, "sigmoid", SIGMOID_WRONG, dispatched_at=timezone.now())
-    assert requeue_lost(broker_ids={waiting.pk}) == 1
+    assert requeue_lost(held=holding(waiting.pk)) == 1
     assert Submission.objects.get(pk=lost.pk).status == "graded"
     assert Submission.objects.get(pk=waiting.pk).status == "queued"  # its message is still in a lane
     assert Submission.objects.get(pk=fresh.pk).status == "queued"  # just sent: not lost yet
-    assert requeue_lost(broker_ids={waiting.pk}) == 0  # nothing is ever sent twice
+    assert requeue_lost(held=holding(waiting.pk)) == 0  # nothing is ever sent twice
 
 
 @pytest.mark.django_db
 def test_it_sends_at_once_what_could_not_reach_the_broker(course, learner):
     submission = queued(learner, "sigmoid", SIGMOID_RIGHT, dispatch_failed=True)
-    assert requeue_lost(broker_ids=set()) == 1
+    assert requeue_lost(held={}) == 1
     submission.refresh_from_db()
     assert submission.status == "graded" and not submission.dispatch_failed
 
@@ -250,7 +255,7 @@ def test_it_saves_an_answer_and_says_so_while_the_broker_is_down(course, learner
     assert "grading resumes when the grader is back" in responses[0].content.decode()
     assert Submission.objects.undispatched().count() == Submission.MAX_PENDING_PER_LEARNER + 2
     celery_app.conf.task_always_eager = True  # the broker is back
-    assert requeue_lost(broker_ids=set()) == Submission.MAX_PENDING_PER_LEARNER + 2
+    assert requeue_lost(held={}) == Submission.MAX_PENDING_PER_LEARNER + 2
     assert set(Submission.objects.values_list("status", flat=True)) == {"graded"}
 
 

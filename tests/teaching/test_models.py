@@ -4,7 +4,6 @@ from django.utils import timezone
 
 from exercises.models import ExerciseProgress
 from teaching import exchange
-from teaching.models import rebuild_progress
 from tests.conftest import make_user
 
 from .conftest import CODE_EXERCISE
@@ -61,9 +60,9 @@ def test_it_reports_attempts_success_and_mistakes_for_one_exercise(graded, cohor
     assert report.attempts_histogram() == [("2", 1, 1.0)]
 
 
-def test_it_rebuilds_progress_from_graded_submissions(graded, learner, exercise):
+def test_it_recomputes_progress_from_graded_submissions(graded, learner, exercise):
     ExerciseProgress.objects.filter(learner=learner).update(attempts=7, best_score=0.1, solved_at=None)
-    rebuild_progress(learner.pk, exercise.pk)
+    ExerciseProgress.refresh(learner.pk, exercise.pk)
     progress = ExerciseProgress.objects.get(learner=learner, exercise=exercise)
     assert progress.attempts == 2 and progress.best_score == 1.0 and progress.solved_at == graded[1].finished_at
 

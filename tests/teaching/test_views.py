@@ -195,15 +195,24 @@ def test_it_versions_edits_and_regrades_a_cohort_through_the_workers(client, gra
         response = client.post(reverse("teaching:regrade_start", args=[cohort.pk, exercise.slug]))
     regrade = Regrade.objects.get()
     assert response["Location"] == regrade.get_absolute_url()
-    assert regrade.progress() == {"total": 2, "done": 2, "errors": 0, "share": 1.0, "finished": True}
+    assert regrade.progress() == {"total": 2, "done": 2, "errors": 0, "changed": 1, "share": 1.0, "finished": True}
     assert "2 of 2 submissions regraded" in client.get(regrade.get_absolute_url()).content.decode()
+    original_feedback = first.feedback
     first.refresh_from_db()
     theirs.refresh_from_db()
-    assert first.version.number == 2 and first.correct
-    assert theirs.version.number == 1  # another cohort's submission is left alone
+    # The regrade is appended: the submission keeps its own grading, what counts follows the regrade.
+    assert first.version.number == 1 and first.feedback == original_feedback and first.status == "graded"
+    (regrading,) = first.regradings.all()
+    assert regrading.version.number == 2 and regrading.changed and regrading.score_before == 0 and regrading.correct_before is False
+    assert first.correct and first.score == 1.0
+    assert theirs.version.number == 1 and not theirs.regradings.exists()  # another cohort's submission is left alone
     progress = ExerciseProgress.objects.get(learner=learner, exercise=exercise)
     assert progress.attempts == 2 and progress.best_score == 1.0  # regrading is not a new attempt
+    assert progress.solved_at == first.finished_at  # solved when the now-correct answer was first graded
     assert Submission.objects.filter(learner=learner).count() == 2
+    page = login(client, learner).get(first.get_absolute_url()).content.decode()
+    assert "Grading history" in page and "Regraded against version 2" in page and "which now counts" in page
+    assert Regrade.candidates(cohort, exercise).count() == 0  # nothing left to regrade
 
 
 def test_it_reports_an_exercise_for_a_cohort(client, graded, exercise, cohort, instructor, other_instructor):
@@ -261,10 +270,11 @@ def test_it_shows_the_teach_link_to_instructors_only(client, instructor, learner
     assert "Teach</a>" not in login(client, learner).get("/").content.decode()
 
 
-def test_it_regrades_only_what_changed(client, graded, exercise, cohort, instructor):
+def test_it_offers_no_regrade_when_everything_is_graded_against_the_current_version(client, graded, exercise, cohort, instructor):
     login(client, instructor)
     page = client.get(reverse("teaching:cohort_exercise", args=[cohort.pk, exercise.slug])).content.decode()
     assert "Every submission of this cohort is graded against the current version" in page
+    assert Regrade.candidates(cohort, exercise).count() == 0
 
 
 def test_it_lists_reference_text_to_instructors(client, exercise, instructor):
