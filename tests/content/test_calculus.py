@@ -164,3 +164,29 @@ def test_it_states_the_numeric_answers_correctly():
     step = np.array([1.0, 1.0]) - 0.1 * np.array([2.0 * 1.0, 6.0 * 1.0])
     np.testing.assert_allclose(exercise("calc-quiz-one-descent-step")["answer"]["value"], step)
     assert exercise("calc-quiz-forward-difference")["answer"]["value"] == pytest.approx((1.1**3 - 1.0) / 0.1)
+
+
+def test_it_expects_antiderivatives_by_substitution_and_parts_that_sympy_confirms():
+    for values in _param_values("calc-substitution"):
+        integrand = x * sympy.exp(-values["k"] * x**2)
+        assert _same(sympy.diff(_expected("calc-substitution", values), x), integrand)
+        assert _same(sympy.diff(sympy.integrate(integrand, x) - _expected("calc-substitution", values), x), 0)
+    for values in _param_values("calc-integration-by-parts"):
+        integrand = x * sympy.cos(values["a"] * x)
+        assert _same(sympy.diff(_expected("calc-integration-by-parts", values), x), integrand)
+    assert _same(sympy.diff(_expected("calc-quiz-integral-of-log", {}), x), sympy.log(x))
+
+
+def test_it_states_the_integral_with_a_logarithm_as_scipy_quad_computes_it():
+    from scipy import integrate
+
+    value, _ = integrate.quad(lambda s: s * np.log(s), 1.0, np.e)
+    assert exercise("calc-parts-with-a-logarithm")["answer"]["value"] == pytest.approx(value, rel=1e-12)
+    assert value == pytest.approx(float(sympy.integrate(x * sympy.log(x), (x, 1, sympy.E))), rel=1e-12)
+
+
+@pytest.mark.parametrize("typed, passes", [("2.0973", True), ("2.097", False), ("2.0972", False), ("1.8473", False)])
+def test_it_accepts_the_integral_rounded_to_four_decimals(typed, passes):
+    from grader.answers import grade_numeric
+
+    assert (grade_numeric(exercise("calc-parts-with-a-logarithm"), typed).score == 1.0) is passes

@@ -67,3 +67,23 @@ def test_it_states_the_numeric_sums_correctly():
     assert exercise("intro-quiz-sum-of-squares")["answer"]["value"] == sum(i * i for i in range(2, 5))
     w, x, b = np.array([0.5, -2.0, 4.0]), np.array([6.0, 1.5, 0.25]), 1.0
     assert exercise("intro-quiz-weighted-sum")["answer"]["value"] == pytest.approx(w @ x + b)
+
+
+def test_it_states_the_logarithm_answers_with_numpy_natural_logs():
+    assert exercise("intro-log-likelihood")["answer"]["value"] == pytest.approx(np.sum(np.log([0.9, 0.8, 0.5, 0.25])))
+    assert exercise("intro-quiz-change-of-base")["answer"]["value"] == pytest.approx(np.log2(40.0))
+
+
+@pytest.mark.parametrize(
+    "slug, typed, passes",
+    [
+        ("intro-log-likelihood", "-2.408", True),
+        ("intro-log-likelihood", "-1.046", False),  # log10 instead of the natural log
+        ("intro-quiz-change-of-base", "5.322", True),
+        ("intro-quiz-change-of-base", "3.689", False),  # log 40 without the change of base
+    ],
+)
+def test_it_accepts_the_logarithm_answers_rounded_as_the_statement_asks(slug, typed, passes):
+    from grader.answers import grade_numeric
+
+    assert (grade_numeric(exercise(slug), typed).score == 1.0) is passes

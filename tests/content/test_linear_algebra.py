@@ -156,3 +156,123 @@ def test_it_states_the_symbolic_quiz_answers_correctly():
     cross = sympy.Matrix([x, 1, 0]).cross(sympy.Matrix([0, 1, 1]))
     expected = sympy.Matrix(sympy.sympify(exercise("la-quiz-cross-product")["answer"]["expected"]))
     assert sympy.simplify(expected - cross) == sympy.zeros(3, 1)
+
+
+@pytest.mark.parametrize(
+    "A",
+    [
+        np.array([[1.0, 2.0, 1.0], [2.0, 4.0, 0.0], [3.0, 6.0, 1.0]]),
+        np.array([[0.0, 1.0, 2.0], [0.0, 3.0, 4.0]]),
+        np.outer([1.0, -2.0, 3.0], [2.0, 1.0, 0.0, -1.0]),
+        np.array([[1.0, 2.0, 0.0, 3.0], [2.0, 4.0, 1.0, 7.0], [3.0, 6.0, 1.0, 10.0]]),
+        np.array([[2.0, 1.0, 3.0], [4.0, 2.0, 6.0], [1.0, 5.0, 6.0], [0.0, 1.0, 1.0]]),
+    ],
+)
+def test_it_finds_the_pivot_columns_sympy_rref_finds(A):
+    pivots = list(run_reference("la-pivot-columns", A))
+    assert pivots == list(sympy.Matrix(A.astype(int)).rref()[1])
+    assert len(pivots) == np.linalg.matrix_rank(A)
+    assert np.linalg.matrix_rank(A[:, pivots]) == len(pivots)  # the pivot columns are a basis
+
+
+def test_it_finds_as_many_pivots_as_numpy_rank_on_random_low_rank_matrices():
+    rng = _rng()
+    for rank in range(4):
+        A = rng.normal(size=(6, rank)) @ rng.normal(size=(rank, 5)) if rank else np.zeros((6, 5))
+        assert len(run_reference("la-pivot-columns", A)) == np.linalg.matrix_rank(A) == rank
+
+
+def _solvable(A, b):
+    x, *_ = np.linalg.lstsq(A, b, rcond=None)
+    return np.linalg.norm(A @ x - b) <= 1e-9 * (1 + np.linalg.norm(b))
+
+
+def test_it_classifies_systems_as_numpy_lstsq_and_matrix_rank_do():
+    rng = _rng()
+    systems = [
+        (rng.normal(size=(3, 3)), rng.normal(size=3)),
+        (rng.normal(size=(5, 2)), rng.normal(size=5)),
+        (rng.normal(size=(2, 4)), rng.normal(size=2)),
+        (np.arange(1.0, 10.0).reshape(3, 3), np.array([1.0, 1.0, 2.0])),
+        (np.arange(1.0, 10.0).reshape(3, 3), np.array([6.0, 15.0, 24.0])),
+    ]
+    A = rng.normal(size=(6, 3))
+    systems.append((A, A @ np.array([1.0, 2.0, 3.0])))
+    for A, b in systems:
+        got = run_reference("la-classify-system", A, b)
+        if not _solvable(A, b):
+            assert got == "none"
+        else:
+            assert got == ("unique" if np.linalg.matrix_rank(A) == A.shape[1] else "infinite")
+
+
+def test_it_projects_like_an_orthonormal_basis_from_scipy_orth():
+    rng = _rng()
+    for A in [
+        rng.normal(size=(7, 3)),
+        rng.normal(size=(8, 2)) @ rng.normal(size=(2, 5)),
+        np.column_stack([np.ones(5)] * 3),
+    ]:
+        b = rng.normal(size=A.shape[0])
+        U = scipy.linalg.orth(A)
+        p = run_reference("la-project-onto-column-space", A, b)
+        np.testing.assert_allclose(p, U @ (U.T @ b), atol=1e-10)
+        x, *_ = np.linalg.lstsq(A, b, rcond=None)
+        np.testing.assert_allclose(p, A @ x, atol=1e-10)
+        np.testing.assert_allclose(A.T @ (b - p), 0.0, atol=1e-10)  # the error is orthogonal to the columns
+        np.testing.assert_allclose(run_reference("la-project-onto-column-space", A, p), p, atol=1e-10)  # P^2 = P
+
+
+@pytest.mark.parametrize("degree, n", [(1, 10), (3, 25), (8, 30), (10, 40)])
+def test_it_fits_polynomials_like_numpy_polyfit_and_lstsq(degree, n):
+    t = np.linspace(0.0, 1.0, n)
+    y = np.exp(t) + 0.01 * np.sin(17 * t)
+    got = run_reference("la-polyfit-qr", t, y, degree)
+    V = np.vander(t, degree + 1, increasing=True)
+    np.testing.assert_allclose(got, np.polynomial.polynomial.polyfit(t, y, degree), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(got, np.linalg.lstsq(V, y, rcond=None)[0], rtol=1e-6, atol=1e-8)
+
+
+def test_it_shows_why_qr_beats_the_normal_equations_on_ill_conditioned_fits():
+    t = np.linspace(0.0, 1.0, 40)
+    V = np.vander(t, 11, increasing=True)
+    exact = np.linalg.lstsq(V, np.exp(t), rcond=None)[0]
+    qr = run_reference("la-polyfit-qr", t, np.exp(t), 10)
+    normal = np.linalg.solve(V.T @ V, V.T @ np.exp(t))
+    assert np.abs(qr - exact).max() < 1e-7 < 1e-5 < np.abs(normal - exact).max()
+
+
+def test_it_states_the_new_numeric_and_symbolic_answers_correctly():
+    a, b = np.array([2.0, 1.0, 2.0]), np.array([3.0, 0.0, 3.0])
+    np.testing.assert_allclose(exercise("la-projection-onto-a-line")["answer"]["value"], (a @ b) / (a @ a) * a)
+    A = np.array([[1.0, 1.0, 1.0], [0.0, 2.0, 5.0], [2.0, 5.0, -1.0]])
+    np.testing.assert_allclose(
+        exercise("la-solve-by-elimination")["answer"]["value"], np.linalg.solve(A, [6.0, -4.0, 27.0])
+    )
+    M = np.array([[1.0, 2.0, 0.0, 3.0], [2.0, 4.0, 1.0, 7.0], [3.0, 6.0, 1.0, 10.0]])
+    assert exercise("la-quiz-rank")["answer"]["value"] == np.linalg.matrix_rank(M)
+    sa, sb, sc, w = sympy.symbols("a b c w")
+    E = (w - sa) ** 2 + (2 * w - sb) ** 2 + (3 * w - sc) ** 2
+    expected = sympy.sympify(
+        exercise("la-least-squares-through-origin")["answer"]["expected"], locals={"a": sa, "b": sb, "c": sc}
+    )
+    assert sympy.simplify(sympy.solve(sympy.diff(E, w), w)[0] - expected) == 0
+    y = np.array([1.0, -2.0, 4.5])
+    slope = np.linalg.lstsq(np.array([[1.0], [2.0], [3.0]]), y, rcond=None)[0][0]
+    assert float(expected.subs({sa: y[0], sb: y[1], sc: y[2]})) == pytest.approx(slope)
+
+
+@pytest.mark.parametrize(
+    "slug, typed, passes",
+    [
+        ("la-projection-onto-a-line", "[2.667, 1.333, 2.667]", True),
+        ("la-projection-onto-a-line", "[2.67, 1.33, 2.67]", False),  # two decimals are not three
+        ("la-solve-by-elimination", "[5, 3, -2]", True),
+        ("la-quiz-rank", "2", True),
+        ("la-quiz-rank", "3", False),
+    ],
+)
+def test_it_accepts_answers_rounded_as_the_statements_ask(slug, typed, passes):
+    from grader.answers import grade_numeric
+
+    assert (grade_numeric(exercise(slug), typed).score == 1.0) is passes

@@ -6,7 +6,7 @@ import pytest
 from scipy.optimize import approx_fprime
 from sklearn.metrics import hinge_loss, log_loss, mean_absolute_error, mean_squared_error
 
-from tests.content.helpers import run_reference
+from tests.content.helpers import exercise, run_reference
 
 
 def _regression(seed, m=40, d=3, noise=0.1):
@@ -152,3 +152,39 @@ def test_it_adam_reaches_the_minimum_of_a_quadratic():
     for t in range(1, 301):
         w, m, v = run_reference("opt-adam-step", w, 2 * (w - target), m, v, t, lr=0.05)
     np.testing.assert_allclose(w, target, atol=2e-2)
+
+
+def test_it_slices_the_loss_landscape_like_sklearn_mean_squared_error():
+    X, y = _regression(30, m=25, d=4)
+    rng = np.random.default_rng(31)
+    w, d1, d2 = rng.normal(size=4), rng.normal(size=4), rng.normal(size=4)
+    a_values, b_values = np.linspace(-2.0, 2.0, 5), np.linspace(-1.0, 1.0, 3)
+    grid = run_reference("opt-loss-plane", X, y, w, d1, d2, a_values, b_values)
+    expected = [[mean_squared_error(y, X @ (w + a * d1 + b * d2)) for b in b_values] for a in a_values]
+    np.testing.assert_allclose(grid, expected, rtol=1e-10)
+
+
+def test_it_finds_the_least_squares_minimum_at_the_centre_of_its_slice():
+    X, y = _regression(32)
+    w_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    rng = np.random.default_rng(33)
+    offsets = np.linspace(-1.0, 1.0, 5)
+    grid = run_reference("opt-loss-plane", X, y, w_star, rng.normal(size=3), rng.normal(size=3), offsets, offsets)
+    assert np.unravel_index(np.argmin(grid), grid.shape) == (2, 2)  # convex bowl, minimum at a = b = 0
+
+
+def test_it_states_the_condition_number_numpy_linalg_computes():
+    X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    hessian = 2.0 / 3.0 * X.T @ X
+    eigenvalues = np.linalg.eigvalsh(hessian)
+    kappa = exercise("opt-valley-condition-number")["answer"]["value"]
+    assert kappa == pytest.approx(eigenvalues[-1] / eigenvalues[0], rel=1e-12)
+    assert kappa == pytest.approx(np.linalg.cond(hessian), rel=1e-12)
+    assert kappa == pytest.approx(np.linalg.cond(X) ** 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("typed, passes", [("8.55", True), ("8.5497", True), ("8.6", False), ("2.92", False)])
+def test_it_accepts_the_condition_number_rounded_to_two_decimals(typed, passes):
+    from grader.answers import grade_numeric
+
+    assert (grade_numeric(exercise("opt-valley-condition-number"), typed).score == 1.0) is passes

@@ -1,15 +1,18 @@
 """The probability module's reference solutions agree with numpy, scipy and scikit-learn."""
 
+import itertools
 import statistics
+import warnings
 
 import numpy as np
 import pytest
-from scipy import stats
+import sympy
+from scipy import optimize, stats
 from scipy.special import softmax
 from sklearn.mixture import GaussianMixture
 from sklearn.naive_bayes import GaussianNB
 
-from tests.content.helpers import run_reference
+from tests.content.helpers import exercise, run_reference
 
 
 def _distribution(rng, k):
@@ -86,9 +89,7 @@ def test_it_bayes_posterior_matches_the_direct_formula_on_short_data():
     prior = _distribution(rng, 4)
     lik = rng.uniform(0.05, 1.0, size=(5, 4))
     direct = prior * lik.prod(axis=0)
-    np.testing.assert_allclose(
-        run_reference("prob-bayes-posterior", prior, lik), direct / direct.sum(), rtol=1e-10
-    )
+    np.testing.assert_allclose(run_reference("prob-bayes-posterior", prior, lik), direct / direct.sum(), rtol=1e-10)
 
 
 def test_it_bayes_posterior_matches_scipy_softmax_on_long_data():
@@ -203,3 +204,166 @@ def test_it_gmm_responsibilities_match_scipy_densities():
         dens / dens.sum(axis=1, keepdims=True),
         rtol=1e-8,
     )
+
+
+# --- estimation: maximum likelihood and MAP ---------------------------------------------------
+
+
+def _sym(slug, **names):
+    symbols = {name: sympy.Symbol(name, positive=True) for name in names}
+    return sympy.sympify(exercise(slug)["answer"]["expected"].replace("^", "**"), locals=symbols), symbols
+
+
+def test_it_expects_the_bernoulli_mle_that_sympy_and_scipy_find():
+    expected, sym = _sym("prob-bernoulli-mle", k=1, n=1)
+    p, k, n = sympy.Symbol("p", positive=True), sym["k"], sym["n"]
+    loglik = k * sympy.log(p) + (n - k) * sympy.log(1 - p)
+    assert sympy.simplify(sympy.solve(sympy.diff(loglik, p), p)[0] - expected) == 0
+    best = optimize.minimize_scalar(lambda q: -stats.binom.logpmf(7, 20, q), bounds=(1e-9, 1 - 1e-9), method="bounded")
+    assert float(expected.subs({k: 7, n: 20})) == pytest.approx(best.x, abs=1e-5)
+
+
+def test_it_expects_the_bernoulli_map_at_the_mode_of_scipys_beta_posterior():
+    expected, sym = _sym("prob-bernoulli-map", k=1, n=1, a=1, b=1)
+    for k, n, a, b in [(7, 10, 2, 2), (0, 3, 2, 2), (30, 40, 5, 1.5)]:
+        posterior = stats.beta(a + k, b + n - k)
+        mode = optimize.minimize_scalar(
+            lambda q, d=posterior: -d.logpdf(q), bounds=(1e-9, 1 - 1e-9), method="bounded"
+        ).x
+        value = float(expected.subs({sym["k"]: k, sym["n"]: n, sym["a"]: a, sym["b"]: b}))
+        assert value == pytest.approx(mode, abs=1e-5)
+
+
+@pytest.mark.parametrize("n", [1, 2, 8, 500])
+def test_it_fits_a_gaussian_like_scipy_norm_fit(n):
+    x = np.random.default_rng(n).normal(-1.5, 3.0, size=n)
+    mu, var = run_reference("prob-gaussian-mle", x)
+    loc, scale = stats.norm.fit(x)
+    assert mu == pytest.approx(loc, rel=1e-9, abs=1e-12)
+    assert var == pytest.approx(scale**2, rel=1e-9, abs=1e-12)
+
+
+def test_it_fits_the_lessons_sample_and_the_quiz_sample():
+    assert run_reference("prob-gaussian-mle", np.array([2.0, 4, 4, 4, 5, 5, 7, 9])) == pytest.approx((5.0, 4.0))
+    assert exercise("prob-quiz-mle-variance")["answer"]["value"] == pytest.approx(np.var([1.0, 3.0, 3.0, 5.0]))
+
+
+def test_it_finds_the_gaussian_map_mean_where_scipy_minimises_the_negative_log_posterior():
+    rng = np.random.default_rng(4)
+    x = rng.normal(50.0, 10.0, size=8)
+    sigma2, mu0, tau2 = 100.0, 20.0, 25.0
+
+    def negative_log_posterior(mu):
+        return -(stats.norm(mu, np.sqrt(sigma2)).logpdf(x).sum() + stats.norm(mu0, np.sqrt(tau2)).logpdf(mu))
+
+    best = optimize.minimize_scalar(negative_log_posterior, bracket=(0.0, 100.0), tol=1e-12)
+    assert run_reference("prob-gaussian-mean-map", x, sigma2, mu0, tau2) == pytest.approx(best.x, rel=1e-6)
+    assert run_reference("prob-gaussian-mean-map", x, sigma2, mu0, 1e12) == pytest.approx(x.mean(), rel=1e-9)
+
+
+# --- t procedures and uncertainty -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("n, level", [(2, 0.95), (5, 0.95), (12, 0.99), (40, 0.90)])
+def test_it_builds_the_t_interval_scipy_builds(n, level):
+    x = np.random.default_rng(n).normal(10.0, 2.0, size=n)
+    t_star = stats.t.ppf((1 + level) / 2, n - 1)
+    low, high = run_reference("prob-t-interval", x, t_star)
+    expected = stats.t.interval(level, n - 1, loc=x.mean(), scale=stats.sem(x))
+    assert (low, high) == pytest.approx(expected, rel=1e-10)
+
+
+def test_it_states_the_t_interval_by_hand_with_the_rounded_table_value():
+    assert stats.t.ppf(0.975, 15) == pytest.approx(2.131, abs=5e-4)
+    low, high = exercise("prob-t-interval-by-hand")["answer"]["value"]
+    assert (low, high) == pytest.approx((212 - 2.131 * 18 / 4, 212 + 2.131 * 18 / 4))
+    exact = stats.t.interval(0.95, 15, loc=212, scale=18 / 4)
+    assert (low, high) == pytest.approx(exact, abs=5e-3)  # the table value is close enough for two decimals
+
+
+def test_it_computes_welchs_t_and_degrees_of_freedom_like_scipy_ttest_ind():
+    rng = np.random.default_rng(12)
+    for a, b in [
+        (rng.normal(5.0, 0.5, size=8), rng.normal(4.0, 5.0, size=30)),
+        (rng.normal(0.0, 1.0, size=20), rng.normal(0.3, 1.0, size=20)),
+        (np.array([1.0, 3.0]), np.array([2.0, 6.0])),
+    ]:
+        t, nu = run_reference("prob-welch-t-test", a, b)
+        result = stats.ttest_ind(a, b, equal_var=False)
+        assert t == pytest.approx(result.statistic, rel=1e-10)
+        assert nu == pytest.approx(result.df, rel=1e-10)
+
+
+def test_it_states_the_standard_error_of_an_accuracy_like_scipy_bernoulli():
+    p, n = 552 / 600, 600
+    assert exercise("prob-accuracy-standard-error")["answer"]["value"] == pytest.approx(
+        stats.bernoulli(p).std() / np.sqrt(n), rel=1e-12
+    )
+
+
+def test_it_bootstraps_the_median_like_scipy_bootstrap():
+    x = np.random.default_rng(21).exponential(3.0, size=60)
+    low, high = run_reference("prob-bootstrap-interval", x, 20000, 0.95, 5)
+    result = stats.bootstrap(
+        (x,), np.median, n_resamples=20000, confidence_level=0.95, method="percentile", random_state=5
+    )
+    spread = x.std()
+    assert low == pytest.approx(result.confidence_interval.low, abs=0.05 * spread)
+    assert high == pytest.approx(result.confidence_interval.high, abs=0.05 * spread)
+    assert low < np.median(x) < high
+    assert run_reference("prob-bootstrap-interval", x, 500, 0.95, 9) == run_reference(
+        "prob-bootstrap-interval", x, 500, 0.95, 9
+    )
+
+
+# --- the EM algorithm --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_iter", [1, 5, 40])
+def test_it_runs_em_exactly_like_sklearn_gaussian_mixture(n_iter):
+    rng = np.random.default_rng(13)
+    x = np.concatenate([rng.normal(0.0, 0.5, size=50), rng.normal(4.0, 1.0, size=50), rng.normal(10.0, 1.5, size=40)])
+    w0, mu0, var0 = np.array([0.2, 0.3, 0.5]), np.array([1.0, 3.0, 8.0]), np.array([1.0, 2.0, 1.0])
+    gm = GaussianMixture(
+        n_components=3, covariance_type="full", weights_init=w0, means_init=mu0[:, None],
+        precisions_init=(1.0 / var0)[:, None, None], reg_covar=0.0, tol=0.0, max_iter=n_iter, n_init=1,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sklearn warns that tol=0 never "converges"
+        gm.fit(x[:, None])
+    w, mu, var = run_reference("prob-gmm-em-1d", x, w0, mu0, var0, n_iter)
+    np.testing.assert_allclose(w, gm.weights_, rtol=1e-8)
+    np.testing.assert_allclose(mu, gm.means_[:, 0], rtol=1e-8)
+    np.testing.assert_allclose(var, gm.covariances_[:, 0, 0], rtol=1e-8)
+
+
+def test_it_never_decreases_the_mixture_log_likelihood():
+    rng = np.random.default_rng(14)
+    x = np.concatenate([rng.normal(-2.0, 1.0, size=40), rng.normal(3.0, 0.7, size=60)])
+    params = (np.array([0.5, 0.5]), np.array([-1.0, 1.0]), np.array([2.0, 2.0]))
+
+    def log_likelihood(w, mu, var):
+        return np.log(sum(wk * stats.norm(mk, np.sqrt(vk)).pdf(x) for wk, mk, vk in zip(w, mu, var, strict=True))).sum()
+
+    values = [log_likelihood(*params)]
+    for _ in range(6):
+        params = run_reference("prob-gmm-em-1d", x, *params, 1)
+        values.append(log_likelihood(*params))
+    assert all(later >= earlier - 1e-9 for earlier, later in itertools.pairwise(values))
+
+
+@pytest.mark.parametrize(
+    "slug, typed, passes",
+    [
+        ("prob-t-interval-by-hand", "[202.41, 221.59]", True),
+        ("prob-t-interval-by-hand", "[203.18, 220.82]", False),  # 1.96 instead of t*
+        ("prob-accuracy-standard-error", "0.0111", True),
+        ("prob-accuracy-standard-error", "0.011", False),
+        ("prob-quiz-mle-variance", "2", True),
+        ("prob-quiz-mle-variance", "2.6667", False),  # the unbiased variance
+    ],
+)
+def test_it_accepts_answers_rounded_as_the_statements_ask(slug, typed, passes):
+    from grader.answers import grade_numeric
+
+    assert (grade_numeric(exercise(slug), typed).score == 1.0) is passes
