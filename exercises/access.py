@@ -1,16 +1,14 @@
-"""Who may see what: one helper per object type, used by every view.
+"""Who may see what, on the learners' side: one helper per object type, used by every view.
 
-A learner sees published course content and their own submissions; an instructor sees
-unpublished exercises too and the submissions of learners in the cohorts they teach (a
-superuser sees everything). Anything else is a 404, so that a guessed id does not even reveal
-that the object exists.
+A learner sees published course content and their own submissions and quiz attempts; an
+instructor sees unpublished exercises too and the submissions of learners in the cohorts they
+teach (a superuser sees everything). Anything else is a 404, so that a guessed id does not even
+reveal that the object exists. The instructors' own helpers are in teaching/access.py.
 """
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-
-from teaching.models import Cohort, Enrollment, Regrade, ValidationRun
 
 from .models import Exercise, Module, QuizAttempt, Submission
 
@@ -40,12 +38,13 @@ def exercise_for(user, slug: str) -> Exercise:
 
 
 def teaches(user, learner_id: int) -> bool:
-    """Whether `user` is an instructor of a cohort the learner is enrolled in."""
+    """Whether `user` is an instructor of a cohort the learner is enrolled in (the cohorts are
+    the teaching app's; they are reached through the user's relations, not imported)."""
     if not is_instructor(user):
         return False
     if user.is_superuser:
         return True
-    return Enrollment.objects.filter(learner_id=learner_id, cohort__instructors=user).exists()
+    return User.objects.filter(pk=learner_id, enrollments__cohort__instructors=user).exists()
 
 
 def submission_for(user, pk: int) -> Submission:
@@ -53,38 +52,6 @@ def submission_for(user, pk: int) -> Submission:
     if submission.learner_id == user.pk or teaches(user, submission.learner_id):
         return submission
     raise Http404("No such submission.")
-
-
-def instructor_required(user) -> None:
-    """Teaching pages do not exist for anyone but instructors."""
-    if not is_instructor(user):
-        raise Http404("No such page.")
-
-
-def authoring_exercise_for(user, slug: str) -> Exercise:
-    """Any exercise, published or not, for an instructor to edit, validate or export."""
-    instructor_required(user)
-    return get_object_or_404(Exercise.objects.select_related("module", "current_version"), slug=slug)
-
-
-def cohort_for(user, pk: int):
-    return get_object_or_404(Cohort.objects.taught_by(user), pk=pk)
-
-
-def cohort_learner_for(user, cohort, learner_id: int) -> User:
-    """A learner enrolled in a cohort that `user` teaches (`cohort` comes from cohort_for)."""
-    return get_object_or_404(User.objects.filter(enrollments__cohort=cohort), pk=learner_id)
-
-
-def validation_run_for(user, pk: int):
-    instructor_required(user)
-    return get_object_or_404(ValidationRun.objects.select_related("version__exercise"), pk=pk)
-
-
-def regrade_for(user, pk: int):
-    return get_object_or_404(
-        Regrade.objects.select_related("exercise", "cohort", "version"), pk=pk, cohort__in=Cohort.objects.taught_by(user)
-    )
 
 
 def quiz_attempt_for(user, pk: int) -> QuizAttempt:

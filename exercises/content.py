@@ -17,7 +17,7 @@ from django.db import transaction
 from grader.compare import COMPARATORS
 
 from .markdown import MathError, render_markdown
-from .models import Exercise, Lesson, Module, Topic
+from .models import AuditEvent, Exercise, Lesson, Module, Topic
 
 CONTENT_ROOT = Path(__file__).resolve().parent / "content"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -46,6 +46,17 @@ class ExerciseFile:
     in_quiz: bool
     statement: str
     spec: dict[str, Any]
+
+    def metadata(self, module: Module) -> dict:
+        """What a version records besides the statement and spec (Exercise.metadata)."""
+        return {
+            "title": self.title,
+            "difficulty": self.difficulty,
+            "points": self.points,
+            "in_quiz": self.in_quiz,
+            "module": module.slug,
+            "topics": sorted(self.topics),
+        }
 
 
 @dataclass
@@ -312,15 +323,19 @@ def sync_course(root: Path = CONTENT_ROOT, only: set[str] | None = None) -> Sync
 
 
 def _sync_exercise(module: Module, order: int, item: ExerciseFile) -> int:
-    exercise, _ = Exercise.objects.get_or_create(slug=item.slug, defaults={"module": module, "kind": item.kind, "title": item.title})
+    exercise, _ = Exercise.objects.get_or_create(
+        slug=item.slug, defaults={"module": module, "kind": item.kind, "title": item.title}
+    )
     if exercise.kind != item.kind and exercise.submissions.exists():
         raise ContentError(item.path, f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist")
     previous = exercise.current_version_id
-    exercise.module, exercise.title, exercise.kind = module, item.title, item.kind
-    exercise.difficulty, exercise.points, exercise.order = item.difficulty, item.points, order
-    exercise.published, exercise.in_quiz = item.published, item.in_quiz
-    exercise.source_path = str(item.path.relative_to(CONTENT_ROOT.parent.parent)) if item.path.is_relative_to(CONTENT_ROOT.parent.parent) else str(item.path)
+    root = CONTENT_ROOT.parent.parent
+    exercise.kind, exercise.order, exercise.published = item.kind, order, item.published
+    exercise.source_path = str(item.path.relative_to(root)) if item.path.is_relative_to(root) else str(item.path)
     exercise.save()
-    exercise.topics.set(item.topics)
-    version = exercise.add_version(item.statement, item.spec)
+    version = exercise.add_version(
+        item.statement, item.spec, item.metadata(module), message=f"loaded from {exercise.source_path}", live=True
+    )
+    if version.pk != previous:
+        AuditEvent.record(AuditEvent.Action.LOADED, exercise=exercise, version=version, detail=exercise.source_path)
     return int(version.pk != previous)

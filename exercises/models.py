@@ -23,7 +23,26 @@ from . import push
 log = logging.getLogger(__name__)
 
 
-class Module(models.Model):
+class Authored(models.Model):
+    """Who may change a module or an exercise: its owner and co-authors (and superusers).
+    Without an owner it belongs to the course's files, which only superusers change from the
+    browser; any instructor may view and copy either."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    coauthors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def can_change(self, user) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        if user.is_superuser:
+            return True
+        return self.owner_id is not None and (self.owner_id == user.pk or self.coauthors.filter(pk=user.pk).exists())
+
+
+class Module(Authored):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
@@ -76,7 +95,12 @@ class ExerciseQuerySet(models.QuerySet):
         return self.filter(in_quiz=True)
 
 
-class Exercise(models.Model):
+class Exercise(Authored):
+    """An exercise and its versions. Learners get `current_version` while `published`; an edit
+    or import of a published exercise becomes `draft_version`, which learners do not see until
+    it validates and an instructor publishes it (`publish`). The title, difficulty, points,
+    topics, quiz flag and module are part of each version and follow the current one."""
+
     class Kind(models.TextChoices):
         CODE = "code", "Code"
         SYMBOLIC = "symbolic", "Symbolic"
@@ -99,6 +123,9 @@ class Exercise(models.Model):
     published = models.BooleanField(default=True)
     in_quiz = models.BooleanField(default=False)
     current_version = models.ForeignKey(
+        "ExerciseVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    draft_version = models.ForeignKey(
         "ExerciseVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source_path = models.CharField(max_length=300, blank=True)  # set for exercises loaded from files
@@ -147,20 +174,104 @@ class Exercise(models.Model):
                 reading["mathml"] = None
         return reading
 
-    def add_version(self, statement: str, spec: dict) -> ExerciseVersion:
-        """Record new content as a new version unless it is identical to the current one.
+    @property
+    def latest_version(self) -> ExerciseVersion | None:
+        """What an author edits next: the draft if there is one, else the current version."""
+        return self.draft_version or self.current_version
+
+    def metadata(self) -> dict:
+        """The exercise's own fields, as a version records them."""
+        return {
+            "title": self.title,
+            "difficulty": self.difficulty,
+            "points": self.points,
+            "in_quiz": self.in_quiz,
+            "module": self.module.slug,
+            "topics": sorted(self.topics.values_list("id", flat=True)) if self.pk else [],
+        }
+
+    def add_version(
+        self, statement: str, spec: dict, metadata: dict | None = None, *, author=None, message: str = "", live: bool = False
+    ) -> ExerciseVersion:
+        """Record new content as a new version unless it is identical to the latest one.
 
         Versions are never edited: past submissions keep the version they were graded against.
-        """
-        digest = ExerciseVersion.digest_for(statement, spec)
-        current = self.current_version
-        if current and current.digest == digest:
-            return current
+        A published exercise's new version is a draft, unless `live` (the course's own files,
+        reviewed in git and validated in CI); otherwise it becomes current at once. Without
+        `metadata` the exercise's present fields are recorded."""
+        metadata = metadata if metadata is not None else self.metadata()
+        digest = ExerciseVersion.digest_for(statement, spec, metadata)
+        latest = self.latest_version
+        if latest and latest.digest == digest:
+            if live and latest != self.current_version:
+                self.make_current(latest)
+            return latest
         number = (self.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        version = ExerciseVersion.objects.create(exercise=self, number=number, statement=statement, spec=spec, digest=digest)
-        self.current_version = version
-        self.save(update_fields=["current_version", "updated_at"])
+        version = ExerciseVersion.objects.create(
+            exercise=self, number=number, statement=statement, spec=spec, metadata=metadata, digest=digest,
+            author=author, message=message,
+        )  # fmt: skip
+        if self.published and self.current_version_id and not live:
+            self.draft_version = version
+            self.save(update_fields=["draft_version", "updated_at"])
+        else:
+            self.make_current(version)
         return version
+
+    def make_current(self, version: ExerciseVersion) -> None:
+        """Learners get `version` from now on; the exercise's fields follow its metadata."""
+        metadata = version.metadata or {}
+        self.current_version = version
+        if self.draft_version_id and self.draft_version.number <= version.number:
+            self.draft_version = None
+        for name in ("title", "difficulty", "points", "in_quiz"):
+            if name in metadata:
+                setattr(self, name, metadata[name])
+        if metadata.get("module") and metadata["module"] != self.module.slug:
+            self.module = Module.objects.get(slug=metadata["module"])
+        self.save()
+        if "topics" in metadata:
+            self.topics.set(Topic.objects.filter(id__in=metadata["topics"]))
+
+    def publish(self, version: ExerciseVersion, *, by, override_reason: str = "") -> None:
+        """Make `version` what learners get. The caller has checked the publish gate (teaching's
+        ValidationRun) or has an override, whose written reason is kept on the version."""
+        with transaction.atomic():
+            self.make_current(version)
+            self.published = True
+            self.save(update_fields=["published", "updated_at"])
+            ExerciseVersion.objects.filter(pk=version.pk).update(
+                published_at=timezone.now(), published_by=by, override_reason=override_reason
+            )
+            detail = f"version {version.number}" + (f"; gate overridden: {override_reason}" if override_reason else "")
+            AuditEvent.record(AuditEvent.Action.PUBLISHED, actor=by, exercise=self, version=version, detail=detail)
+
+    def copy_for(self, user) -> Exercise:
+        """A copy of the latest version, owned by `user`, unpublished, with a slug of its own."""
+        source = self.latest_version
+        base = f"{self.slug}-copy"[:90]
+        slug, n = base, 1
+        while Exercise.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        with transaction.atomic():
+            copy = Exercise.objects.create(
+                slug=slug, module=self.module, kind=self.kind, title=self.title, published=False, owner=user,
+                order=(self.module.exercises.aggregate(n=Max("order"))["n"] or 0) + 1,
+            )  # fmt: skip
+            version = copy.add_version(
+                source.statement, source.spec, {**(source.metadata or self.metadata()), "title": f"{self.title} (copy)"},
+                author=user, message=f"copied from {self.slug} version {source.number}",
+            )  # fmt: skip
+            AuditEvent.record(AuditEvent.Action.COPIED, actor=user, exercise=copy, version=version, detail=f"from {self.slug}")
+            AuditEvent.record(AuditEvent.Action.COPIED, actor=user, exercise=self, version=source, detail=f"to {slug}")
+        return copy
+
+    def unpublish(self, *, by) -> None:
+        with transaction.atomic():
+            self.published = False
+            self.save(update_fields=["published", "updated_at"])
+            AuditEvent.record(AuditEvent.Action.UNPUBLISHED, actor=by, exercise=self, version=self.current_version)
 
 
 class ExerciseVersion(models.Model):
@@ -168,7 +279,13 @@ class ExerciseVersion(models.Model):
     number = models.PositiveIntegerField()
     statement = models.TextField()  # Markdown with math
     spec = models.JSONField()  # everything kind-specific: reference, cases, compare, answer, ...
+    metadata = models.JSONField(default=dict)  # title, difficulty, points, in_quiz, module, topics
     digest = models.CharField(max_length=64)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.CharField(max_length=300, blank=True)  # how it came: edited, imported, loaded from a file
+    published_at = models.DateTimeField(null=True, blank=True)  # when it became what learners get
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    override_reason = models.TextField(blank=True)  # published despite a failing gate, and why
     prepared = models.BinaryField(null=True, editable=False)  # cached inputs + reference outputs
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -180,9 +297,13 @@ class ExerciseVersion(models.Model):
         return f"{self.exercise.slug} v{self.number}"
 
     @staticmethod
-    def digest_for(statement: str, spec: dict) -> str:
-        canonical = json.dumps({"statement": statement, "spec": spec}, sort_keys=True, separators=(",", ":"))
+    def digest_for(statement: str, spec: dict, metadata: dict) -> str:
+        canonical = json.dumps({"statement": statement, "spec": spec, "metadata": metadata}, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @property
+    def is_draft(self) -> bool:
+        return self.exercise.draft_version_id == self.pk
 
     @property
     def seed(self) -> int:
@@ -736,3 +857,48 @@ class QuizAttempt(models.Model):
         QuizAttempt.objects.filter(pk=self.pk, finished_at__isnull=True).update(
             finished_at=timezone.now(), score=earned / total
         )
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def of_exercise(self, exercise: Exercise):
+        return self.filter(exercise=exercise).select_related("actor", "version")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which exercise or module, and when: kept for every change."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        LOADED = "loaded", "Loaded from the course files"
+        IMPORTED = "imported", "Imported"
+        VALIDATED = "validated", "Validated"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        REGRADED = "regraded", "Regraded"
+        COPIED = "copied", "Copied"
+        ROLLED_BACK = "rolled-back", "Rolled back"
+        SHARED = "shared", "Co-authors changed"
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    exercise = models.ForeignKey(Exercise, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events")
+    module = models.ForeignKey(Module, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events")
+    version = models.ForeignKey(ExerciseVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor or 'the course files'} {self.action} {self.exercise or self.module}"
+
+    @classmethod
+    def record(cls, action: str, *, actor=None, exercise=None, module=None, version=None, detail: str = "") -> AuditEvent:
+        return cls.objects.create(
+            action=action, actor=actor if getattr(actor, "is_authenticated", False) else None,
+            exercise=exercise, module=module or (exercise.module if exercise else None), version=version, detail=detail[:2000],
+        )  # fmt: skip

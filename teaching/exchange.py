@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from exercises.content import MAX_FILE_BYTES, ContentError, ExerciseFile, read_exercise
-from exercises.models import Exercise, Module, Topic
+from exercises.models import AuditEvent, Exercise, ExerciseVersion, Module, Topic
 
 SPEC_FIELDS = {
     "code": ["entry_point", "starter", "reference", "cases", "compare", "mutants", "limits"],
@@ -44,19 +44,20 @@ def dump_yaml(data) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def file_data(exercise: Exercise) -> dict:
-    """The exercise's current version as the mapping an exercise file holds."""
-    version = exercise.current_version
+def file_data(exercise: Exercise, version: ExerciseVersion | None = None) -> dict:
+    """A version (by default the latest: the draft if there is one) as an exercise file holds it."""
+    version = version or exercise.latest_version
     spec = version.spec
+    metadata = version.metadata or exercise.metadata()
     data = {
         "slug": exercise.slug,
-        "title": exercise.title,
+        "title": metadata["title"],
         "kind": exercise.kind,
-        "topics": sorted(exercise.topics.values_list("id", flat=True)),
-        "difficulty": exercise.difficulty,
-        "points": exercise.points,
+        "topics": sorted(metadata["topics"]),
+        "difficulty": metadata["difficulty"],
+        "points": metadata["points"],
         "published": exercise.published,
-        "quiz": exercise.in_quiz,
+        "quiz": metadata["in_quiz"],
         "statement": version.statement,
     }
     for name in SPEC_FIELDS[exercise.kind]:
@@ -115,28 +116,46 @@ def read_data(name: str, data: dict) -> ExerciseFile:
 
 
 @transaction.atomic
-def save(item: ExerciseFile, module: Module, exercise: Exercise | None = None) -> Exercise:
-    """Create or update an exercise from a file's content; a changed content is a new version.
+def save(item: ExerciseFile, module: Module, exercise: Exercise | None = None, *, by, how: str = "edited") -> tuple[Exercise, ExerciseVersion, bool]:
+    """Create or update an exercise from a file's content: (exercise, version, changed).
 
-    A new exercise starts unpublished: it is published from the validation page, once its
-    reference passes its own cases.
+    A changed content is a new version: the current one for an unpublished exercise, a draft
+    for a published one (learners keep what they had until it is validated and published). A
+    new exercise starts unpublished and belongs to `by`.
     """
     if exercise is None:
         exercise = Exercise.objects.filter(slug=item.slug).first()
-    if exercise is None:
+    created = exercise is None
+    if created:
         order = (module.exercises.aggregate(n=Max("order"))["n"] or 0) + 1
-        exercise = Exercise(slug=item.slug, module=module, order=order, published=False)
+        exercise = Exercise.objects.create(
+            slug=item.slug, module=module, order=order, published=False, kind=item.kind, title=item.title, owner=by
+        )
     elif exercise.kind != item.kind and exercise.submissions.exists():
         raise ContentError(item.path, f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist")
-    exercise.slug, exercise.module, exercise.title, exercise.kind = item.slug, module, item.title, item.kind
-    exercise.difficulty, exercise.points, exercise.in_quiz = item.difficulty, item.points, item.in_quiz
-    exercise.save()
-    exercise.topics.set(item.topics)
-    exercise.add_version(item.statement, item.spec)
-    return exercise
+    exercise.kind = item.kind
+    exercise.save(update_fields=["kind"])
+    before = getattr(exercise.latest_version, "pk", None)
+    version = exercise.add_version(item.statement, item.spec, item.metadata(module), author=by, message=how)
+    changed = version.pk != before
+    if created:
+        AuditEvent.record(AuditEvent.Action.CREATED, actor=by, exercise=exercise, version=version, detail=how)
+    elif changed:
+        action = AuditEvent.Action.IMPORTED if how.startswith("imported") else AuditEvent.Action.EDITED
+        draft = " (a draft: learners keep the published version)" if version.is_draft else ""
+        AuditEvent.record(action, actor=by, exercise=exercise, version=version, detail=f"version {version.number}{draft}")
+    return exercise, version, changed
 
 
-def import_upload(name: str, content: bytes, module: Module) -> list[Exercise]:
+class NeedsConfirmation(Exception):
+    """The import would move exercises to another module or replace existing ones."""
+
+    def __init__(self, changes: list[str]):
+        super().__init__("; ".join(changes))
+        self.changes = changes
+
+
+def read_upload(name: str, content: bytes) -> list[ExerciseFile]:
     """An uploaded exercise file, or a zip of them (an exported module folder)."""
     if name.endswith(".zip"):
         try:
@@ -151,11 +170,59 @@ def import_upload(name: str, content: bytes, module: Module) -> list[Exercise]:
         for member in members:
             if archive.getinfo(member).file_size > MAX_FILE_BYTES:
                 raise ContentError(f"{name}/{member}", f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
-        items = [read_text(f"{name}/{member}", _decode(f"{name}/{member}", archive.read(member))) for member in members]
-    else:
-        items = [read_text(name, _decode(name, content))]
+        return [read_text(f"{name}/{member}", _decode(f"{name}/{member}", archive.read(member))) for member in members]
+    return [read_text(name, _decode(name, content))]
+
+
+def plan_import(items: list[ExerciseFile], module: Module, by) -> tuple[list[str], list[str], list[str]]:
+    """What importing `items` into `module` would do: (refusals, changes to confirm, notes)."""
+    refusals, to_confirm, notes = [], [], []
+    existing = {e.slug: e for e in Exercise.objects.filter(slug__in=[i.slug for i in items]).select_related("module")}
+    for item in items:
+        exercise = existing.get(item.slug)
+        if exercise is None:
+            notes.append(f"{item.slug}: new, unpublished until validated and published")
+            continue
+        if not exercise.can_change(by):
+            owner = exercise.owner.username if exercise.owner else "the course files"
+            refusals.append(f"{item.slug} belongs to {owner}: copy it, or give your file another slug")
+            continue
+        latest = exercise.latest_version
+        if latest and latest.digest == ExerciseVersion.digest_for(item.statement, item.spec, item.metadata(module)):
+            notes.append(f"{item.slug}: unchanged")
+            continue
+        if exercise.module_id != module.pk:
+            to_confirm.append(f"{item.slug} would move from {exercise.module.title} to {module.title}")
+        if exercise.published:
+            to_confirm.append(f"{item.slug} would get a new draft version (learners keep version {exercise.current_version.number} until it is published)")
+        else:
+            notes.append(f"{item.slug}: a new version")
+    return refusals, to_confirm, notes
+
+
+def import_upload(files: list[tuple[str, bytes]], module: Module, *, by, confirm: bool = False) -> list[str]:
+    """Import uploaded files into `module`. Exercises of other owners are refused; moving an
+    exercise to another module, or replacing a published one, needs `confirm`. Returns one
+    line per exercise saying what happened."""
+    items = [item for name, content in files for item in read_upload(name, content)]
+    if not items:
+        raise ContentError("the upload", "it holds no exercise")
+    refusals, to_confirm, _ = plan_import(items, module, by)
+    if refusals:
+        raise ContentError("the upload", "; ".join(refusals))
+    if to_confirm and not confirm:
+        raise NeedsConfirmation(to_confirm)
     with transaction.atomic():
-        return [save(item, module) for item in items]
+        outcomes = []
+        for item in items:
+            exercise, version, changed = save(item, module, by=by, how=f"imported from {item.path}")
+            if not changed:
+                outcomes.append(f"{exercise.slug}: unchanged")
+            elif version.is_draft:
+                outcomes.append(f"{exercise.slug}: draft version {version.number}")
+            else:
+                outcomes.append(f"{exercise.slug}: version {version.number}")
+    return outcomes
 
 
 def _decode(name: str, content: bytes) -> str:

@@ -6,7 +6,7 @@ from django import forms
 from django_ace import AceWidget
 
 from exercises.content import SLUG, ContentError, ExerciseFile
-from exercises.models import Exercise, Module, Topic
+from exercises.models import Exercise, ExerciseVersion, Module, Topic
 from grader.compare import COMPARATORS
 
 from . import exchange
@@ -191,8 +191,45 @@ class ExerciseForm(forms.Form):
             self.add_error(name if name in self.fields else None, exc.message)
         return self.cleaned_data
 
-    def save(self) -> Exercise:
-        return exchange.save(self.item, self.cleaned_data["module"], self.exercise)
+    def save(self, *, by) -> tuple[Exercise, ExerciseVersion, bool]:
+        how = "edited in the browser" if self.exercise else "created in the browser"
+        return exchange.save(self.item, self.cleaned_data["module"], self.exercise, by=by, how=how)
+
+
+class PublishForm(forms.Form):
+    """Publishing needs a passing gate, or a written reason to publish anyway."""
+
+    override_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Publish anyway, because",
+        help_text="Only when the gate fails: the reason is kept with the version and in the audit log.",
+    )
+
+    def __init__(self, *args, problems: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.problems = problems
+
+    def clean_override_reason(self) -> str:
+        reason = self.cleaned_data["override_reason"].strip()
+        if self.problems and len(reason) < 10:
+            raise forms.ValidationError("The gate fails: " + "; ".join(self.problems) + ". To publish anyway, say why.")
+        return reason
+
+
+class CoauthorForm(forms.Form):
+    username = forms.CharField(max_length=150, label="Add a co-author (username)")
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        from exercises.access import is_instructor
+
+        user = get_user_model().objects.filter(username=self.cleaned_data["username"].strip()).first()
+        if user is None or not is_instructor(user):
+            raise forms.ValidationError("No instructor has this username.")
+        return user
 
 
 class PreviewForm(forms.Form):
@@ -219,6 +256,9 @@ class MultipleFileField(forms.FileField):
 class ImportForm(forms.Form):
     module = forms.ModelChoiceField(queryset=Module.objects.all(), help_text="The module the exercises join.")
     files = MultipleFileField(help_text="Exercise files (*.yaml), or a zip of a module folder as exported here.")
+    confirm = forms.BooleanField(
+        required=False, label="Yes, move or replace the exercises listed above", widget=forms.CheckboxInput
+    )
 
 
 class CohortForm(forms.ModelForm):

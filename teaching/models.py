@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from exercises.models import Exercise, ExerciseProgress, ExerciseVersion, Module, Regrading, Submission
+from exercises.models import AuditEvent, Exercise, ExerciseProgress, ExerciseVersion, Module, Regrading, Submission
 from grader import engine
 from grader.results import GradingResult
 from grader.sandbox import SandboxError, WireError
@@ -309,10 +309,32 @@ class ValidationRun(models.Model):
         self.status = self.Status.DONE
         self.finished_at = timezone.now()
         self.save()
+        problems = self.gate_problems()
+        detail = f"version {self.version.number}: " + ("passes the publish gate" if not problems else "; ".join(problems))
+        AuditEvent.record(
+            AuditEvent.Action.VALIDATED, actor=self.requested_by, exercise=self.version.exercise, version=self.version, detail=detail
+        )
 
     @property
     def all_ok(self) -> bool:
         return self.status == self.Status.DONE and all(check["ok"] for check in self.checks if not check["automatic"])
+
+    def gate_problems(self) -> list[str]:
+        """Why this version may not be published: the reference must pass, the starter must fail,
+        and every listed mutant and mistake must be caught. Empty when it may."""
+        if self.status != self.Status.DONE:
+            return ["its validation has not finished"]
+        problems = []
+        for check in self.checks:
+            if check["automatic"] or check["ok"]:
+                continue
+            if check["should_pass"]:
+                problems.append(f"{check['name']} does not pass")
+            elif check["name"].startswith("starter"):
+                problems.append("the starter already passes: learners would score by submitting it")
+            else:
+                problems.append(f"{check['name']} is not caught")
+        return problems
 
 
 def _check_row(name: str, should_pass: bool, result: GradingResult, *, automatic: bool) -> dict:
@@ -372,6 +394,10 @@ class Regrade(models.Model):
                 for pk in cls.candidates(cohort, exercise).values_list("pk", flat=True).distinct()
             )
             regrade.regradings.set(regradings)
+            AuditEvent.record(
+                AuditEvent.Action.REGRADED, actor=user, exercise=exercise, version=regrade.version,
+                detail=f"{len(regradings)} submission(s) of {cohort.name} against version {regrade.version.number}",
+            )  # fmt: skip
             # Sent to the backlog lane: a regrade must not hold up learners' Submits.
             transaction.on_commit(lambda: [regrading.dispatch() for regrading in regradings])
         return regrade

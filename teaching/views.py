@@ -3,19 +3,16 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exercises import access
 from exercises.content import ContentError
 from exercises.markdown import render_markdown_or_escape
-from exercises.models import Exercise, ExerciseProgress, Module, Submission, module_progress
+from exercises.models import AuditEvent, Exercise, ExerciseProgress, Module, Submission, module_progress
 
-from . import exchange
-from .forms import CohortForm, ExerciseForm, ImportForm, JoinForm, PreviewForm
+from . import access, exchange
+from .forms import CoauthorForm, CohortForm, ExerciseForm, ImportForm, JoinForm, PreviewForm, PublishForm
 from .models import Cohort, Regrade, ValidationRun
 
 
@@ -164,7 +161,7 @@ def exercise_new(request):
     initial = {"kind": request.GET.get("kind", Exercise.Kind.CODE), "module": request.GET.get("module")}
     form = ExerciseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        exercise = form.save()
+        exercise, _, _ = form.save(by=request.user)
         messages.success(request, f"Created {exercise.slug} (unpublished). Validate it, then publish it.")
         return redirect("teaching:exercise", slug=exercise.slug)
     return render(request, "teaching/exercise_form.html", {"form": form, "exercise": None})
@@ -173,18 +170,23 @@ def exercise_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def exercise_edit(request, slug):
-    exercise = access.authoring_exercise_for(request.user, slug)
-    if exercise.current_version_id is None:
+    exercise = access.changeable_exercise_for(request.user, slug)
+    if exercise.latest_version is None:
         messages.error(request, "This exercise has no content yet.")
         return redirect("teaching:home")
     form = ExerciseForm(request.POST or None, exercise=exercise)
     if request.method == "POST" and form.is_valid():
-        before = exercise.current_version_id
-        exercise = form.save()
-        if exercise.current_version_id != before:
-            messages.success(request, f"Saved as version {exercise.current_version.number}. Validate it; past submissions keep their version.")
+        exercise, version, changed = form.save(by=request.user)
+        if not changed:
+            messages.info(request, "Nothing changed: no new version.")
+        elif version.is_draft:
+            messages.success(
+                request,
+                f"Saved as draft version {version.number}. Learners keep version {exercise.current_version.number} "
+                "until you validate the draft and publish it.",
+            )
         else:
-            messages.info(request, "Nothing in the content changed: no new version.")
+            messages.success(request, f"Saved as version {version.number}. Validate it, then publish it.")
         return redirect("teaching:exercise", slug=exercise.slug)
     return render(request, "teaching/exercise_form.html", {"form": form, "exercise": exercise})
 
@@ -198,17 +200,29 @@ def preview(request):
     return HttpResponse(render_markdown_or_escape(text))
 
 
+def _latest_run(version) -> ValidationRun | None:
+    return ValidationRun.objects.filter(version=version).first() if version else None
+
+
 @login_required
 @require_GET
 def exercise_detail(request, slug):
     exercise = access.authoring_exercise_for(request.user, slug)
-    version = exercise.current_version
-    runs = ValidationRun.objects.filter(version=version)[:1] if version else []
+    version = exercise.latest_version
+    run = _latest_run(version)
     context = {
         "exercise": exercise,
         "version": version,
-        "versions": exercise.versions.all(),
-        "run": runs[0] if runs else None,
+        "live": exercise.current_version,
+        "draft": exercise.draft_version,
+        "versions": exercise.versions.select_related("author", "published_by"),
+        "run": run,
+        "problems": run.gate_problems() if run else ["it has not been validated"],
+        "publish_form": PublishForm(problems=[]),
+        "can_change": exercise.can_change(request.user),
+        "coauthors": exercise.coauthors.all(),
+        "coauthor_form": CoauthorForm(),
+        "events": AuditEvent.objects.of_exercise(exercise)[:50],
         "cohorts": Cohort.objects.taught_by(request.user).order_by("name"),
     }
     return render(request, "teaching/exercise.html", context)
@@ -218,10 +232,10 @@ def exercise_detail(request, slug):
 @require_POST
 def exercise_validate(request, slug):
     exercise = access.authoring_exercise_for(request.user, slug)
-    if exercise.current_version_id is None:
+    if exercise.latest_version is None:
         messages.error(request, "This exercise has no content to validate.")
         return redirect("teaching:home")
-    run = ValidationRun.start(exercise.current_version, request.user)
+    run = ValidationRun.start(exercise.latest_version, request.user)
     return redirect(run)
 
 
@@ -230,39 +244,84 @@ def exercise_validate(request, slug):
 def validation_detail(request, pk):
     run = access.validation_run_for(request.user, pk)
     template = "teaching/_validation.html" if request.htmx else "teaching/validation.html"
-    return render(request, template, {"run": run, "exercise": run.version.exercise})
+    return render(request, template, {"run": run, "exercise": run.version.exercise, "problems": run.gate_problems()})
 
 
 @login_required
 @require_POST
 def exercise_publish(request, slug):
-    exercise = access.authoring_exercise_for(request.user, slug)
-    with transaction.atomic():
-        run = ValidationRun.objects.filter(version_id=exercise.current_version_id, status=ValidationRun.Status.DONE).first()
-        if run is None:
-            messages.error(request, "Validate this version before publishing it.")
-        elif not run.reference_ok:
-            messages.error(request, "Not published: the reference solution fails its own cases.")
-        else:
-            Exercise.objects.filter(pk=exercise.pk).update(published=True, updated_at=timezone.now())
-            messages.success(request, f"Published {exercise.slug}: learners can see it now.")
+    """Publish the latest version (the draft, or a never-published exercise's current one) if
+    it passes the gate, or with a written reason to override it."""
+    exercise = access.changeable_exercise_for(request.user, slug)
+    version = exercise.latest_version
+    run = _latest_run(version)
+    problems = run.gate_problems() if run else ["it has not been validated"]
+    form = PublishForm(request.POST, problems=problems)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["override_reason"]))
+        return redirect("teaching:exercise", slug=slug)
+    exercise.publish(version, by=request.user, override_reason=form.cleaned_data["override_reason"] if problems else "")
+    messages.success(request, f"Published version {version.number} of {exercise.slug}: learners get it now.")
     return redirect("teaching:exercise", slug=slug)
 
 
 @login_required
 @require_POST
 def exercise_unpublish(request, slug):
-    exercise = access.authoring_exercise_for(request.user, slug)
-    Exercise.objects.filter(pk=exercise.pk).update(published=False, updated_at=timezone.now())
+    exercise = access.changeable_exercise_for(request.user, slug)
+    exercise.unpublish(by=request.user)
     messages.info(request, f"Unpublished {exercise.slug}: learners no longer see it.")
     return redirect("teaching:exercise", slug=slug)
+
+
+@login_required
+@require_POST
+def exercise_copy(request, slug):
+    """A copy of any exercise, owned by the one who copies it, unpublished."""
+    exercise = access.authoring_exercise_for(request.user, slug)
+    copy = exercise.copy_for(request.user)
+    messages.success(request, f"Copied {exercise.slug} as {copy.slug}: it is yours to change.")
+    return redirect("teaching:exercise", slug=copy.slug)
+
+
+@login_required
+@require_POST
+def exercise_coauthors(request, slug):
+    exercise = access.changeable_exercise_for(request.user, slug)
+    remove = request.POST.get("remove", "")
+    if remove:
+        user = exercise.coauthors.filter(pk=int(remove)).first() if remove.isdecimal() else None
+        if user is not None:
+            exercise.coauthors.remove(user)
+            AuditEvent.record(AuditEvent.Action.SHARED, actor=request.user, exercise=exercise, detail=f"removed {user.username}")
+        return redirect("teaching:exercise", slug=slug)
+    form = CoauthorForm(request.POST)
+    if form.is_valid():
+        exercise.coauthors.add(form.cleaned_data["username"])
+        AuditEvent.record(AuditEvent.Action.SHARED, actor=request.user, exercise=exercise, detail=f"added {form.cleaned_data['username'].username}")
+        messages.success(request, f"{form.cleaned_data['username'].username} can now change {exercise.slug}.")
+    else:
+        messages.error(request, " ".join(form.errors["username"]))
+    return redirect("teaching:exercise", slug=slug)
+
+
+@login_required
+@require_GET
+def exercise_audit_csv(request, slug):
+    exercise = access.authoring_exercise_for(request.user, slug)
+    response, writer = _csv_response(f"{exercise.slug}-audit.csv")
+    writer.writerow(["when", "who", "action", "version", "detail"])
+    for event in AuditEvent.objects.of_exercise(exercise):
+        who = event.actor.username if event.actor else "the course files"
+        writer.writerow([event.created_at.isoformat(), who, event.action, event.version.number if event.version else "", event.detail])
+    return response
 
 
 @login_required
 @require_GET
 def exercise_export(request, slug):
     exercise = access.authoring_exercise_for(request.user, slug)
-    if exercise.current_version_id is None:
+    if exercise.latest_version is None:
         messages.error(request, "This exercise has no content to export.")
         return redirect("teaching:home")
     response = HttpResponse(exchange.export_exercise(exercise), content_type="application/x-yaml; charset=utf-8")
@@ -285,20 +344,22 @@ def module_export(request, slug):
 def import_files(request):
     access.instructor_required(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
+    to_confirm = []
     if request.method == "POST" and form.is_valid():
+        files = [(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
         try:
-            with transaction.atomic():
-                imported = [
-                    exercise
-                    for upload in form.cleaned_data["files"]
-                    for exercise in exchange.import_upload(upload.name, upload.read(), form.cleaned_data["module"])
-                ]
+            outcomes = exchange.import_upload(
+                files, form.cleaned_data["module"], by=request.user, confirm=form.cleaned_data["confirm"]
+            )
+        except exchange.NeedsConfirmation as exc:
+            to_confirm = exc.changes
+            form.add_error("confirm", "This import changes existing exercises: check the list, tick the box and upload again.")
         except ContentError as exc:
             form.add_error("files", str(exc))
         else:
-            messages.success(request, f"Imported {', '.join(e.slug for e in imported)}. New exercises stay unpublished until validated.")
+            messages.success(request, "Imported. " + "; ".join(outcomes) + ".")
             return redirect("teaching:home")
-    return render(request, "teaching/import.html", {"form": form})
+    return render(request, "teaching/import.html", {"form": form, "to_confirm": to_confirm})
 
 
 # --- learners -----------------------------------------------------------------------------

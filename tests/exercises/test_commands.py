@@ -84,7 +84,7 @@ def test_it_validates_references_starters_and_mutants(course):
 def test_it_fails_validation_when_a_mutant_survives(course):
     exercise = Exercise.objects.get(slug="sigmoid")
     spec = dict(exercise.spec, mutants=[{"name": "actually right", "code": SIGMOID_RIGHT}])
-    exercise.add_version(exercise.current_version.statement, spec)
+    exercise.add_version(exercise.current_version.statement, spec, live=True)
     with pytest.raises(CommandError, match="1 problem"):
         run("validate_course", "sigmoid")
 
@@ -97,7 +97,7 @@ def test_it_creates_the_demo_accounts():
 def test_it_grades_the_variant_of_a_learner_or_of_given_parameters(course, learner, tmp_path):
     exercise = Exercise.objects.get(slug="sigmoid-derivative")
     spec = {**exercise.spec, "params": {"a": [2, 9]}, "answer": {"expected": "{{a}}*exp(-{{a}}*x)", "variables": ["x"]}}
-    exercise.add_version("Differentiate $-e^{-{{a}} x}$.", spec)
+    exercise.add_version("Differentiate $-e^{-{{a}} x}$.", spec, live=True)
     answer = tmp_path / "answer.txt"
     answer.write_text("3*exp(-3*x)")
     data = json.loads(run("grade", "sigmoid-derivative", str(answer), "--param", "a=3", "--json"))

@@ -16,14 +16,25 @@ def test_it_adds_a_version_only_when_content_changes(course):
     assert exercise.add_version(first.statement, first.spec) == first
     changed = exercise.add_version(first.statement + "\nMore.", first.spec)
     assert changed.number == first.number + 1
-    assert Exercise.objects.get(slug="sigmoid").current_version == changed
+    # The exercise is published: the new version is a draft until it is published.
+    reloaded = Exercise.objects.get(slug="sigmoid")
+    assert reloaded.current_version == first and reloaded.draft_version == changed
     assert ExerciseVersion.objects.filter(exercise=exercise).count() == 2
+    reloaded.publish(changed, by=None)
+    assert Exercise.objects.get(slug="sigmoid").current_version == changed
+
+
+def test_it_versions_the_title_and_applies_it_when_the_version_goes_live(course):
+    exercise = Exercise.objects.get(slug="sigmoid")
+    first = exercise.current_version
+    renamed = exercise.add_version(first.statement, first.spec, {**first.metadata, "title": "Squash"}, live=True)
+    assert renamed.number == 2 and Exercise.objects.get(slug="sigmoid").title == "Squash"
 
 
 def test_it_keeps_the_version_a_submission_was_graded_against(course, learner, submit):
     submission = submit(learner, "sigmoid", SIGMOID_RIGHT)
     exercise = submission.exercise
-    exercise.add_version("A new statement.", exercise.current_version.spec)
+    exercise.add_version("A new statement.", exercise.current_version.spec, live=True)
     submission.refresh_from_db()
     assert submission.version.number == 1
     assert exercise.current_version.number == 2

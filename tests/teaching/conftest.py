@@ -63,10 +63,11 @@ def other_cohort(other_instructor, other_learner):
 
 
 @pytest.fixture
-def exercise(module):
-    exercise = exchange.save(exchange.read_data("col-means.yaml", CODE_EXERCISE), module)
-    exercise.published = True
-    exercise.save()
+def exercise(module, instructor):
+    """The instructor's exercise, published (through the gate's override: the tests here are
+    about what happens afterwards)."""
+    exercise, version, _ = exchange.save(exchange.read_data("col-means.yaml", CODE_EXERCISE), module, by=instructor)
+    exercise.publish(version, by=instructor, override_reason="fixture")
     return exercise
 
 

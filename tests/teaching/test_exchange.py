@@ -4,7 +4,7 @@ import zipfile
 import pytest
 
 from exercises.content import ContentError
-from exercises.models import Exercise
+from exercises.models import Exercise, Module
 from teaching import exchange
 
 from .conftest import CODE_EXERCISE
@@ -18,26 +18,53 @@ OTHER_KINDS = [
 
 
 @pytest.mark.parametrize("data", [CODE_EXERCISE, *OTHER_KINDS], ids=lambda data: data["kind"])
-def test_it_round_trips_an_exercise_through_the_course_reader(module, data):
-    exercise = exchange.save(exchange.read_data("in.yaml", data), module)
+def test_it_round_trips_an_exercise_through_the_course_reader(module, data, instructor):
+    exercise, _, _ = exchange.save(exchange.read_data("in.yaml", data), module, by=instructor)
     again = exchange.read_text("out.yaml", exchange.export_exercise(exercise))
     assert again.spec == exercise.spec and again.statement == exercise.current_version.statement
     assert (again.slug, again.kind, again.topics, again.in_quiz) == (exercise.slug, exercise.kind, ["t.means"], exercise.in_quiz)
-    assert exchange.save(again, module).current_version.number == 1  # an identical file is no new version
+    _, version, changed = exchange.save(again, module, by=instructor)
+    assert version.number == 1 and not changed  # an identical file is no new version
 
 
-def test_it_exports_a_module_folder_that_imports_back(module, exercise):
+def test_it_exports_a_module_folder_that_imports_back(module, exercise, instructor):
     archive = exchange.export_module(module)
     names = zipfile.ZipFile(io.BytesIO(archive)).namelist()
     assert names == ["basics/module.yaml", "basics/lesson.md", "basics/01-col-means.yaml"]
+    assert exchange.import_upload([("basics.zip", archive)], module, by=instructor) == ["col-means: unchanged"]
     Exercise.objects.all().delete()
-    (imported,) = exchange.import_upload("basics.zip", archive, module)
-    assert imported.slug == "col-means" and not imported.published
+    assert exchange.import_upload([("basics.zip", archive)], module, by=instructor) == ["col-means: version 1"]
+    imported = Exercise.objects.get()
+    assert imported.slug == "col-means" and not imported.published and imported.owner == instructor
 
 
-def test_it_names_the_file_and_field_of_an_error(module):
+def test_it_names_the_file_and_field_of_an_error(module, instructor):
     with pytest.raises(ContentError) as error:
-        exchange.import_upload("mine.yaml", exchange.dump_yaml({**CODE_EXERCISE, "entry_point": "not a name"}).encode(), module)
+        bad = exchange.dump_yaml({**CODE_EXERCISE, "entry_point": "not a name"}).encode()
+        exchange.import_upload([("mine.yaml", bad)], module, by=instructor)
     assert str(error.value) == "mine.yaml: field 'entry_point' must be a Python function name"
     with pytest.raises(ContentError, match=r"mine\.zip: not a readable zip file"):
-        exchange.import_upload("mine.zip", b"nope", module)
+        exchange.import_upload([("mine.zip", b"nope")], module, by=instructor)
+
+
+def test_it_asks_before_an_import_moves_an_exercise_to_another_module(module, exercise, instructor):
+    elsewhere = Module.objects.create(slug="calculus", title="Calculus", order=2)
+    file = ("col-means.yaml", exchange.export_exercise(exercise).replace("Return the mean", "Return the average").encode())
+    with pytest.raises(exchange.NeedsConfirmation) as asked:
+        exchange.import_upload([file], elsewhere, by=instructor)
+    assert "col-means would move from Basics to Calculus" in asked.value.changes
+    exercise.refresh_from_db()
+    assert exercise.module == module and exercise.draft_version is None  # nothing changed
+    assert exchange.import_upload([file], elsewhere, by=instructor, confirm=True) == ["col-means: draft version 2"]
+
+
+def test_it_never_replaces_another_owners_exercise(module, exercise, other_instructor):
+    file = ("col-means.yaml", exchange.export_exercise(exercise).replace("Return the mean", "Mine now").encode())
+    with pytest.raises(ContentError, match="col-means belongs to prof"):
+        exchange.import_upload([file], module, by=other_instructor, confirm=True)
+    assert exercise.versions.count() == 1
+
+
+def test_it_refuses_an_empty_import(module, instructor):
+    with pytest.raises(ContentError, match="it holds no exercise"):
+        exchange.import_upload([], module, by=instructor)

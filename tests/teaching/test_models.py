@@ -44,7 +44,7 @@ def test_it_builds_the_grid_in_a_fixed_number_of_queries(cohort, exercise, modul
     for index in range(5):
         learner = make_user(f"l{index}")
         cohort.enroll(learner)
-        other = exchange.save(exchange.read_data("x.yaml", {**CODE_EXERCISE, "slug": f"ex-{index}"}), module)
+        other, _, _ = exchange.save(exchange.read_data("x.yaml", {**CODE_EXERCISE, "slug": f"ex-{index}"}), module, by=None)
         other.published = True
         other.save()
         now = timezone.now()

@@ -4,7 +4,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from exercises.models import Exercise, ExerciseProgress, Submission
+from exercises.models import AuditEvent, Exercise, ExerciseProgress, Submission
 from teaching import exchange
 from teaching.models import Enrollment, Regrade, ValidationRun
 
@@ -135,7 +135,7 @@ def test_it_refuses_to_publish_while_the_reference_fails(client, module, instruc
     assert not run.reference_ok
     assert "cannot be published" in client.get(run.get_absolute_url()).content.decode()
     response = client.post(reverse("teaching:exercise_publish", args=["row-sums"]), follow=True)
-    assert "reference solution fails" in response.content.decode()
+    assert "The gate fails: reference does not pass" in response.content.decode()
     assert not Exercise.objects.get(slug="row-sums").published
 
 
@@ -184,7 +184,12 @@ def test_it_versions_edits_and_regrades_a_cohort_through_the_workers(client, gra
     form["cases"] = "import numpy as np\n\ndef cases(rng):\n    yield {'name': 'symmetric', 'args': [np.eye(3)]}\n"
     client.post(reverse("teaching:exercise_edit", args=[exercise.slug]), form)
     exercise.refresh_from_db()
-    assert exercise.current_version.number == 2
+    assert exercise.current_version.number == 1 and exercise.draft_version.number == 2  # a draft first
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("teaching:exercise_validate", args=[exercise.slug]))
+    client.post(reverse("teaching:exercise_publish", args=[exercise.slug]))
+    exercise.refresh_from_db()
+    assert exercise.current_version.number == 2 and exercise.draft_version is None
     first.refresh_from_db()
     assert first.version.number == 1  # past submissions keep their version
 
@@ -257,8 +262,8 @@ def test_it_lets_a_learner_join_by_link_or_code(client, cohort, other_learner, i
     assert client.get(reverse("teaching:join", args=["wrong"])).status_code == 404
 
 
-def test_it_shows_a_learner_their_own_progress_and_what_next(client, graded, learner, exercise, module):
-    second_exercise = exchange.save(exchange.read_data("b.yaml", {**CODE_EXERCISE, "slug": "next-one", "title": "Next one"}), module)
+def test_it_shows_a_learner_their_own_progress_and_what_next(client, graded, learner, exercise, module, instructor):
+    second_exercise, _, _ = exchange.save(exchange.read_data("b.yaml", {**CODE_EXERCISE, "slug": "next-one", "title": "Next one"}), module, by=instructor)
     second_exercise.published = True
     second_exercise.save()
     page = login(client, learner).get(reverse("teaching:my_progress")).content.decode()
@@ -291,3 +296,80 @@ def test_it_renders_the_instructor_pages(client, graded, exercise, cohort, instr
     detail = client.get(reverse("teaching:exercise", args=[exercise.slug])).content.decode()
     assert "not been validated" in detail and "Spring" in detail
     assert client.get(reverse("teaching:import")).status_code == 200
+
+
+# --- grade integrity: drafts, the publish gate, ownership, the audit log ---------------------
+
+
+def edit(client, exercise, **changes):
+    data = exchange.file_data(exercise)
+    form = {**form_data(exercise.module), **{k: data[k] for k in ("slug", "title", "statement", "entry_point", "starter", "reference", "cases")}}
+    form.update(changes)
+    return client.post(reverse("teaching:exercise_edit", args=[exercise.slug]), form)
+
+
+def test_it_keeps_a_broken_edit_from_learners(client, exercise, instructor, learner, django_capture_on_commit_callbacks):
+    login(client, instructor)
+    edit(client, exercise, reference="def col_means(X):\n    raise ValueError('broken')\n")
+    exercise.refresh_from_db()
+    assert exercise.draft_version.number == 2 and exercise.current_version.number == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("teaching:exercise_validate", args=[exercise.slug]))
+    page = client.post(reverse("teaching:exercise_publish", args=[exercise.slug]), follow=True).content.decode()
+    assert "The gate fails: reference does not pass" in page
+    exercise.refresh_from_db()
+    assert exercise.current_version.number == 1
+    # The learner still gets, and is graded against, version 1.
+    submission = submit(learner, exercise, REFERENCE, django_capture_on_commit_callbacks)
+    assert submission.version.number == 1 and submission.correct
+    assert "could not be prepared" not in login(client, learner).get(exercise.get_absolute_url()).content.decode()
+
+
+def test_it_refuses_to_publish_an_exercise_whose_starter_passes_without_a_written_reason(client, module, instructor, django_capture_on_commit_callbacks):
+    login(client, instructor)
+    client.post(reverse("teaching:exercise_new"), form_data(module, starter=form_data(module)["reference"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("teaching:exercise_validate", args=["row-sums"]))
+    page = client.post(reverse("teaching:exercise_publish", args=["row-sums"]), follow=True).content.decode()
+    assert "the starter already passes" in page
+    assert not Exercise.objects.get(slug="row-sums").published
+    reason = "The starter is a worked example on purpose; the quiz grades the real work."
+    client.post(reverse("teaching:exercise_publish", args=["row-sums"]), {"override_reason": reason})
+    exercise = Exercise.objects.get(slug="row-sums")
+    assert exercise.published and exercise.current_version.override_reason == reason
+    assert AuditEvent.objects.filter(exercise=exercise, action="published", detail__contains=reason).exists()
+
+
+def test_it_lets_another_instructor_view_and_copy_but_not_change_an_exercise(client, exercise, other_instructor, instructor):
+    login(client, other_instructor)
+    assert client.get(reverse("teaching:exercise", args=[exercise.slug])).status_code == 200
+    for name in ("exercise_edit", "exercise_publish", "exercise_unpublish", "exercise_coauthors"):
+        response = client.post(reverse(f"teaching:{name}", args=[exercise.slug]))
+        assert response.status_code == 403, name
+    assert "belongs to prof" in client.get(reverse("teaching:exercise_edit", args=[exercise.slug])).content.decode()
+    client.post(reverse("teaching:exercise_copy", args=[exercise.slug]))
+    copy = Exercise.objects.get(slug="col-means-copy")
+    assert copy.owner == other_instructor and not copy.published and copy.spec == exercise.spec
+    # A co-author may change it.
+    login(client, instructor).post(reverse("teaching:exercise_coauthors", args=[exercise.slug]), {"username": "other-prof"})
+    assert login(client, other_instructor).get(reverse("teaching:exercise_edit", args=[exercise.slug])).status_code == 200
+
+
+def test_it_versions_a_title_change_and_logs_every_change(client, exercise, instructor, django_capture_on_commit_callbacks):
+    login(client, instructor)
+    response = edit(client, exercise, title="Means of columns")
+    assert response.status_code == 302
+    exercise.refresh_from_db()
+    assert exercise.title == "Column means" and exercise.draft_version.metadata["title"] == "Means of columns"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("teaching:exercise_validate", args=[exercise.slug]))
+    client.post(reverse("teaching:exercise_publish", args=[exercise.slug]))
+    client.post(reverse("teaching:exercise_unpublish", args=[exercise.slug]))
+    exercise.refresh_from_db()
+    assert exercise.title == "Means of columns" and exercise.current_version.number == 2
+    actions = list(AuditEvent.objects.of_exercise(exercise).values_list("action", flat=True))
+    assert actions == ["unpublished", "published", "validated", "edited", "published", "created"]
+    page = client.get(reverse("teaching:exercise", args=[exercise.slug])).content.decode()
+    assert "Audit log" in page and "Unpublished" in page and "prof" in page
+    rows = list(csv.reader(io.StringIO(client.get(reverse("teaching:exercise_audit_csv", args=[exercise.slug])).content.decode())))
+    assert rows[0] == ["when", "who", "action", "version", "detail"] and [row[2] for row in rows[1:]] == actions

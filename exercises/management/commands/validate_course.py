@@ -7,7 +7,8 @@ from grader.sandbox import SandboxError
 class Command(BaseCommand):
     help = (
         "Check exercises against their own references in the sandbox: the reference must pass "
-        "every case, the starter and each listed mutant or mistake must fail. Exits 1 on a problem."
+        "every case, the starter and each listed mutant or mistake must fail (the publish gate). A draft "
+        "is checked rather than the version learners have. Exits 1 on a problem."
     )
 
     def add_arguments(self, parser):
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--module", help="only this module's exercises")
 
     def handle(self, *args, slugs, module, **options):
-        exercises = Exercise.objects.filter(current_version__isnull=False).select_related("current_version")
+        exercises = Exercise.objects.filter(current_version__isnull=False).select_related("current_version", "draft_version")
         if slugs:
             exercises = exercises.filter(slug__in=slugs)
             missing = set(slugs) - set(exercises.values_list("slug", flat=True))
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         problems = 0
         for exercise in exercises:
             try:
-                checks = exercise.current_version.validate()
+                checks = exercise.latest_version.validate()
             except SandboxError as exc:
                 problems += 1
                 self.stdout.write(self.style.ERROR(f"FAIL {exercise.slug}: {exc}"))

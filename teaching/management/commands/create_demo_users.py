@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from exercises.access import INSTRUCTORS_GROUP
 from teaching.models import Cohort
 
 DEMO_USERS = [
@@ -9,7 +10,6 @@ DEMO_USERS = [
     ("learner", "learner-demo-pass", False),
     ("instructor", "instructor-demo-pass", True),
 ]
-INSTRUCTORS_GROUP = "instructors"
 DEMO_COHORT = "Demo cohort"
 
 
