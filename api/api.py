@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.utils.datastructures import MultiValueDict
-from ninja import NinjaAPI, Query, Router
+from ninja import NinjaAPI, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
@@ -334,7 +334,7 @@ def exercise_detail(request, slug: str):
 
 @router.post(
     "/exercises/{slug}/submissions",
-    response={202: schemas.SubmissionOut, 409: schemas.ErrorOut, **ERRORS},
+    response={202: schemas.SubmissionOut, 400: schemas.ErrorOut, 409: schemas.ErrorOut, **ERRORS},
     summary="Submit an answer",
     description="Queues the answer for grading. With `wait`, answers once graded (or after `wait` seconds).",
     throttle=submit_throttle,
@@ -352,7 +352,7 @@ def submit(request, slug: str, payload: schemas.SubmitIn, wait: float = Query(0,
     except Submission.TooManyPending as exc:
         raise ApiError(429, "too_many_pending", str(exc)) from None
     submission.refresh_from_db()  # grading may already have happened, when it runs in this process
-    return 202, submission_out(request, wait_for_verdict(submission, bounded_wait(wait)))
+    return Status(202, submission_out(request, wait_for_verdict(submission, bounded_wait(wait))))
 
 
 @router.get(
