@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import models, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from lti_tool.models import LtiContext, LtiMembership, LtiResourceLink, LtiUser
@@ -265,6 +265,7 @@ class Outcome(models.Model):
 
     @classmethod
     def for_launch(cls, placement: Placement, learner: User, lti_user: LtiUser) -> Outcome:
+        PassbackCursor.start()
         outcome, _ = cls.objects.get_or_create(placement=placement, learner=learner, defaults={"lti_user": lti_user})
         if outcome.lti_user_id != lti_user.pk:
             cls.objects.filter(pk=outcome.pk).update(lti_user=lti_user)
@@ -329,16 +330,20 @@ class PassbackCursor(models.Model):
     BATCH = 5000
 
     @classmethod
+    def start(cls) -> None:
+        """Made with the first outcome, which is computed in full: what is graded by then is
+        counted, and reading starts before the oldest submission still being graded."""
+        if cls.objects.filter(pk=1).exists():
+            return
+        oldest_pending = Submission.objects.pending().aggregate(n=Min("pk"))["n"]
+        start = oldest_pending - 1 if oldest_pending else Submission.objects.aggregate(n=Max("pk"))["n"] or 0
+        last_regrade = Regrade.objects.aggregate(n=Max("pk"))["n"] or 0
+        cls.objects.get_or_create(pk=1, defaults={"submission_id": start, "regrade_id": last_regrade})
+
+    @classmethod
     def current(cls) -> PassbackCursor:
-        """The row, locked; made on first use at the newest submission, since outcomes are
-        computed in full when they are made at launch."""
-        cursor = cls.objects.select_for_update().filter(pk=1).first()
-        if cursor is None:
-            newest = Submission.objects.aggregate(n=Max("pk"))["n"] or 0
-            newest_regrade = Regrade.objects.aggregate(n=Max("pk"))["n"] or 0
-            cls.objects.get_or_create(pk=1, defaults={"submission_id": newest, "regrade_id": newest_regrade})
-            cursor = cls.objects.select_for_update().get(pk=1)
-        return cursor
+        cls.start()
+        return cls.objects.select_for_update().get(pk=1)
 
 
 def collect(now=None) -> int:
