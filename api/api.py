@@ -92,13 +92,17 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
 
 
 def error_response(request, status: int, message: str, *, code: str | None = None, details=None):
-    body = {"error": {"status": status, "code": code or CODES.get(status, "error"), "message": message, "details": details}}
+    body = {
+        "error": {"status": status, "code": code or CODES.get(status, "error"), "message": message, "details": details}
+    }
     return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
-    details = [{"loc": [str(part) for part in error.get("loc", [])], "msg": str(error.get("msg", ""))} for error in exc.errors]
+    details = [
+        {"loc": [str(part) for part in error.get("loc", [])], "msg": str(error.get("msg", ""))} for error in exc.errors
+    ]
     return error_response(request, 422, "The request is not valid; see details.", details=details)
 
 
@@ -119,7 +123,9 @@ def on_throttled(request, exc: Throttled):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return error_response(request, exc.status_code, exc.message, code=getattr(exc, "code", None), details=getattr(exc, "details", None))
+    return error_response(
+        request, exc.status_code, exc.message, code=getattr(exc, "code", None), details=getattr(exc, "details", None)
+    )
 
 
 @api.exception_handler(Http404)
@@ -184,7 +190,11 @@ def exercise_out(request, exercise: Exercise) -> dict:
     }
     if exercise.kind == Exercise.Kind.CODE:
         entry_point = spec.get("entry_point", "")
-        data.update(entry_point=entry_point, starter=spec.get("starter", ""), signature=signature_of(spec.get("starter", ""), entry_point))
+        data.update(
+            entry_point=entry_point,
+            starter=spec.get("starter", ""),
+            signature=signature_of(spec.get("starter", ""), entry_point),
+        )
     elif exercise.kind == Exercise.Kind.SYMBOLIC:
         data["variables"] = list((spec.get("answer") or {}).get("variables") or [])
     elif exercise.kind == Exercise.Kind.CHOICE:
@@ -242,7 +252,9 @@ def bounded_wait(seconds: float) -> float:
     return min(max(seconds, 0.0), float(settings.API_MAX_WAIT_SECONDS))
 
 
-WAIT_DESCRIPTION = "Seconds to wait for the verdict before answering (long-poll); capped by the server (25 s by default)."
+WAIT_DESCRIPTION = (
+    "Seconds to wait for the verdict before answering (long-poll); capped by the server (25 s by default)."
+)
 
 
 # --- the learner's endpoints ----------------------------------------------------------------
@@ -263,7 +275,11 @@ def me(request):
 def _modules_out(request, modules: list[Module]) -> list[dict]:
     progress = module_progress(request.user, modules)
     quiz_counts = dict(
-        Exercise.objects.published().quiz_questions().filter(module__in=modules).values_list("module").annotate(n=Count("id"))
+        Exercise.objects.published()
+        .quiz_questions()
+        .filter(module__in=modules)
+        .values_list("module")
+        .annotate(n=Count("id"))
     )
     return [
         {
@@ -281,7 +297,9 @@ def _modules_out(request, modules: list[Module]) -> list[dict]:
     ]
 
 
-@router.get("/modules", response={200: list[schemas.ModuleOut], **ERRORS}, summary="The course's modules, with your progress")
+@router.get(
+    "/modules", response={200: list[schemas.ModuleOut], **ERRORS}, summary="The course's modules, with your progress"
+)
 def modules(request):
     return _modules_out(request, list(Module.objects.all()))
 
@@ -309,7 +327,9 @@ def _summaries(request, exercises) -> list[dict]:
     return rows
 
 
-@router.get("/modules/{slug}", response={200: schemas.ModuleDetail, **ERRORS}, summary="A module: lesson and problem set")
+@router.get(
+    "/modules/{slug}", response={200: schemas.ModuleDetail, **ERRORS}, summary="A module: lesson and problem set"
+)
 def module_detail(request, slug: str):
     module = access.module_for(request.user, slug)
     data = _modules_out(request, [module])[0]
@@ -327,7 +347,11 @@ def exercises(request, module: str | None = None):
     return _summaries(request, queryset)
 
 
-@router.get("/exercises/{slug}", response={200: schemas.ExerciseOut, **ERRORS}, summary="An exercise: statement, starter, signature")
+@router.get(
+    "/exercises/{slug}",
+    response={200: schemas.ExerciseOut, **ERRORS},
+    summary="An exercise: statement, starter, signature",
+)
 def exercise_detail(request, slug: str):
     return exercise_out(request, access.exercise_for(request.user, slug))
 
@@ -339,14 +363,20 @@ def exercise_detail(request, slug: str):
     description="Queues the answer for grading. With `wait`, answers once graded (or after `wait` seconds).",
     throttle=submit_throttle,
 )
-def submit(request, slug: str, payload: schemas.SubmitIn, wait: float = Query(0, ge=0, le=60, description=WAIT_DESCRIPTION)):
+def submit(
+    request, slug: str, payload: schemas.SubmitIn, wait: float = Query(0, ge=0, le=60, description=WAIT_DESCRIPTION)
+):
     exercise = access.exercise_for(request.user, slug)
     if exercise.in_quiz:
-        raise ApiError(409, "quiz_question", "Quiz questions are answered in a quiz attempt, on the module's quiz page.")
+        raise ApiError(
+            409, "quiz_question", "Quiz questions are answered in a quiz attempt, on the module's quiz page."
+        )
     form = AnswerForm(exercise, answer_data(exercise, payload.answer))
     if not form.is_valid():
         messages = [str(message) for message in form.errors.get("answer", ["The answer is not valid."])]
-        raise ApiError(422, "invalid", " ".join(messages), details=[{"loc": ["body", "answer"], "msg": m} for m in messages])
+        raise ApiError(
+            422, "invalid", " ".join(messages), details=[{"loc": ["body", "answer"], "msg": m} for m in messages]
+        )
     try:
         submission = Submission.submit(request.user, exercise, form.cleaned_data["answer"])
     except Submission.TooManyPending as exc:
@@ -356,7 +386,9 @@ def submit(request, slug: str, payload: schemas.SubmitIn, wait: float = Query(0,
 
 
 @router.get(
-    "/exercises/{slug}/submissions", response={200: list[schemas.SubmissionOut], **ERRORS}, summary="Your latest submissions"
+    "/exercises/{slug}/submissions",
+    response={200: list[schemas.SubmissionOut], **ERRORS},
+    summary="Your latest submissions",
 )
 def exercise_submissions(request, slug: str):
     exercise = access.exercise_for(request.user, slug)
@@ -379,19 +411,32 @@ def submission_detail(request, submission_id: int, wait: float = Query(0, ge=0, 
 def progress(request):
     modules = list(Module.objects.all())
     per_module = module_progress(request.user, modules)
-    rows = ExerciseProgress.objects.filter(learner=request.user, exercise__published=True).select_related("exercise__module")
+    rows = ExerciseProgress.objects.filter(learner=request.user, exercise__published=True).select_related(
+        "exercise__module"
+    )
     return {
         "modules": [
-            {"module": module.slug, "title": module.title, "exercises": per_module[module.pk]["total"],
-             "solved": per_module[module.pk]["solved"], "attempted": per_module[module.pk]["attempted"]}
+            {
+                "module": module.slug,
+                "title": module.title,
+                "exercises": per_module[module.pk]["total"],
+                "solved": per_module[module.pk]["solved"],
+                "attempted": per_module[module.pk]["attempted"],
+            }
             for module in modules
-        ],  # fmt: skip
+        ],
         "exercises": [
-            {"exercise": row.exercise.slug, "module": row.exercise.module.slug, "attempts": row.attempts,
-             "best_score": row.best_score, "solved": row.solved_at is not None, "solved_at": row.solved_at,
-             "last_submitted_at": row.last_submitted_at}
+            {
+                "exercise": row.exercise.slug,
+                "module": row.exercise.module.slug,
+                "attempts": row.attempts,
+                "best_score": row.best_score,
+                "solved": row.solved_at is not None,
+                "solved_at": row.solved_at,
+                "last_submitted_at": row.last_submitted_at,
+            }
             for row in rows.order_by("exercise__module__order", "exercise__order")
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -411,7 +456,9 @@ def cohorts(request):
     return [_cohort_out(cohort) for cohort in taught.order_by("name")]
 
 
-@teaching.get("/cohorts/{cohort_id}", response={200: schemas.CohortReportOut, **ERRORS}, summary="A cohort's progress report")
+@teaching.get(
+    "/cohorts/{cohort_id}", response={200: schemas.CohortReportOut, **ERRORS}, summary="A cohort's progress report"
+)
 def cohort_report(request, cohort_id: int, inactive_days: int = Query(7, ge=1, le=3650)):
     cohort = access.cohort_for(request.user, cohort_id)
     grid = cohort.grid(inactive_days=inactive_days)
@@ -469,4 +516,3 @@ api.add_router("/", teaching)
 def not_found(request, rest: str = ""):
     """Any other path under /api/ answers in the API's error shape, not with an HTML page."""
     return error_response(request, 404, "No such endpoint; see /api/docs.")
-

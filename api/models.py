@@ -68,10 +68,7 @@ class AccessToken(models.Model):
         if not secret.startswith(cls.PREFIX) or len(secret) > 200:
             return None
         token = (
-            cls.objects.active()
-            .select_related("user")
-            .filter(digest=digest_of(secret), user__is_active=True)
-            .first()
+            cls.objects.active().select_related("user").filter(digest=digest_of(secret), user__is_active=True).first()
         )
         if token is not None:
             now = timezone.now()

@@ -38,7 +38,9 @@ SCORE_MAXIMUM = 100.0  # every gradebook column is a percentage; the LMS weighs 
 
 def teaches(membership: LtiMembership | None) -> bool:
     """LMS roles that make someone an instructor here: Instructor, Administrator, ContentDeveloper."""
-    return bool(membership and (membership.is_instructor or membership.is_administrator or membership.is_content_developer))
+    return bool(
+        membership and (membership.is_instructor or membership.is_administrator or membership.is_content_developer)
+    )
 
 
 def _username_for(lti_user: LtiUser) -> str:
@@ -142,11 +144,20 @@ class Placement(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="+")
     exercise = models.ForeignKey(Exercise, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    lineitem_url = models.URLField(max_length=1000, blank=True)  # the gradebook column; empty: found or made on first passback
+    lineitem_url = models.URLField(
+        max_length=1000, blank=True
+    )  # the gradebook column; empty: found or made on first passback
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
         return f"{self.resource_link}: {self.target}"
+
+    def get_absolute_url(self):
+        if self.kind == self.Kind.EXERCISE:
+            return self.exercise.get_absolute_url()
+        if self.kind == self.Kind.QUIZ:
+            return reverse("quiz", args=[self.module.slug])
+        return self.module.get_absolute_url()
 
     @property
     def target(self) -> str:
@@ -159,13 +170,6 @@ class Placement(models.Model):
         if self.kind == self.Kind.QUIZ:
             return self.module.quiz_title or f"{self.module.title}: quiz"
         return self.module.title
-
-    def get_absolute_url(self):
-        if self.kind == self.Kind.EXERCISE:
-            return self.exercise.get_absolute_url()
-        if self.kind == self.Kind.QUIZ:
-            return reverse("quiz", args=[self.module.slug])
-        return self.module.get_absolute_url()
 
     @classmethod
     def resolve(cls, target: str | None) -> dict | None:
@@ -196,10 +200,20 @@ class Placement(models.Model):
             row = ExerciseProgress.objects.filter(learner_id=learner_id, exercise_id=self.exercise_id).first()
             return (row.best_score, row.solved_at is not None) if row else None
         if self.kind == self.Kind.QUIZ:
-            best = QuizAttempt.objects.finished().filter(learner_id=learner_id, module_id=self.module_id).aggregate(best=Max("score"))["best"]
+            best = (
+                QuizAttempt.objects.finished()
+                .filter(learner_id=learner_id, module_id=self.module_id)
+                .aggregate(best=Max("score"))["best"]
+            )
             return (best, True) if best is not None else None
-        exercises = list(Exercise.objects.published().problem_set().filter(module_id=self.module_id).values_list("pk", flat=True))
-        rows = list(ExerciseProgress.objects.filter(learner_id=learner_id, exercise_id__in=exercises).values_list("best_score", "solved_at"))
+        exercises = list(
+            Exercise.objects.published().problem_set().filter(module_id=self.module_id).values_list("pk", flat=True)
+        )
+        rows = list(
+            ExerciseProgress.objects.filter(learner_id=learner_id, exercise_id__in=exercises).values_list(
+                "best_score", "solved_at"
+            )
+        )
         if not rows or not exercises:
             return None
         solved = sum(solved_at is not None for _best, solved_at in rows)
@@ -220,9 +234,13 @@ class OutcomeQuerySet(models.QuerySet):
     def affected_by(self, learner_id: int, exercise_id: int, module_id: int, *, in_quiz: bool):
         """The outcomes a graded submission can change: its exercise's placements and its module's
         (a problem-set answer moves the module's score; a quiz answer may finish an attempt)."""
-        kinds = Q(placement__kind=Placement.Kind.QUIZ, placement__module_id=module_id) if in_quiz else (
-            Q(placement__kind=Placement.Kind.EXERCISE, placement__exercise_id=exercise_id)
-            | Q(placement__kind=Placement.Kind.MODULE, placement__module_id=module_id)
+        kinds = (
+            Q(placement__kind=Placement.Kind.QUIZ, placement__module_id=module_id)
+            if in_quiz
+            else (
+                Q(placement__kind=Placement.Kind.EXERCISE, placement__exercise_id=exercise_id)
+                | Q(placement__kind=Placement.Kind.MODULE, placement__module_id=module_id)
+            )
         )
         return self.filter(kinds, learner_id=learner_id)
 
@@ -295,7 +313,10 @@ class Outcome(models.Model):
         if cls.objects.due(now).filter(pk=pk).update(leased_until=now + cls.LEASE, attempts=F("attempts") + 1) != 1:
             return None
         return cls.objects.select_related(
-            "lti_user", "placement__module", "placement__exercise", "placement__resource_link__context__deployment__registration"
+            "lti_user",
+            "placement__module",
+            "placement__exercise",
+            "placement__resource_link__context__deployment__registration",
         ).get(pk=pk)
 
     def mark_sent(self, now=None) -> None:
@@ -310,7 +331,11 @@ class Outcome(models.Model):
     def mark_failed(self, error: str, now=None) -> timedelta:
         """Not sent: try again later, waiting twice as long each time up to the configured maximum."""
         now = now or timezone.now()
-        delay = timedelta(seconds=min(settings.LTI_PASSBACK_MAX_BACKOFF_SECONDS, self.FIRST_RETRY_SECONDS * 2 ** max(self.attempts - 1, 0)))
+        delay = timedelta(
+            seconds=min(
+                settings.LTI_PASSBACK_MAX_BACKOFF_SECONDS, self.FIRST_RETRY_SECONDS * 2 ** max(self.attempts - 1, 0)
+            )
+        )
         retried = Outcome.objects.filter(pk=self.pk, version=self.version).update(
             leased_until=None, next_attempt_at=now + delay, last_error=error[:4000]
         )
@@ -328,6 +353,9 @@ class PassbackCursor(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     BATCH = 5000
+
+    def __str__(self):
+        return f"passback read up to submission {self.submission_id}, regrade {self.regrade_id}"
 
     @classmethod
     def start(cls) -> None:
@@ -360,11 +388,17 @@ def collect(now=None) -> int:
         rows = list(
             Submission.objects.filter(pk__gt=cursor.submission_id)
             .order_by("pk")
-            .values_list("pk", "status", "learner_id", "exercise_id", "exercise__module_id", "quiz_attempt_id")[: PassbackCursor.BATCH]
+            .values_list("pk", "status", "learner_id", "exercise_id", "exercise__module_id", "quiz_attempt_id")[
+                : PassbackCursor.BATCH
+            ]
         )
         pending = {Submission.Status.QUEUED, Submission.Status.RUNNING}
         first_pending = next((row[0] for row in rows if row[1] in pending), None)
-        touched = {(learner, exercise, module, quiz is not None) for _pk, status, learner, exercise, module, quiz in rows if status not in pending}
+        touched = {
+            (learner, exercise, module, quiz is not None)
+            for _pk, status, learner, exercise, module, quiz in rows
+            if status not in pending
+        }
         if rows:
             cursor.submission_id = first_pending - 1 if first_pending is not None else rows[-1][0]
         for regrade in Regrade.objects.filter(pk__gt=cursor.regrade_id).order_by("pk"):
@@ -376,11 +410,15 @@ def collect(now=None) -> int:
             }
             cursor.regrade_id = regrade.pk
         cursor.save()
-        lti_learners = set(Outcome.objects.filter(learner_id__in={t[0] for t in touched}).values_list("learner_id", flat=True))
+        lti_learners = set(
+            Outcome.objects.filter(learner_id__in={t[0] for t in touched}).values_list("learner_id", flat=True)
+        )
         for learner, exercise, module, in_quiz in touched:
             if learner not in lti_learners:
                 continue
-            outcomes = Outcome.objects.affected_by(learner, exercise, module, in_quiz=in_quiz).select_related("placement")
+            outcomes = Outcome.objects.affected_by(learner, exercise, module, in_quiz=in_quiz).select_related(
+                "placement"
+            )
             changed += sum(outcome.refresh(now) for outcome in outcomes)
     return changed
 

@@ -34,9 +34,13 @@ def sync_roster(link: CourseLink) -> RosterResult:
         result = RosterResult(error=str(exc))
     else:
         # NRPS makes `status` optional (absent means Active); django-lti expects it.
-        context.update_memberships([{"status": "Active", "roles": [], **member} for member in members if member.get("user_id")])
+        context.update_memberships(
+            [{"status": "Active", "roles": [], **member} for member in members if member.get("user_id")]
+        )
         result = RosterResult()
-        for membership in context.memberships.filter(is_active=True).select_related("user__registration", "user__auth_user"):
+        for membership in context.memberships.filter(is_active=True).select_related(
+            "user__registration", "user__auth_user"
+        ):
             user = account_for(membership.user)
             link.add_member(user, membership)
             if teaches(membership):

@@ -73,7 +73,9 @@ def send_score(outcome: Outcome) -> None:
     placement = outcome.placement
     context = placement.resource_link.context
     if not context.can_publish_scores:
-        raise PlatformError("The LMS did not grant this course the score scope (Assignment and Grade Services are off).")
+        raise PlatformError(
+            "The LMS did not grant this course the score scope (Assignment and Grade Services are off)."
+        )
     with _calling("grade passback"):
         ags = _ags(context, placement.lineitem_url)
         if not placement.lineitem_url:
@@ -104,7 +106,11 @@ def send_score(outcome: Outcome) -> None:
 def fetch_roster(context: LtiContext) -> list[dict]:
     """Every member of the LMS course (all pages), from Names and Role Provisioning Services."""
     if not context.memberships_url:
-        raise PlatformError("The LMS did not offer this course's roster (Names and Role Provisioning Services are off).")
+        raise PlatformError(
+            "The LMS did not offer this course's roster (Names and Role Provisioning Services are off)."
+        )
     with _calling("roster"):
-        service = NamesRolesProvisioningService(_connector(context), {"context_memberships_url": context.memberships_url})
+        service = NamesRolesProvisioningService(
+            _connector(context), {"context_memberships_url": context.memberships_url}
+        )
         return list(service.get_members())

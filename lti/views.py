@@ -17,13 +17,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from lti_tool.lti_core.constants import AgsScope
-from lti_tool.utils import get_launch_from_request
+from lti_tool.utils import DjangoToolConfig, get_launch_from_request
 from lti_tool.views import LtiLaunchBaseView, OIDCLoginInitView
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoOIDCLogin
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException
 from pylti1p3.lineitem import LineItem
-from lti_tool.utils import DjangoToolConfig
 
 from exercises.models import Module
 
@@ -46,7 +45,9 @@ class LoginInitView(OIDCLoginInitView):
         target_link_uri = params.get("target_link_uri")
         if not target_link_uri:
             return HttpResponseBadRequest("Missing target_link_uri parameter.")
-        oidc_login = DjangoOIDCLogin(request, DjangoToolConfig(registration_uuid), launch_data_storage=DjangoCacheDataStorage())
+        oidc_login = DjangoOIDCLogin(
+            request, DjangoToolConfig(registration_uuid), launch_data_storage=DjangoCacheDataStorage()
+        )
         try:
             return oidc_login.redirect(self.get_redirect_url(target_link_uri))
         except LtiException as exc:
@@ -85,13 +86,18 @@ class LaunchView(LtiLaunchBaseView):
         if teaches(membership):
             if link.roster_is_stale and link.context.memberships_url:
                 transaction.on_commit(lambda: sync_roster_task.delay(link.pk))
-            messages.info(request, f"Roster and grade passback of this LMS course: {request.build_absolute_uri(link.get_absolute_url())}")
+            messages.info(
+                request,
+                f"Roster and grade passback of this LMS course: {request.build_absolute_uri(link.get_absolute_url())}",
+            )
             if placement is None:
                 return redirect(link)
         elif placement is not None:
             Outcome.for_launch(placement, user, lti_launch.user)
         if placement is None:
-            messages.warning(request, "This LMS link does not point at anything in the course; here is the course instead.")
+            messages.warning(
+                request, "This LMS link does not point at anything in the course; here is the course instead."
+            )
             return redirect("home")
         return redirect(placement.get_absolute_url())
 
@@ -138,7 +144,13 @@ def deep_link_select(request):
             .set_url(launch_url)
             .set_title(placement.title)
             .set_custom_params({TARGET_PARAM: target})
-            .set_lineitem(LineItem().set_label(placement.title).set_score_maximum(SCORE_MAXIMUM).set_resource_id(target).set_tag("mlcourse"))
+            .set_lineitem(
+                LineItem()
+                .set_label(placement.title)
+                .set_score_maximum(SCORE_MAXIMUM)
+                .set_resource_id(target)
+                .set_tag("mlcourse")
+            )
         )
     return lti_launch.deep_link_response(resources)
 
@@ -155,7 +167,8 @@ def canvas_config(request):
             "oidc_initiation_url": url(reverse("lti:init")),
             "target_link_uri": launch,
             "public_jwk_url": url(reverse("lti:jwks")),
-            "scopes": [scope.value for scope in AgsScope] + ["https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"],
+            "scopes": [scope.value for scope in AgsScope]
+            + ["https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"],
             "extensions": [
                 {
                     "platform": "canvas.instructure.com",
@@ -186,7 +199,11 @@ def course_detail(request, pk):
         )
         .order_by("created_at")
     )
-    failures = Outcome.objects.failing().filter(placement__resource_link__context=link.context).select_related("learner", "placement__module", "placement__exercise")[:20]
+    failures = (
+        Outcome.objects.failing()
+        .filter(placement__resource_link__context=link.context)
+        .select_related("learner", "placement__module", "placement__exercise")[:20]
+    )
     return render(request, "lti/course.html", {"course": link, "placements": placements, "failures": failures})
 
 

@@ -6,71 +6,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('exercises', '0001_initial'),
-        ('lti_tool', '0008_ltideployment_pns_url_and_more'),
-        ('teaching', '0001_initial'),
+        ("exercises", "0001_initial"),
+        ("lti_tool", "0008_ltideployment_pns_url_and_more"),
+        ("teaching", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PassbackCursor',
+            name="PassbackCursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('submission_id', models.BigIntegerField(default=0)),
-                ('regrade_id', models.BigIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("submission_id", models.BigIntegerField(default=0)),
+                ("regrade_id", models.BigIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='CourseLink',
+            name="CourseLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('roster_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('roster_message', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('cohort', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='lti_link', to='teaching.cohort')),
-                ('context', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='course_link', to='lti_tool.lticontext')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("roster_synced_at", models.DateTimeField(blank=True, null=True)),
+                ("roster_message", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "cohort",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lti_link", to="teaching.cohort"
+                    ),
+                ),
+                (
+                    "context",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="course_link",
+                        to="lti_tool.lticontext",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('module', 'Module'), ('quiz', 'Quiz'), ('exercise', 'Exercise')], max_length=16)),
-                ('lineitem_url', models.URLField(blank=True, max_length=1000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('exercise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='exercises.exercise')),
-                ('module', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='exercises.module')),
-                ('resource_link', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='placement', to='lti_tool.ltiresourcelink')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("module", "Module"), ("quiz", "Quiz"), ("exercise", "Exercise")], max_length=16
+                    ),
+                ),
+                ("lineitem_url", models.URLField(blank=True, max_length=1000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "exercise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="exercises.exercise",
+                    ),
+                ),
+                (
+                    "module",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="exercises.module"
+                    ),
+                ),
+                (
+                    "resource_link",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placement",
+                        to="lti_tool.ltiresourcelink",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField(blank=True, null=True)),
-                ('completed', models.BooleanField(default=False)),
-                ('scored_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('state', models.CharField(choices=[('idle', 'Nothing to send yet'), ('pending', 'To send'), ('sent', 'Sent')], default='idle', max_length=16)),
-                ('sent_score', models.FloatField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('leased_until', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('learner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lti_outcomes', to=settings.AUTH_USER_MODEL)),
-                ('lti_user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lti_tool.ltiuser')),
-                ('placement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='lti.placement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("score", models.FloatField(blank=True, null=True)),
+                ("completed", models.BooleanField(default=False)),
+                ("scored_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("idle", "Nothing to send yet"), ("pending", "To send"), ("sent", "Sent")],
+                        default="idle",
+                        max_length=16,
+                    ),
+                ),
+                ("sent_score", models.FloatField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("leased_until", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "learner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lti_outcomes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lti_user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="lti_tool.ltiuser"
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="outcomes", to="lti.placement"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['state', 'next_attempt_at'], name='lti_outcome_state_4092fc_idx')],
-                'constraints': [models.UniqueConstraint(fields=('placement', 'learner'), name='unique_outcome')],
+                "indexes": [models.Index(fields=["state", "next_attempt_at"], name="lti_outcome_state_4092fc_idx")],
+                "constraints": [models.UniqueConstraint(fields=("placement", "learner"), name="unique_outcome")],
             },
         ),
     ]

@@ -149,7 +149,9 @@ def test_it_answers_unknown_api_paths_in_the_error_shape(client):
 @pytest.mark.django_db(transaction=True)
 def test_it_waits_for_the_verdict_until_it_arrives(course, learner):
     exercise = Exercise.objects.get(slug="sigmoid")
-    submission = Submission.objects.create(learner=learner, exercise=exercise, version=exercise.current_version, answer=SIGMOID_RIGHT)
+    submission = Submission.objects.create(
+        learner=learner, exercise=exercise, version=exercise.current_version, answer=SIGMOID_RIGHT
+    )
 
     def grade_later():
         time.sleep(0.3)
@@ -167,7 +169,9 @@ def test_it_waits_for_the_verdict_until_it_arrives(course, learner):
 
 def test_it_stops_waiting_after_the_given_time(course, learner):
     exercise = Exercise.objects.get(slug="sigmoid")
-    submission = Submission.objects.create(learner=learner, exercise=exercise, version=exercise.current_version, answer="x")
+    submission = Submission.objects.create(
+        learner=learner, exercise=exercise, version=exercise.current_version, answer="x"
+    )
     started = time.monotonic()
     assert wait_for_verdict(submission, 0.2).is_pending
     assert time.monotonic() - started < 2

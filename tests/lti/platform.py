@@ -215,7 +215,12 @@ class Platform:
                 "context_memberships_url": self.memberships_url, "service_versions": ["2.0"]},
             **message,
         }  # fmt: skip
-        return jwt.encode(claims, self.key.export_to_pem(private_key=True, password=None), algorithm="RS256", headers={"kid": self.kid})
+        return jwt.encode(
+            claims,
+            self.key.export_to_pem(private_key=True, password=None),
+            algorithm="RS256",
+            headers={"kid": self.kid},
+        )
 
     def _tool_claims(self, token: str, audience: str) -> dict:
         """A JWT the tool signed, checked against the tool's published JWKS like a real LMS does."""
@@ -226,7 +231,13 @@ class Platform:
         return jwt.decode(token, public, algorithms=["RS256"], audience=audience)
 
     def _authorize(self, query: dict) -> tuple[int, str]:
-        expected = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none", "client_id": self.client_id}
+        expected = {
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "prompt": "none",
+            "client_id": self.client_id,
+        }
         for name, value in expected.items():
             if query.get(name) != value:
                 return 400, f"bad {name}"
@@ -256,7 +267,12 @@ class Platform:
                 spec = item["lineItem"]
                 lineitem_id = f"{self.url}/lineitems/{len(self.lineitems) + 1}"
                 self.lineitems[lineitem_id] = LineItem(
-                    lineitem_id, spec.get("label", item["title"]), spec["scoreMaximum"], spec.get("resourceId", ""), link_id, spec.get("tag", "")
+                    lineitem_id,
+                    spec.get("label", item["title"]),
+                    spec["scoreMaximum"],
+                    spec.get("resourceId", ""),
+                    link_id,
+                    spec.get("tag", ""),
                 )
             self.links[link_id] = Link(link_id, item["title"], item["url"], item.get("custom", {}), lineitem_id)
         return 200, "Placed."
@@ -268,7 +284,7 @@ class Platform:
         if claims["iss"] != self.client_id or claims["sub"] != self.client_id:
             return 401, {"error": "invalid_client"}
         scopes = form.get("scope", "").split()
-        if not set(scopes) <= set(AGS_SCOPES + [NRPS_SCOPE]):
+        if not set(scopes) <= {*AGS_SCOPES, NRPS_SCOPE}:
             return 400, {"error": "invalid_scope"}
         token = secrets.token_urlsafe(16)
         self.tokens[token] = scopes
@@ -308,7 +324,9 @@ class Platform:
                     status, html = platform._authorize({k: v[0] for k, v in parse_qs(url.query).items()})
                     return self._send(status, html, "text/html")
                 if url.path == urlparse(platform.lineitems_url).path:
-                    if not platform._authorized(self.headers, AGS_SCOPES[1]) and not platform._authorized(self.headers, AGS_SCOPES[0]):
+                    if not platform._authorized(self.headers, AGS_SCOPES[1]) and not platform._authorized(
+                        self.headers, AGS_SCOPES[0]
+                    ):
                         return self._send(401, {"error": "unauthorized"})
                     items = [item.as_json() for item in platform.lineitems.values()]
                     return self._send(200, items, "application/vnd.ims.lis.v2.lineitemcontainer+json")
@@ -316,7 +334,13 @@ class Platform:
                     if not platform._authorized(self.headers, NRPS_SCOPE):
                         return self._send(401, {"error": "unauthorized"})
                     members = [
-                        {"status": "Active", "user_id": p.sub, "name": p.name, "email": p.email, "roles": [MEMBERSHIP + p.role]}
+                        {
+                            "status": "Active",
+                            "user_id": p.sub,
+                            "name": p.name,
+                            "email": p.email,
+                            "roles": [MEMBERSHIP + p.role],
+                        }
                         for p in platform.people.values()
                     ]
                     body = {"id": platform.memberships_url, "context": platform.context, "members": members}
@@ -338,7 +362,14 @@ class Platform:
                         return self._send(401, {"error": "unauthorized"})
                     spec = json.loads(body)
                     lineitem_id = f"{platform.url}/lineitems/{len(platform.lineitems) + 1}"
-                    item = LineItem(lineitem_id, spec["label"], spec["scoreMaximum"], spec.get("resourceId", ""), spec.get("resourceLinkId", ""), spec.get("tag", ""))
+                    item = LineItem(
+                        lineitem_id,
+                        spec["label"],
+                        spec["scoreMaximum"],
+                        spec.get("resourceId", ""),
+                        spec.get("resourceLinkId", ""),
+                        spec.get("tag", ""),
+                    )
                     platform.lineitems[lineitem_id] = item
                     return self._send(201, item.as_json(), "application/vnd.ims.lis.v2.lineitem+json")
                 match = re.fullmatch(r"(/lineitems/\d+)/scores", url.path)

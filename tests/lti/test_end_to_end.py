@@ -16,7 +16,9 @@ def csrf_of(html: str) -> str:
 
 
 def submit_on_page(browser: requests.Session, page: requests.Response, answer: str) -> requests.Response:
-    response = browser.post(page.url, data={"answer": answer, "csrfmiddlewaretoken": csrf_of(page.text)}, headers={"Referer": page.url})
+    response = browser.post(
+        page.url, data={"answer": answer, "csrfmiddlewaretoken": csrf_of(page.text)}, headers={"Referer": page.url}
+    )
     assert response.status_code == 200, response.text[:500]
     return response
 
@@ -28,7 +30,9 @@ def test_it_places_an_exercise_and_sends_the_learners_scores_back(platform, cour
     picker = platform.deep_link_request(teacher, "teacher")
     assert picker.status_code == 200 and "exercise:sigmoid" in picker.text, picker.text[:500]
     launch = re.search(r'name="launch" value="([^"]+)"', picker.text).group(1)
-    content_items = teacher.post(f"{live_server.url}/lti/deep-link/", data={"launch": launch, "target": "exercise:sigmoid"})
+    content_items = teacher.post(
+        f"{live_server.url}/lti/deep-link/", data={"launch": launch, "target": "exercise:sigmoid"}
+    )
     assert content_items.status_code == 200, content_items.text[:500]
     placed = platform.submit_form(teacher, content_items.text)
     assert placed.status_code == 200, placed.text
@@ -59,7 +63,11 @@ def test_it_places_an_exercise_and_sends_the_learners_scores_back(platform, cour
     passback_now()
     assert platform.failed_score_posts == 1 and len(platform.scores_for("u-student")) == 1
     outcome = Outcome.objects.get()
-    assert outcome.state == Outcome.State.PENDING and "503" in outcome.last_error and outcome.next_attempt_at > outcome.scored_at
+    assert (
+        outcome.state == Outcome.State.PENDING
+        and "503" in outcome.last_error
+        and outcome.next_attempt_at > outcome.scored_at
+    )
     passback_now()  # not due yet: nothing is sent
     assert len(platform.scores_for("u-student")) == 1
     Outcome.objects.filter(pk=outcome.pk).update(next_attempt_at=outcome.scored_at)  # the backoff has passed
