@@ -42,7 +42,9 @@ def test_it_submits_from_a_notebook_and_shows_both_verdicts(live_server, course,
     notebook.cells.append(nbformat.v4.new_code_cell("%%submit sigmoid\n" + SIGMOID_RIGHT))
     notebook.cells.append(nbformat.v4.new_code_cell("float(sigmoid(0.0))"))  # the cell ran, too
 
-    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
 
     wrong_plain, wrong_html = outputs_of(notebook.cells[2])
     assert "✗" in wrong_plain and "Score" in wrong_plain and "cases passed" in wrong_plain, wrong_plain

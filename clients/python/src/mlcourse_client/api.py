@@ -55,7 +55,11 @@ class Client:
             error = body.get("error", {}) if isinstance(body, dict) else {}
             raise ApiError(response.status_code, error.get("code", "error"), error.get("message") or response.reason)
         if body is None:
-            raise ApiError(response.status_code, "bad_response", f"{self.url} did not answer with JSON; is it the course's address?")
+            raise ApiError(
+                response.status_code,
+                "bad_response",
+                f"{self.url} did not answer with JSON; is it the course's address?",
+            )
         return body
 
     def me(self) -> dict:
@@ -73,8 +77,12 @@ class Client:
     def submit(self, slug: str, answer: str, *, timeout: float = 180) -> dict:
         """Submit and return the graded submission (or the pending one after `timeout` seconds),
         long-polling the server so the verdict arrives as soon as it is in."""
-        submission = self._call("POST", f"/exercises/{slug}/submissions", json={"answer": answer}, params={"wait": self.WAIT_SECONDS})
+        submission = self._call(
+            "POST", f"/exercises/{slug}/submissions", json={"answer": answer}, params={"wait": self.WAIT_SECONDS}
+        )
         deadline = time.monotonic() + timeout
         while submission["pending"] and time.monotonic() < deadline:
-            submission = self.submission(submission["id"], wait=min(self.WAIT_SECONDS, max(1, deadline - time.monotonic())))
+            submission = self.submission(
+                submission["id"], wait=min(self.WAIT_SECONDS, max(1, deadline - time.monotonic()))
+            )
         return submission

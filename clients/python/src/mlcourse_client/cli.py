@@ -45,7 +45,9 @@ def submit(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="mlcourse", description="Exercises of Mathematics for Machine Learning, from your own notebook or editor.")
+    parser = argparse.ArgumentParser(
+        prog="mlcourse", description="Exercises of Mathematics for Machine Learning, from your own notebook or editor."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("login", help="save the course's address and your token")
     command.add_argument("--url", help="the course's address")

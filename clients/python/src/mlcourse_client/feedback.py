@@ -49,7 +49,9 @@ def as_text(submission: dict) -> str:
 def as_html(submission: dict) -> str:
     feedback = submission.get("feedback") or {}
     colour = "#1a7f37" if submission.get("correct") else "#b42318" if not submission["pending"] else "#555"
-    parts = [f'<div class="mlcourse-feedback"><p style="font-weight:bold;color:{colour}">{escape(headline(submission))}</p>']
+    parts = [
+        f'<div class="mlcourse-feedback"><p style="font-weight:bold;color:{colour}">{escape(headline(submission))}</p>'
+    ]
     cases = _shown_cases(feedback)
     if cases:
         parts.append("<ol>")
@@ -57,7 +59,9 @@ def as_html(submission: dict) -> str:
             mark = "✓" if case["passed"] else "✗"
             hidden = " <em>(hidden)</em>" if case["hidden"] else ""
             # message_html is the server's rendering: sanitised HTML, math as MathML.
-            parts.append(f"<li><strong>{mark} {escape(case['name'])}</strong>{hidden}<div>{case.get('message_html', '')}</div>")
+            parts.append(
+                f"<li><strong>{mark} {escape(case['name'])}</strong>{hidden}<div>{case.get('message_html', '')}</div>"
+            )
             if case.get("diagnosis"):
                 parts.append(f"<div>Likely mistake: {escape(case['diagnosis'])}</div>")
             for label in ("input", "expected", "got"):
@@ -86,4 +90,8 @@ def as_markdown(submission: dict) -> str:
 
 def bundle(submission: dict) -> dict:
     """A MIME bundle for IPython's display(..., raw=True)."""
-    return {"text/plain": as_text(submission), "text/html": as_html(submission), "text/markdown": as_markdown(submission)}
+    return {
+        "text/plain": as_text(submission),
+        "text/html": as_html(submission),
+        "text/markdown": as_markdown(submission),
+    }

@@ -13,7 +13,10 @@ def _statement_markdown(exercise: dict) -> str:
     lines = [f"# {exercise['title']}", "", exercise["statement"].strip(), ""]
     for choice in exercise.get("choices") or []:
         lines.append(f"{choice['index']}. {choice['text']}")
-    lines += ["", f"*{exercise['module']} · {exercise['kind']} · {exercise['answer_format']}* [On the course site]({exercise['url']})"]
+    lines += [
+        "",
+        f"*{exercise['module']} · {exercise['kind']} · {exercise['answer_format']}* [On the course site]({exercise['url']})",
+    ]
     return "\n".join(lines).strip() + "\n"
 
 
@@ -54,7 +57,11 @@ def read_answer(path: Path, slug: str, kind: str) -> str:
     comment lines, for answers that are not code)."""
     if path.suffix == ".ipynb":
         notebook = nbformat.read(str(path), as_version=4)
-        cells = [cell.source for cell in notebook.cells if cell.cell_type == "code" and cell.source.split("\n", 1)[0].split() == [MAGIC, slug]]
+        cells = [
+            cell.source
+            for cell in notebook.cells
+            if cell.cell_type == "code" and cell.source.split("\n", 1)[0].split() == [MAGIC, slug]
+        ]
         if not cells:
             raise ValueError(f"{path} has no cell starting with `{MAGIC} {slug}`.")
         answer = cells[-1].split("\n", 1)[1] if "\n" in cells[-1] else ""

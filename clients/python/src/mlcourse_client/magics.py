@@ -33,7 +33,13 @@ class CourseMagics(Magics):
                 self.shell.run_cell(cell, store_history=False)
             submission = client.submit(slug, cell)
         except (ApiError, NotLoggedIn) as exc:
-            display({"text/plain": f"mlcourse: {exc}", "text/html": f"<p style='color:#b42318'>mlcourse: {escape(str(exc))}</p>"}, raw=True)
+            display(
+                {
+                    "text/plain": f"mlcourse: {exc}",
+                    "text/html": f"<p style='color:#b42318'>mlcourse: {escape(str(exc))}</p>",
+                },
+                raw=True,
+            )
             return
         display(feedback.bundle(submission), raw=True)
 
