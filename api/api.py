@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import threading
 from functools import lru_cache
 
 from django.conf import settings
@@ -53,21 +54,36 @@ class TokenAuth(HttpBearer):
 
 
 class TokenRateThrottle(SimpleRateThrottle):
-    """A sliding-window limit per token, its rate read from settings on each request."""
+    """A sliding-window limit per token, its rate read from settings on each request.
+
+    ninja's throttles keep the request being checked on the (shared) instance; this one keeps
+    it in locals and a thread-local, so that threaded servers do not mix tokens up.
+    """
 
     def __init__(self, scope: str, setting: str):
         self.scope = scope
         self.setting = setting
+        self._last = threading.local()
         super().__init__(getattr(settings, setting))
-
-    def allow_request(self, request: HttpRequest) -> bool:
-        self.num_requests, self.duration = self.parse_rate(getattr(settings, self.setting))
-        return super().allow_request(request)
 
     def get_cache_key(self, request: HttpRequest) -> str:
         token = getattr(request, "auth", None)
         ident = token.digest if isinstance(token, AccessToken) else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        limit, period = self.parse_rate(getattr(settings, self.setting))
+        key = self.get_cache_key(request)
+        now = self.timer()
+        history = [moment for moment in self.cache.get(key, []) if moment > now - period]
+        if len(history) >= limit:
+            self._last.wait = period - (now - history[0])
+            return False
+        self.cache.set(key, [*history, now], period)
+        return True
+
+    def wait(self) -> float | None:
+        return getattr(self._last, "wait", None)
 
 
 api = NinjaAPI(

@@ -71,9 +71,10 @@ def test_it_hides_unpublished_exercises(api, course):
 
 def test_it_grades_a_submission_and_returns_the_feedback(api, course, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post("/exercises/sigmoid/submissions?wait=5", {"answer": SIGMOID_WRONG})
+        response = api.post("/exercises/sigmoid/submissions", {"answer": SIGMOID_WRONG})
     assert response.status_code == 202
     submitted = response.json()
+    assert submitted["status"] == "queued" and submitted["pending"] and submitted["feedback"] is None
     later = api.get(f"/submissions/{submitted['id']}").json()
     assert later["status"] == "graded" and later["correct"] is False and later["score"] < 1
     failed = [case for case in later["feedback"]["cases"] if not case["passed"]]

@@ -163,3 +163,17 @@ def test_the_configure_command_loads_the_key_and_platforms(db, tmp_path, setting
     platforms.write_text("- name: Broken\n  issuer: https://x\n")
     with pytest.raises(Exception, match="lacks client_id"):
         call_command("lti_configure")
+
+
+def test_it_keeps_a_score_it_cannot_deliver(course, context, lti_user, learner, submit, settings):
+    """An LMS that cannot be reached: the score stays queued with the reason, for a later try."""
+    from lti.tasks import send_outcome_now
+
+    settings.LTI_HTTP_TIMEOUT_SECONDS = 2
+    Key.objects.generate()
+    LtiRegistration.objects.filter(pk=context.deployment.registration_id).update(token_url="http://127.0.0.1:9/token")
+    submit(learner, "sigmoid", SIGMOID_RIGHT)
+    outcome = send_outcome_now(Outcome.for_launch(placement_for(context, "exercise:sigmoid"), learner, lti_user).pk)
+    assert outcome.state == Outcome.State.PENDING and outcome.score == 1.0 and outcome.attempts == 1
+    assert "could not be reached" in outcome.last_error and outcome.leased_until is None
+    assert outcome.next_attempt_at > timezone.now()
