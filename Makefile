@@ -9,10 +9,11 @@ PYTEST_ARGS ?= -n 2
 
 .PHONY: run test install lint system-deps clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml clients/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e ./clients/python
 	@touch $(STAMP)
 
 install: $(STAMP)

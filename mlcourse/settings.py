@@ -47,6 +47,15 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """A rate such as 120/min (periods: s, sec, m, min, h, hour, d, day)."""
+    value = env_str(name, default).strip()
+    count, _, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in {"s", "sec", "m", "min", "h", "hour", "d", "day"}:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 120/min.")
+    return value
+
+
 DEBUG = env_bool("DEBUG", False)
 # Tests and `make run` get a throwaway key; a real deployment must provide its own.
 SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key" if DEBUG else None)
@@ -68,6 +77,10 @@ INSTALLED_APPS = [
     "exercises",
     "grader",
     "teaching",
+    "ninja",
+    "lti_tool",
+    "api",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -258,8 +271,24 @@ MAX_ANSWER_BYTES = env_number("MAX_ANSWER_BYTES", 64_000, minimum=1_000, maximum
 
 # Verdicts are pushed to waiting pages over Redis pub/sub (exercises/push.py); without Redis,
 # or with VERDICT_PUSH=false, pages poll every VERDICT_POLL_SECONDS instead.
-VERDICT_PUSH_URL = (
-    REDIS_URL.replace("redis+socket://", "unix://", 1) if REDIS_URL and env_bool("VERDICT_PUSH", True) else ""
-)
+# redis-py's spelling of REDIS_URL (kombu's redis+socket:// is unix:// there).
+REDIS_CLIENT_URL = REDIS_URL.replace("redis+socket://", "unix://", 1)
+VERDICT_PUSH_URL = REDIS_CLIENT_URL if REDIS_URL and env_bool("VERDICT_PUSH", True) else ""
 VERDICT_POLL_SECONDS = env_number("VERDICT_POLL_SECONDS", 0.5, minimum=0.05, maximum=10, kind=float)
 VERDICT_WAIT_SECONDS = 20  # one long poll; a proxy in front must allow a little more
+
+# --- REST API, LMS (LTI 1.3) -------------------------------------------------------------
+
+# Rate limits and LTI launch state live in the cache: shared through Redis when there is one,
+# so that every web process sees the same counters and the same OIDC state.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CLIENT_URL}}
+API_RATE_LIMIT = env_rate("API_RATE_LIMIT", "240/min")  # per personal access token, every endpoint
+API_SUBMIT_RATE_LIMIT = env_rate("API_SUBMIT_RATE_LIMIT", "30/min")  # per token, submissions
+API_MAX_WAIT_SECONDS = env_number("API_MAX_WAIT_SECONDS", 25, minimum=0, maximum=120)
+LTI_PRIVATE_KEY_FILE = env_str("LTI_PRIVATE_KEY_FILE", "")
+LTI_PLATFORMS_FILE = env_str("LTI_PLATFORMS_FILE", "")
+LTI_HTTP_TIMEOUT_SECONDS = env_number("LTI_HTTP_TIMEOUT_SECONDS", 10, minimum=1, maximum=120, kind=float)
+LTI_PASSBACK_SECONDS = env_number("LTI_PASSBACK_SECONDS", 15, minimum=1, maximum=3600)
+LTI_PASSBACK_MAX_BACKOFF_SECONDS = env_number("LTI_PASSBACK_MAX_BACKOFF_SECONDS", 3600, minimum=10, maximum=86400)
+CELERY_BEAT_SCHEDULE["lti-grade-passback"] = {"task": "lti.tasks.passback", "schedule": float(LTI_PASSBACK_SECONDS)}

@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
+    path("", include("api.urls")),
+    path("lti/", include("lti.urls")),
     path("", include("teaching.urls")),
     path("", include("exercises.urls")),
 ]
