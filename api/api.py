@@ -12,6 +12,7 @@ import logging
 import threading
 from functools import lru_cache
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db.models import Count
 from django.http import Http404, HttpRequest
@@ -25,6 +26,7 @@ from exercises import access
 from exercises.forms import AnswerForm
 from exercises.markdown import render_markdown_or_escape
 from exercises.models import Exercise, ExerciseProgress, Module, Submission, module_progress
+from teaching import access as teaching_access
 from teaching.models import Cohort
 
 from . import schemas
@@ -379,9 +381,16 @@ def exercise_detail(request, slug: str):
     description="Queues the answer for grading. With `wait`, answers once graded (or after `wait` seconds).",
     throttle=submit_throttle,
 )
-def submit(
+async def submit(
     request, slug: str, payload: schemas.SubmitIn, wait: float = Query(0, ge=0, le=60, description=WAIT_DESCRIPTION)
 ):
+    # Async, so that waiting for the verdict holds no thread of the web server.
+    submission = await sync_to_async(_submit)(request, slug, payload)
+    submission = await wait_for_verdict(submission, bounded_wait(wait))
+    return Status(202, await sync_to_async(submission_out)(request, submission))
+
+
+def _submit(request, slug: str, payload: schemas.SubmitIn) -> Submission:
     exercise = access.exercise_for(request.user, slug)
     if exercise.in_quiz:
         raise ApiError(
@@ -398,7 +407,7 @@ def submit(
     except Submission.TooManyPending as exc:
         raise ApiError(429, "too_many_pending", str(exc)) from None
     submission.refresh_from_db()  # grading may already have happened, when it runs in this process
-    return Status(202, submission_out(request, wait_for_verdict(submission, bounded_wait(wait))))
+    return submission
 
 
 @router.get(
@@ -418,9 +427,12 @@ def exercise_submissions(request, slug: str):
     summary="A submission's status and feedback",
     description="With `wait`, a long-poll: answers as soon as the verdict is in, or after `wait` seconds.",
 )
-def submission_detail(request, submission_id: int, wait: float = Query(0, ge=0, le=60, description=WAIT_DESCRIPTION)):
-    submission = access.submission_for(request.user, submission_id)
-    return submission_out(request, wait_for_verdict(submission, bounded_wait(wait)))
+async def submission_detail(
+    request, submission_id: int, wait: float = Query(0, ge=0, le=60, description=WAIT_DESCRIPTION)
+):
+    submission = await sync_to_async(access.submission_for)(request.user, submission_id)
+    submission = await wait_for_verdict(submission, bounded_wait(wait))
+    return await sync_to_async(submission_out)(request, submission)
 
 
 @router.get("/progress", response={200: schemas.ProgressOut, **ERRORS}, summary="Your progress")
@@ -467,7 +479,7 @@ def _cohort_out(cohort: Cohort) -> dict:
 
 @teaching.get("/cohorts", response={200: list[schemas.CohortOut], **ERRORS}, summary="The cohorts you teach")
 def cohorts(request):
-    access.instructor_required(request.user)
+    teaching_access.instructor_required(request.user)
     taught = Cohort.objects.taught_by(request.user).annotate(n_learners=Count("enrollments", distinct=True))
     return [_cohort_out(cohort) for cohort in taught.order_by("name")]
 
@@ -476,7 +488,7 @@ def cohorts(request):
     "/cohorts/{cohort_id}", response={200: schemas.CohortReportOut, **ERRORS}, summary="A cohort's progress report"
 )
 def cohort_report(request, cohort_id: int, inactive_days: int = Query(7, ge=1, le=3650)):
-    cohort = access.cohort_for(request.user, cohort_id)
+    cohort = teaching_access.cohort_for(request.user, cohort_id)
     grid = cohort.grid(inactive_days=inactive_days)
     cohort.n_learners = len(grid.rows)
     slugs = [exercise.slug for exercise in grid.exercises]
@@ -508,8 +520,8 @@ def cohort_report(request, cohort_id: int, inactive_days: int = Query(7, ge=1, l
     summary="How a cohort fares on one exercise",
 )
 def cohort_exercise_report(request, cohort_id: int, slug: str):
-    cohort = access.cohort_for(request.user, cohort_id)
-    exercise = access.authoring_exercise_for(request.user, slug)
+    cohort = teaching_access.cohort_for(request.user, cohort_id)
+    exercise = teaching_access.authoring_exercise_for(request.user, slug)
     report = cohort.exercise_report(exercise)
     return {
         "cohort": cohort.pk,

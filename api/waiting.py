@@ -1,36 +1,26 @@
-"""Waiting for a verdict, for the API's long-poll.
-
-Everything about *how* a request waits is in `wait_for_verdict`, so that a push (Redis
-pub/sub on grading) can replace the polling here without touching the endpoint.
-"""
+"""Waiting for a verdict, for the API's long-poll: the same push as the web pages'
+(exercises/push.py), awaited, so a waiting client holds a coroutine and no thread."""
 
 from __future__ import annotations
 
-import time
+import asyncio
 
 from exercises.models import Submission
-
-FIRST_CHECK_SECONDS = 0.05
-LONGEST_CHECK_SECONDS = 0.5
+from exercises.push import wait_for_verdict as wait_for_push
 
 
-def wait_for_verdict(submission: Submission, seconds: float) -> Submission:
-    """The submission once graded (or failed), or as it is after `seconds`.
+async def wait_for_verdict(submission: Submission, seconds: float) -> Submission:
+    """The submission once graded (or failed), or as it is after `seconds`."""
+    if not submission.is_pending or seconds <= 0:
+        return submission
+    pk = submission.pk
 
-    Checks its status with one indexed query, at first every 50 ms (most code is graded in
-    well under a second), backing off to every 500 ms.
-    """
-    deadline = time.monotonic() + max(0.0, seconds)
-    pause = FIRST_CHECK_SECONDS
-    while submission.is_pending:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        time.sleep(min(pause, remaining))
-        pause = min(pause * 1.5, LONGEST_CHECK_SECONDS)
-        status = Submission.objects.filter(pk=submission.pk).values_list("status", flat=True).first()
-        if status is None:  # deleted while we waited
-            break
-        if status not in (Submission.Status.QUEUED, Submission.Status.RUNNING):
-            submission.refresh_from_db()
-    return submission
+    async def still_pending() -> bool:
+        return await Submission.objects.filter(pk=pk).pending().aexists()
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    # Without a push channel each wait is a short sleep: the loop is then a poll.
+    while (remaining := deadline - loop.time()) > 0 and await still_pending():
+        await wait_for_push(pk, still_pending, remaining)
+    return await Submission.objects.select_related("exercise", "version", "learner").aget(pk=pk)

@@ -406,7 +406,7 @@ def collect(now=None) -> int:
                 break
             touched |= {
                 (learner, regrade.exercise_id, regrade.exercise.module_id, False)
-                for learner in regrade.submissions.values_list("learner_id", flat=True).distinct()
+                for learner in regrade.regradings.values_list("submission__learner_id", flat=True).distinct()
             }
             cursor.regrade_id = regrade.pk
         cursor.save()

@@ -2,6 +2,7 @@ import threading
 import time
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.db import connection
 
 from api.models import AccessToken
@@ -162,7 +163,7 @@ def test_it_waits_for_the_verdict_until_it_arrives(course, learner):
     started = time.monotonic()
     grader = threading.Thread(target=grade_later)
     grader.start()
-    waited = wait_for_verdict(submission, 20)
+    waited = async_to_sync(wait_for_verdict)(submission, 20)
     grader.join()
     assert waited.status == Submission.Status.GRADED and waited.correct
     assert 0.25 < time.monotonic() - started < 10
@@ -174,5 +175,5 @@ def test_it_stops_waiting_after_the_given_time(course, learner):
         learner=learner, exercise=exercise, version=exercise.current_version, answer="x"
     )
     started = time.monotonic()
-    assert wait_for_verdict(submission, 0.2).is_pending
+    assert async_to_sync(wait_for_verdict)(submission, 0.2).is_pending
     assert time.monotonic() - started < 2

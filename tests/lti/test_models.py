@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 from lti_tool.models import Key, LtiContext, LtiDeployment, LtiMembership, LtiRegistration, LtiResourceLink, LtiUser
 
-from exercises.models import Exercise
+from exercises.models import Exercise, Regrading
 from lti.models import CourseLink, Outcome, PassbackCursor, Placement, account_for, collect
 from teaching.models import Regrade
 from tests.conftest import SIGMOID_RIGHT, SIGMOID_WRONG
@@ -105,7 +105,8 @@ def test_it_reads_a_finished_regrade(course, context, lti_user, learner, instruc
     regrade = Regrade.objects.create(
         cohort=link.cohort, exercise=first.exercise, version=first.version, requested_by=instructor
     )
-    regrade.submissions.set([first])
+    regrading = Regrading.objects.create(submission=first, version=first.version, status="graded", score=first.score)
+    regrade.regradings.set([regrading])
     assert collect() == 1
     outcome.refresh_from_db()
     assert outcome.score == pytest.approx(first.score) and PassbackCursor.objects.get().regrade_id == regrade.pk
