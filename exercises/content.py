@@ -68,6 +68,7 @@ class ModuleFiles:
     summary: str
     quiz_title: str
     quiz_max_attempts: int
+    quiz_feedback: str
     lesson_markdown: str
     lesson_html: str
     exercises: list[ExerciseFile] = field(default_factory=list)
@@ -263,9 +264,12 @@ def read_module(path: Path, syllabus: dict[str, dict]) -> ModuleFiles:
         summary=fields.get("summary", str, ""),
         quiz_title=fields.get("title", str, "Quiz", where=quiz),
         quiz_max_attempts=fields.get("max_attempts", int, 3, where=quiz),
+        quiz_feedback=fields.get("feedback", str, Module.QuizFeedback.AT_END, where=quiz),
         lesson_markdown=lesson,
         lesson_html=_render(lesson_path, "lesson", lesson),
     )
+    if module.quiz_feedback not in Module.QuizFeedback.values:
+        raise ContentError(meta_path, f"field 'quiz.feedback' must be one of {', '.join(Module.QuizFeedback.values)}")
     topic_ids = {topic for data in syllabus.values() for topic in data["topics"]}
     for exercise_path in sorted(path.glob("*.yaml")):
         if exercise_path.name != "module.yaml":
@@ -309,6 +313,7 @@ def sync_course(root: Path = CONTENT_ROOT, only: set[str] | None = None) -> Sync
         module = Module.objects.get(slug=files.slug)
         module.title, module.order, module.summary = files.title, files.order, files.summary
         module.quiz_title, module.quiz_max_attempts = files.quiz_title, files.quiz_max_attempts
+        module.quiz_feedback = files.quiz_feedback
         module.save()
         Lesson.objects.update_or_create(module=module, defaults={"body_markdown": files.lesson_markdown, "body_html": files.lesson_html})
         loaded = set()

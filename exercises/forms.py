@@ -22,13 +22,15 @@ class SignupForm(UserCreationForm):
         fields = ("username",)
 
 
-def _answer_field(exercise: Exercise, initial: str = "") -> forms.Field:
+def _answer_field(exercise: Exercise, initial: str = "", choice_order: list[int] | None = None) -> forms.Field:
     if exercise.kind == Exercise.Kind.CODE:
         widget = AceWidget(mode="python", theme="chrome", width="100%", height="320px", tabsize=4, showprintmargin=False, toolbar=False)
         return forms.CharField(widget=widget, initial=initial, strip=False)
     if exercise.kind == Exercise.Kind.CHOICE:
         # Choice texts are Markdown with math, sanitised by the renderer like any statement.
         choices = [(str(index), inline_markdown(choice["text"])) for index, choice in enumerate(exercise.spec["choices"])]
+        if choice_order and sorted(choice_order) == list(range(len(choices))):
+            choices = [choices[index] for index in choice_order]  # shown shuffled, answered by index
         if exercise.spec.get("multiple"):
             return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple)
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
@@ -37,10 +39,10 @@ def _answer_field(exercise: Exercise, initial: str = "") -> forms.Field:
 
 
 class AnswerForm(forms.Form):
-    def __init__(self, exercise: Exercise, *args, initial_answer: str = "", **kwargs):
+    def __init__(self, exercise: Exercise, *args, initial_answer: str = "", choice_order: list[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.exercise = exercise
-        self.fields["answer"] = _answer_field(exercise, initial_answer)
+        self.fields["answer"] = _answer_field(exercise, initial_answer, choice_order)
 
     def clean_answer(self) -> str:
         answer = self.cleaned_data["answer"]

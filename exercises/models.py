@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
 import secrets
 from datetime import timedelta
 
@@ -49,6 +50,14 @@ class Module(Authored):
     order = models.PositiveIntegerField(default=0)
     quiz_title = models.CharField(max_length=200, blank=True)
     quiz_max_attempts = models.PositiveIntegerField(default=3)
+
+    class QuizFeedback(models.TextChoices):
+        AT_END = "at-end", "when the attempt closes"
+        PER_ANSWER = "per-answer", "after each answer"
+
+    # When a quiz attempt shows which answers were right: by default only once it closes, so
+    # that one attempt cannot be copied into the next while it runs.
+    quiz_feedback = models.CharField(max_length=16, choices=QuizFeedback.choices, default=QuizFeedback.AT_END)
 
     class Meta:
         ordering = ["order", "slug"]
@@ -806,10 +815,15 @@ class QuizAttemptQuerySet(models.QuerySet):
 
 
 class QuizAttempt(models.Model):
+    """One attempt at a module's quiz. Each attempt draws its own variant of every question (its
+    parameters, the order of its choices), from its own seed. The best attempt's score counts."""
+
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="quiz_attempts")
     number = models.PositiveIntegerField()
+    seed = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
     started_at = models.DateTimeField(auto_now_add=True)
+    finish_requested_at = models.DateTimeField(null=True, blank=True)  # closed with blanks left
     finished_at = models.DateTimeField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)
 
@@ -839,18 +853,50 @@ class QuizAttempt(models.Model):
             return cls.objects.create(learner=learner, module=module, number=used + 1)
 
     def questions(self):
-        return self.module.exercises.published().quiz_questions()
+        return self.module.exercises.published().quiz_questions().select_related("current_version")
 
-    def answered_ids(self) -> set[int]:
-        return set(self.submissions.values_list("exercise_id", flat=True))
+    def context_for(self, exercise: Exercise) -> dict:
+        """This attempt's variant of a question: its own parameters and order of choices."""
+        key = f"{self.learner_id}:{exercise.slug}:quiz:{self.seed}"
+        context = {}
+        params_spec = exercise.spec.get("params") or {}
+        if params_spec:
+            context["params"] = params.draw(params_spec, key)
+        choices = exercise.spec.get("choices") or []
+        if choices:
+            order = list(range(len(choices)))
+            random.Random(hashlib.sha256(key.encode()).digest()).shuffle(order)
+            context["choice_order"] = order
+        return context
+
+    @property
+    def shows_feedback(self) -> bool:
+        return self.finished_at is not None or self.module.quiz_feedback == Module.QuizFeedback.PER_ANSWER
+
+    def latest_answers(self) -> dict[int, Submission]:
+        latest = {}
+        for submission in self.submissions.order_by("submitted_at", "pk"):
+            latest[submission.exercise_id] = submission
+        return latest
+
+    def blanks(self) -> int:
+        answered = {pk for pk, s in self.latest_answers().items() if s.status != Submission.Status.ERROR}
+        return sum(1 for pk in self.questions().values_list("pk", flat=True) if pk not in answered)
+
+    def request_finish(self) -> None:
+        """Close the attempt now: blank questions score 0; it closes once pending answers are graded."""
+        QuizAttempt.objects.filter(pk=self.pk, finish_requested_at__isnull=True).update(finish_requested_at=timezone.now())
+        self.refresh_from_db()
+        self.finish_if_complete()
 
     def finish_if_complete(self) -> None:
-        """Close the attempt once every question has a graded answer, and record its score."""
+        """Close the attempt once every question has a graded answer, or the learner asked to
+        finish and nothing is still being graded, and record its score."""
         questions = list(self.questions().values_list("id", "points"))
-        latest = {}
-        for submission in self.submissions.order_by("submitted_at"):
-            latest[submission.exercise_id] = submission
-        if self.finished_at or len(latest) < len(questions) or any(s.is_pending for s in latest.values()):
+        latest = self.latest_answers()
+        if self.finished_at or any(s.is_pending for s in latest.values()):
+            return
+        if len(latest) < len(questions) and self.finish_requested_at is None:
             return
         total = sum(points for _, points in questions) or 1
         earned = sum(points * (latest[pk].score or 0) for pk, points in questions if pk in latest)

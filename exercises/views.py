@@ -140,15 +140,27 @@ def quiz(request, slug):
     return render(request, "exercises/quiz.html", context)
 
 
+def _quiz_questions(attempt: QuizAttempt) -> list[dict]:
+    latest = attempt.latest_answers()
+    questions = []
+    for exercise in attempt.questions():
+        context = attempt.context_for(exercise)
+        questions.append(
+            {
+                "exercise": exercise,
+                "statement": exercise.current_version.statement_for(context),
+                "submission": latest.get(exercise.pk),
+                "form": AnswerForm(exercise, prefix=f"q{exercise.pk}", choice_order=context.get("choice_order")),
+            }
+        )
+    return questions
+
+
 @login_required
 @require_GET
 def quiz_attempt(request, pk):
     attempt = access.quiz_attempt_for(request.user, pk)
-    latest = {}
-    for submission in attempt.submissions.order_by("submitted_at"):
-        latest[submission.exercise_id] = submission
-    questions = [(exercise, latest.get(exercise.pk), AnswerForm(exercise, prefix=f"q{exercise.pk}")) for exercise in attempt.questions()]
-    return render(request, "exercises/quiz_attempt.html", {"attempt": attempt, "questions": questions})
+    return render(request, "exercises/quiz_attempt.html", {"attempt": attempt, "questions": _quiz_questions(attempt)})
 
 
 @login_required
@@ -156,18 +168,33 @@ def quiz_attempt(request, pk):
 def quiz_answer(request, pk, slug):
     attempt = access.quiz_attempt_for(request.user, pk)
     exercise = access.exercise_for(request.user, slug)
-    if attempt.finished_at or exercise.module_id != attempt.module_id or not exercise.in_quiz:
+    if attempt.finished_at or attempt.finish_requested_at or exercise.module_id != attempt.module_id or not exercise.in_quiz:
         return HttpResponseBadRequest("This question is not part of an open attempt.")
     previous = attempt.submissions.filter(exercise=exercise).first()
     if previous and previous.status != Submission.Status.ERROR:
         messages.info(request, "You already answered this question in this attempt.")
         return redirect(attempt)
-    form = AnswerForm(exercise, request.POST, prefix=f"q{exercise.pk}")
+    context = attempt.context_for(exercise)
+    form = AnswerForm(exercise, request.POST, prefix=f"q{exercise.pk}", choice_order=context.get("choice_order"))
     if not form.is_valid():
         messages.error(request, f"{exercise.title}: {' '.join(form.errors.get('answer', []))}")
         return redirect(attempt)
     try:
-        Submission.submit(request.user, exercise, form.cleaned_data["answer"], quiz_attempt=attempt)
+        Submission.submit(request.user, exercise, form.cleaned_data["answer"], quiz_attempt=attempt, context=context)
     except Submission.TooManyPending as exc:
         messages.error(request, str(exc))
     return redirect(f"{attempt.get_absolute_url()}#q{exercise.pk}")
+
+
+@login_required
+@require_POST
+def quiz_finish(request, pk):
+    """Close the attempt; with questions left blank, only once the learner confirms."""
+    attempt = access.quiz_attempt_for(request.user, pk)
+    if attempt.finished_at is None:
+        blanks = attempt.blanks()
+        if blanks and request.POST.get("confirm") != "1":
+            context = {"attempt": attempt, "questions": _quiz_questions(attempt), "confirm_blanks": blanks}
+            return render(request, "exercises/quiz_attempt.html", context)
+        attempt.request_finish()
+    return redirect(attempt)

@@ -27,3 +27,18 @@ def percent(value: float | None) -> str:
 @register.filter
 def any_hidden(cases: list[dict]) -> bool:
     return any(case.get("hidden") for case in cases)
+
+
+@register.filter
+def choice_texts(answer: str, exercise) -> str:
+    """A chosen answer as its choices' texts, not their indices ("[1]")."""
+    if exercise.kind != "choice":
+        return answer
+    import json
+
+    try:
+        picked = json.loads(answer)
+        choices = exercise.spec["choices"]
+        return "; ".join(choices[index]["text"] for index in picked)
+    except (ValueError, TypeError, KeyError, IndexError):
+        return answer

@@ -2,7 +2,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from exercises.models import Exercise, QuizAttempt, Submission
+from exercises.models import Exercise, Module, QuizAttempt, Submission
 from tests.conftest import PASSWORD, SIGMOID_RIGHT, SIGMOID_WRONG
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +226,62 @@ def test_it_shows_an_instructor_everything_of_a_hidden_case(course, learner, ins
     client.force_login(instructor)
     page = client.get(reverse("teaching:cohort_learner", args=[cohort.pk, learner.pk])).content.decode()
     assert "input [-800.0, 800.0]" in page
+
+
+# --- quiz integrity ----------------------------------------------------------------------------
+
+
+def answer_quiz(client, attempt, slug, value, django_capture_on_commit_callbacks):
+    from exercises.models import Exercise
+
+    exercise = Exercise.objects.get(slug=slug)
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(reverse("quiz_answer", args=[attempt.pk, slug]), {f"q{exercise.pk}-answer": value})
+
+
+def test_it_reveals_quiz_answers_only_when_the_attempt_closes(course, learner, learner_client, django_capture_on_commit_callbacks):
+    learner_client.post(reverse("quiz", args=["activations"]))
+    attempt = QuizAttempt.objects.get(learner=learner)
+    answer_quiz(learner_client, attempt, "relu-choice", "1", django_capture_on_commit_callbacks)  # wrong
+    page = learner_client.get(attempt.get_absolute_url()).content.decode()
+    assert "Answer saved." in page and "That is the identity" not in page and "verdict" not in page
+    assert "Your answer: <code>$-3$</code>" in page  # the choice's text, not "[1]"
+    answer_quiz(learner_client, attempt, "sigmoid-zero", "0.5", django_capture_on_commit_callbacks)
+    page = learner_client.get(attempt.get_absolute_url()).content.decode()
+    assert "Finished: score 67%" in page and "That is the identity" in page  # 2 of 3 points
+
+
+def test_it_shows_quiz_feedback_per_answer_when_the_quiz_says_so(course, learner, learner_client, django_capture_on_commit_callbacks):
+    Module.objects.filter(slug="activations").update(quiz_feedback="per-answer")
+    learner_client.post(reverse("quiz", args=["activations"]))
+    attempt = QuizAttempt.objects.get(learner=learner)
+    answer_quiz(learner_client, attempt, "relu-choice", "1", django_capture_on_commit_callbacks)
+    assert "That is the identity" in learner_client.get(attempt.get_absolute_url()).content.decode()
+
+
+def test_it_finishes_an_attempt_with_blanks_only_after_confirmation(course, learner, learner_client, django_capture_on_commit_callbacks):
+    learner_client.post(reverse("quiz", args=["activations"]))
+    attempt = QuizAttempt.objects.get(learner=learner)
+    answer_quiz(learner_client, attempt, "relu-choice", "0", django_capture_on_commit_callbacks)
+    page = learner_client.post(reverse("quiz_finish", args=[attempt.pk])).content.decode()
+    assert "You left 1 question blank" in page
+    attempt.refresh_from_db()
+    assert attempt.finished_at is None
+    learner_client.post(reverse("quiz_finish", args=[attempt.pk]), {"confirm": "1"})
+    attempt.refresh_from_db()
+    assert attempt.finished_at is not None and attempt.score == pytest.approx(1 / 3)  # 1 point of 3
+
+
+def test_it_draws_each_quiz_attempt_its_own_variant(course, learner):
+    from exercises.models import Exercise
+
+    choice = Exercise.objects.get(slug="relu-choice")
+    choice.add_version(choice.current_version.statement, {**choice.spec, "choices": [{"text": str(n), "correct": n == 0} for n in range(6)]}, live=True)
+    symbolic = Exercise.objects.get(slug="sigmoid-derivative")
+    symbolic.add_version("Take {{a}}.", {**symbolic.spec, "params": {"a": [1, 1000]}}, live=True)
+    module = course_module("activations")
+    attempts = [QuizAttempt.objects.create(learner=learner, module=module, number=n) for n in (1, 2, 3)]
+    orders = {tuple(attempt.context_for(choice)["choice_order"]) for attempt in attempts}
+    drawn = {attempt.context_for(symbolic)["params"]["a"] for attempt in attempts}
+    assert len(orders) > 1 and len(drawn) > 1
+    assert attempts[0].context_for(choice) == attempts[0].context_for(choice)  # stable within an attempt
