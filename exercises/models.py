@@ -373,9 +373,14 @@ class ExerciseVersion(models.Model):
     def grade(self, answer: str, context: dict | None = None) -> GradingResult:
         try:
             cases = self.prepared_cases() if self.exercise.kind == Exercise.Kind.CODE else None
-        except Exception as exc:  # a broken reference is the platform's fault, not the learner's
+        except (sandbox.SandboxError, sandbox.SandboxUnavailable, wire.WireError) as exc:
+            # A broken reference or case generator is the platform's fault, not the learner's.
+            log.exception("Could not prepare the cases of %s", self, extra={"version": self.pk})
             return GradingResult.platform_error(f"This exercise's reference could not be prepared: {exc}")
-        return engine.grade(self.exercise.kind, self.spec, answer, cases=cases, context=context)
+        result = engine.grade(self.exercise.kind, self.spec, answer, cases=cases, context=context)
+        if result.status == "error":
+            log.error("Platform error grading against %s: %s", self, result.message, extra={"version": self.pk})
+        return result
 
 
 class SubmissionQuerySet(models.QuerySet):

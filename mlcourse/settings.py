@@ -173,11 +173,17 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r} is not a logging level.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "formatters": {"key_value": {"()": "mlcourse.logs.KeyValueFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "key_value"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # One line per platform failure is enough: Celery's own chatter stays at warnings.
+    "loggers": {"celery": {"level": "WARNING" if LOG_LEVEL in {"DEBUG", "INFO"} else LOG_LEVEL}},
 }
 
 # --- Grading ---------------------------------------------------------------------------
@@ -226,9 +232,11 @@ GRADING_QUEUES = {
 CELERY_TASK_DEFAULT_QUEUE = GRADING_QUEUE
 CELERY_BEAT_SCHEDULE = {
     "requeue-lost-submissions": {"task": "grader.tasks.requeue_stuck", "schedule": 10.0},
+    "requeue-lost-validations": {"task": "teaching.tasks.requeue_validations", "schedule": 60.0},
 }
 CELERY_TASK_ROUTES = {
     "grader.tasks.requeue_stuck": {"queue": GRADING_QUEUES["answers"]},
+    "teaching.tasks.requeue_validations": {"queue": GRADING_QUEUES["answers"]},
     "teaching.tasks.validate_version": {"queue": GRADING_QUEUES["backlog"]},
     "exercises.tasks.regrade": {"queue": GRADING_QUEUES["backlog"]},
 }

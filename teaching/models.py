@@ -231,6 +231,16 @@ class ExerciseReport:
         return [(f"{n}+" if n == 10 else str(n), counts[n], counts[n] / top) for n in range(1, 11) if counts[n]]
 
 
+class ValidationRunQuerySet(models.QuerySet):
+    def lease_expired(self, now=None):
+        """Running for longer than a validation may take: the worker that claimed it died."""
+        now = now or timezone.now()
+        return self.filter(status=ValidationRun.Status.RUNNING, started_at__lt=now - ValidationRun.LEASE)
+
+    def queued_since(self, seconds: float, now=None):
+        return self.filter(status=ValidationRun.Status.QUEUED, created_at__lt=(now or timezone.now()) - timedelta(seconds=seconds))
+
+
 class ValidationRun(models.Model):
     """One press of "Validate": every check of an exercise version, run in the sandbox."""
 
@@ -247,8 +257,12 @@ class ValidationRun(models.Model):
     variants_caught = models.PositiveIntegerField(default=0)
     variants_total = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
+    claims = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ValidationRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -271,11 +285,35 @@ class ValidationRun(models.Model):
         transaction.on_commit(lambda: validate_version.delay(run.pk))
         return run
 
+    # Every check of a version, each within the grading limits: a validation takes minutes at most.
+    LEASE = timedelta(minutes=10)
+    MAX_CLAIMS = 3
+
     @classmethod
     def claim(cls, pk: int) -> ValidationRun | None:
-        if cls.objects.filter(pk=pk, status=cls.Status.QUEUED).update(status=cls.Status.RUNNING) != 1:
+        claimed = cls.objects.filter(pk=pk, status=cls.Status.QUEUED).update(
+            status=cls.Status.RUNNING, started_at=timezone.now(), claims=models.F("claims") + 1
+        )
+        if claimed != 1:
             return None
         return cls.objects.select_related("version__exercise").get(pk=pk)
+
+    @classmethod
+    def requeue_lost(cls) -> int:
+        """Runs a dead worker left running go back to the queue, and queued runs whose message
+        was lost are sent again (a second message for the same run finds it claimed). A run
+        that stopped workers three times ends with a message instead of looping."""
+        from .tasks import validate_version
+
+        cls.objects.lease_expired().update(status=cls.Status.QUEUED)
+        resent = 0
+        for run in cls.objects.queued_since(settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]):
+            if run.claims >= cls.MAX_CLAIMS:
+                run._finish([], reference_ok=False, message="Validating this version stopped the grader repeatedly.")
+                continue
+            validate_version.delay(run.pk)
+            resent += 1
+        return resent
 
     def perform(self) -> None:
         """Reference (must pass), starter and mutants (must fail), then the automatic wrong

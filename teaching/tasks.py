@@ -15,3 +15,8 @@ def validate_version_now(run_id: int) -> ValidationRun | None:
 @shared_task(name="teaching.tasks.validate_version")
 def validate_version(run_id: int) -> None:
     validate_version_now(run_id)
+
+
+@shared_task(name="teaching.tasks.requeue_validations")
+def requeue_validations() -> int:
+    return ValidationRun.requeue_lost()

@@ -3,6 +3,7 @@ from functools import lru_cache
 from django import template
 from django.utils.safestring import mark_safe
 
+from exercises.access import is_instructor as _is_instructor
 from exercises.markdown import render_markdown_or_escape
 
 register = template.Library()
@@ -42,3 +43,8 @@ def choice_texts(answer: str, exercise) -> str:
         return "; ".join(choices[index]["text"] for index in picked)
     except (ValueError, TypeError, KeyError, IndexError):
         return answer
+
+
+@register.filter
+def is_instructor(user) -> bool:
+    return _is_instructor(user)

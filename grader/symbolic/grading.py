@@ -4,8 +4,12 @@ imports SymPy or reads a learner's text as anything but a string."""
 
 from __future__ import annotations
 
+import logging
+
 from ..results import CaseResult, GradingResult
 from . import params, pool
+
+log = logging.getLogger(__name__)
 
 TOO_COMPLEX = "Your answer is too complex to check. Simplify it and submit again."
 
@@ -27,8 +31,10 @@ def result_from_reply(reply: dict) -> GradingResult:
     if status == "too-complex":
         return GradingResult.rejected(TOO_COMPLEX)
     if status == "spec-error":
+        log.error("Symbolic exercise misconfigured: %s", reply.get("message"))
         return GradingResult.platform_error(str(reply.get("message")))
     if status != "ok":
+        log.error("The expression checker answered %s: %s", status, reply.get("message"))
         return GradingResult.platform_error(str(reply.get("message") or "The expression checker failed."))
     if not reply.get("readable"):
         error = reply.get("error") or {}

@@ -49,10 +49,6 @@ GREEK_NAMES = set(GREEK.values()) | {"lambda"}
 LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC")
 
 
-def _unary(constructor):
-    return lambda args, evaluate: constructor(*args, evaluate=evaluate)
-
-
 FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
     # name: (sympy constructor, allowed argument counts)
     "exp": (sp.exp, (1,)),

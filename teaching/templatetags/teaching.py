@@ -2,14 +2,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from exercises.access import is_instructor as _is_instructor
-
 register = template.Library()
-
-
-@register.filter
-def is_instructor(user) -> bool:
-    return _is_instructor(user)
 
 
 @register.simple_tag

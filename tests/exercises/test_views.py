@@ -285,3 +285,15 @@ def test_it_draws_each_quiz_attempt_its_own_variant(course, learner):
     drawn = {attempt.context_for(symbolic)["params"]["a"] for attempt in attempts}
     assert len(orders) > 1 and len(drawn) > 1
     assert attempts[0].context_for(choice) == attempts[0].context_for(choice)  # stable within an attempt
+
+
+def test_it_shows_a_quiz_question_with_this_attempts_parameters(course, learner, learner_client, django_capture_on_commit_callbacks):
+    from exercises.models import Exercise
+
+    numeric = Exercise.objects.get(slug="sigmoid-zero")
+    spec = {**numeric.spec, "params": {"a": [3, 3]}, "answer": {"value": "{{a}}", "atol": 0.001}}
+    numeric.add_version("Type the number {{a}}.", spec, live=True)
+    learner_client.post(reverse("quiz", args=["activations"]))
+    attempt = QuizAttempt.objects.get(learner=learner)
+    page = learner_client.get(attempt.get_absolute_url()).content.decode()
+    assert "Type the number 3." in page and "{{a}}" not in page

@@ -71,3 +71,19 @@ def test_it_rotates_the_invite_code(cohort):
     old = cohort.invite_code
     cohort.new_invite()
     assert cohort.invite_code != old and len(cohort.invite_code) >= 10
+
+
+def test_it_runs_again_a_validation_a_dead_worker_left_running(exercise, instructor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from teaching.models import ValidationRun
+
+    run = ValidationRun.objects.create(version=exercise.current_version, requested_by=instructor)
+    assert ValidationRun.claim(run.pk) is not None
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    ValidationRun.objects.filter(pk=run.pk).update(started_at=an_hour_ago, created_at=an_hour_ago)
+    assert ValidationRun.requeue_lost() == 1  # eager in tests: run again at once
+    run.refresh_from_db()
+    assert run.status == "done" and run.reference_ok and run.claims == 2
