@@ -17,7 +17,7 @@ from django.db import transaction
 from grader.compare import COMPARATORS
 
 from .markdown import MathError, render_markdown
-from .models import AuditEvent, Exercise, Lesson, Module, Topic
+from .models import AuditEvent, Exercise, ExerciseVersion, Lesson, Module, Topic
 
 CONTENT_ROOT = Path(__file__).resolve().parent / "content"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -47,16 +47,22 @@ class ExerciseFile:
     statement: str
     spec: dict[str, Any]
 
-    def metadata(self, module: Module) -> dict:
+    def metadata(self, module_slug: str) -> dict:
         """What a version records besides the statement and spec (Exercise.metadata)."""
         return {
             "title": self.title,
             "difficulty": self.difficulty,
             "points": self.points,
             "in_quiz": self.in_quiz,
-            "module": module.slug,
+            "module": module_slug,
             "topics": sorted(self.topics),
         }
+
+    def version(self, module_slug: str) -> ExerciseVersion:
+        """The (unsaved) version this file makes: its digest, and so its seed, as load_course has them."""
+        metadata = self.metadata(module_slug)
+        digest = ExerciseVersion.digest_for(self.statement, self.spec, metadata)
+        return ExerciseVersion(statement=self.statement, spec=self.spec, metadata=metadata, digest=digest)
 
 
 @dataclass
@@ -339,7 +345,7 @@ def _sync_exercise(module: Module, order: int, item: ExerciseFile) -> int:
     exercise.source_path = str(item.path.relative_to(root)) if item.path.is_relative_to(root) else str(item.path)
     exercise.save()
     version = exercise.add_version(
-        item.statement, item.spec, item.metadata(module), message=f"loaded from {exercise.source_path}", live=True
+        item.statement, item.spec, item.metadata(module.slug), message=f"loaded from {exercise.source_path}", live=True
     )
     if version.pk != previous:
         AuditEvent.record(AuditEvent.Action.LOADED, exercise=exercise, version=version, detail=exercise.source_path)

@@ -136,7 +136,7 @@ def save(item: ExerciseFile, module: Module, exercise: Exercise | None = None, *
     exercise.kind = item.kind
     exercise.save(update_fields=["kind"])
     before = getattr(exercise.latest_version, "pk", None)
-    version = exercise.add_version(item.statement, item.spec, item.metadata(module), author=by, message=how)
+    version = exercise.add_version(item.statement, item.spec, item.metadata(module.slug), author=by, message=how)
     changed = version.pk != before
     if created:
         AuditEvent.record(AuditEvent.Action.CREATED, actor=by, exercise=exercise, version=version, detail=how)
@@ -188,7 +188,7 @@ def plan_import(items: list[ExerciseFile], module: Module, by) -> tuple[list[str
             refusals.append(f"{item.slug} belongs to {owner}: copy it, or give your file another slug")
             continue
         latest = exercise.latest_version
-        if latest and latest.digest == ExerciseVersion.digest_for(item.statement, item.spec, item.metadata(module)):
+        if latest and latest.digest == ExerciseVersion.digest_for(item.statement, item.spec, item.metadata(module.slug)):
             notes.append(f"{item.slug}: unchanged")
             continue
         if exercise.module_id != module.pk:
