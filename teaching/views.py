@@ -11,15 +11,9 @@ from exercises.content import ContentError
 from exercises.markdown import render_markdown_or_escape
 from exercises.models import AuditEvent, Exercise, ExerciseProgress, Module, Submission, module_progress
 
-from . import access, exchange
+from . import access, exchange, reports
 from .forms import CoauthorForm, CohortForm, ExerciseForm, ImportForm, JoinForm, PreviewForm, PublishForm
 from .models import Cohort, Regrade, ValidationRun
-
-
-def _days(request) -> int:
-    raw = request.GET.get("days", "7")
-    return min(int(raw), 3650) if raw.isdigit() and int(raw) > 0 else 7
-
 
 # --- instructors: home, cohorts -------------------------------------------------------------
 
@@ -53,8 +47,13 @@ def cohort_create(request):
 @require_GET
 def cohort_detail(request, pk):
     cohort = access.cohort_for(request.user, pk)
-    grid = cohort.grid(inactive_days=_days(request))
-    return render(request, "teaching/cohort.html", {"cohort": cohort, "grid": grid, "join_url": request.build_absolute_uri(cohort.get_join_url())})
+    context = {
+        "cohort": cohort,
+        "board": cohort.dashboard(reports.DashboardFilter.from_query(request.GET)),
+        "statuses": reports.DashboardFilter.STATUSES.items(),
+        "join_url": request.build_absolute_uri(cohort.get_join_url()),
+    }
+    return render(request, "teaching/cohort.html", context)
 
 
 @login_required
@@ -75,13 +74,27 @@ def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
 @login_required
 @require_GET
 def cohort_grid_csv(request, pk):
+    """Every learner × every exercise: the best score (0 to 1), empty when not started."""
     cohort = access.cohort_for(request.user, pk)
     grid = cohort.grid()
     response, writer = _csv_response(f"cohort-{cohort.pk}-grid.csv")
     writer.writerow(["learner", "solved", "attempted", *[exercise.slug for exercise in grid.exercises]])
     for row in grid.rows:
-        cells = ["solved" if cell and cell[2] else "attempted" if cell else "" for cell in row.cells]
+        cells = ["" if cell is None else f"{cell[1]:.2f}" for cell in row.cells]
         writer.writerow([row.username, row.solved, row.attempted, *cells])
+    return response
+
+
+@login_required
+@require_GET
+def cohort_gradebook_csv(request, pk):
+    """One row per learner, one column per module and quiz, in percent, in the layout Canvas
+    imports (and Moodle, mapping "SIS Login ID" to the username)."""
+    cohort = access.cohort_for(request.user, pk)
+    columns, rows = cohort.gradebook()
+    response, writer = _csv_response(f"cohort-{cohort.pk}-gradebook.csv")
+    writer.writerow(columns)
+    writer.writerows(rows)
     return response
 
 
@@ -126,9 +139,54 @@ def cohort_learner(request, pk, learner_id):
     modules = list(Module.objects.all())
     progress = module_progress(learner, modules)
     submissions = Submission.objects.of(learner).select_related("exercise", "version")
+    # Reached from a dashboard cell: only that exercise's or module's submissions.
+    only = ""
+    if request.GET.get("exercise"):
+        submissions = submissions.filter(exercise__slug=request.GET["exercise"][:100])
+        only = request.GET["exercise"][:100]
+    elif request.GET.get("module"):
+        submissions = submissions.filter(exercise__module__slug=request.GET["module"][:100])
+        only = request.GET["module"][:100]
     page = Paginator(submissions, 25).get_page(request.GET.get("page"))
-    context = {"cohort": cohort, "learner": learner, "rows": [(m, progress[m.pk]) for m in modules], "page": page}
+    context = {"cohort": cohort, "learner": learner, "rows": [(m, progress[m.pk]) for m in modules], "page": page, "only": only}
     return render(request, "teaching/cohort_learner.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_settings(request, pk):
+    """Rename the cohort, add or remove instructors, remove learners."""
+    cohort = access.cohort_for(request.user, pk)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "rename" and form.is_valid():
+            form.save()
+            messages.success(request, f"Renamed to {cohort.name}.")
+        elif action == "add-instructor":
+            instructor = CoauthorForm({"username": request.POST.get("username", "")})
+            if instructor.is_valid():
+                cohort.instructors.add(instructor.cleaned_data["username"])
+                messages.success(request, f"{instructor.cleaned_data['username'].username} now teaches {cohort.name}.")
+            else:
+                messages.error(request, " ".join(instructor.errors["username"]))
+        elif action == "remove-instructor" and request.POST.get("user", "").isdecimal():
+            if cohort.instructors.count() > 1:
+                cohort.instructors.remove(int(request.POST["user"]))
+            else:
+                messages.error(request, "A cohort keeps at least one instructor.")
+        elif action == "remove-learner" and request.POST.get("user", "").isdecimal():
+            removed = cohort.enrollments.filter(learner_id=int(request.POST["user"])).delete()[0]
+            if removed:
+                messages.info(request, "Removed from the cohort; their submissions are kept.")
+        return redirect("teaching:cohort_settings", pk=cohort.pk)
+    context = {
+        "cohort": cohort,
+        "form": form,
+        "instructors": cohort.instructors.order_by("username"),
+        "enrollments": cohort.enrollments.select_related("learner").order_by("learner__username"),
+    }
+    return render(request, "teaching/cohort_settings.html", context)
 
 
 @login_required
