@@ -199,9 +199,18 @@ def _numeric_spec(fields: _Fields) -> dict:
     value = answer.get("value")
     if not _is_number_tree(value):
         raise ContentError(fields.path, "field 'answer.value' must be a number or a list of numbers")
-    for name in ("rtol", "atol", "sig_figs"):
+    for name in ("rtol", "atol"):
         if answer.get(name) is not None and not _is_number_tree(answer[name]):
             raise ContentError(fields.path, f"field 'answer.{name}' must be a number")
+    stated = [name for name in ("decimals", "sig_figs") if answer.get(name) is not None]
+    for name in stated:
+        value = answer[name]
+        if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "decimals" else 1) or value > 15:
+            raise ContentError(fields.path, f"field 'answer.{name}' must be a whole number of places (0-15 decimals, 1-15 figures)")
+    if len(stated) > 1:
+        raise ContentError(fields.path, "field 'answer': give either 'decimals' or 'sig_figs', not both")
+    if stated and any(answer.get(name) is not None for name in ("rtol", "atol")):
+        raise ContentError(fields.path, f"field 'answer': '{stated[0]}' sets the tolerance; remove 'rtol' and 'atol'")
     return {"answer": answer}
 
 

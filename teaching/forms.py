@@ -61,7 +61,8 @@ class ExerciseForm(forms.Form):
 
     # kind: numeric
     numeric_value = forms.CharField(required=False, label="Value", help_text="A number, or a JSON list for a vector or matrix.")
-    sig_figs = forms.IntegerField(required=False, min_value=1, label="Significant figures")
+    sig_figs = forms.IntegerField(required=False, min_value=1, max_value=15, label="Significant figures", help_text="The precision the statement asks for; sets the tolerance.")
+    decimals = forms.IntegerField(required=False, min_value=0, max_value=15, label="Decimal places", help_text="Or this: the number of decimal places the statement asks for.")
 
     # kind: choice
     multiple = forms.BooleanField(required=False, label="Select all that apply")
@@ -102,7 +103,7 @@ class ExerciseForm(forms.Form):
             initial["params"] = exchange.dump_yaml(data["params"]) if data.get("params") else ""
         elif exercise.kind == Exercise.Kind.NUMERIC:
             answer = data["answer"]
-            initial.update(numeric_value=json.dumps(answer["value"]), rtol=answer.get("rtol"), atol=answer.get("atol"), sig_figs=answer.get("sig_figs"))
+            initial.update(numeric_value=json.dumps(answer["value"]), rtol=answer.get("rtol"), atol=answer.get("atol"), sig_figs=answer.get("sig_figs"), decimals=answer.get("decimals"))
         elif exercise.kind == Exercise.Kind.CHOICE:
             initial.update(multiple=data.get("multiple", False), choices=exchange.dump_yaml(data["choices"]))
         return initial
@@ -167,7 +168,7 @@ class ExerciseForm(forms.Form):
                 self.add_error("numeric_value", "Write a number or a JSON list such as [1, 2.5].")
                 value = None
             answer = {"value": value}
-            answer.update({name: data[name] for name in ("rtol", "atol", "sig_figs") if data.get(name) is not None})
+            answer.update({name: data[name] for name in ("rtol", "atol", "sig_figs", "decimals") if data.get(name) is not None})
             file["answer"] = answer
         elif kind == Exercise.Kind.CHOICE:
             file.update(multiple=bool(data.get("multiple")), choices=self._yaml("choices"))

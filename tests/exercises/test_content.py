@@ -90,3 +90,19 @@ def test_it_rejects_a_module_folder_missing_from_the_syllabus(course_copy):
     shutil.copytree(course_copy / "activations", course_copy / "astrology")
     with pytest.raises(ContentError, match="'astrology' is not a module id of the syllabus"):
         sync_course(course_copy)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("{value: 0.25, decimals: 2.5}", "'answer.decimals' must be a whole number of places"),
+        ("{value: 0.25, sig_figs: 0}", "'answer.sig_figs' must be a whole number of places"),
+        ("{value: 0.25, decimals: 2, sig_figs: 2}", "either 'decimals' or 'sig_figs', not both"),
+        ("{value: 0.25, decimals: 2, atol: 0.01}", "'decimals' sets the tolerance; remove 'rtol' and 'atol'"),
+    ],
+)
+def test_it_rejects_a_numeric_answer_with_an_unclear_precision(course_copy, answer, message):
+    path = course_copy / "linear-algebra" / "02-det.yaml"
+    path.write_text(path.read_text().replace("{value: 5, atol: 1.0e-9}", answer))
+    with pytest.raises(ContentError, match=message):
+        sync_course(course_copy)
