@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import answers, sandbox
+from . import answers, gradcheck, sandbox
 from .compare import CompareSpecError, compare
 from .diagnosis import diagnose
 from .results import CaseResult, GradingResult
@@ -26,9 +26,10 @@ class PreparedCase:
     kwargs: dict
     hidden: bool
     expected: Any
+    gradient: dict | None = None  # for a gradient exercise: the loss and its central differences here
 
     def to_wire(self) -> dict:
-        return {"name": self.name, "args": self.args, "kwargs": self.kwargs, "hidden": self.hidden, "expected": self.expected}
+        return {"name": self.name, "args": self.args, "kwargs": self.kwargs, "hidden": self.hidden, "expected": self.expected, "gradient": self.gradient}
 
 
 def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
@@ -46,6 +47,10 @@ def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
         if not result.get("ok"):
             raise sandbox.SandboxError(f"The reference solution failed on case {case['name']!r}: {result.get('error')}")
         prepared.append(PreparedCase(case["name"], case["args"], case["kwargs"], case["hidden"], result["value"]))
+    if spec.get("gradient"):
+        numeric = gradcheck.central_differences(spec["gradient"], [(c.args, c.kwargs) for c in prepared], limits)
+        for case, values in zip(prepared, numeric, strict=True):
+            case.gradient = values
     return prepared
 
 
@@ -53,7 +58,7 @@ def grade(kind: str, spec: dict, answer: str, *, cases: list[PreparedCase] | Non
     if not answer.strip():
         return GradingResult.rejected("The answer is empty.")
     if kind == "code":
-        return grade_code(spec, answer, cases or [])
+        return grade_code(spec, answer, cases or [], context)
     if kind == "numeric":
         return answers.grade_numeric(spec, answer)
     if kind == "choice":
@@ -89,7 +94,7 @@ def show_call(case: PreparedCase) -> str:
     return ", ".join(parts)
 
 
-def grade_code(spec: dict, answer: str, cases: list[PreparedCase]) -> GradingResult:
+def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict | None = None) -> GradingResult:
     """Run the answer on every case in one sandboxed run and judge each result here.
 
     Only the decoded result pipe counts: the run's stdout, stderr and exit status are shown
@@ -116,7 +121,14 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase]) -> GradingRes
     if not isinstance(results, list) or len(results) != len(cases):
         return GradingResult.rejected("The run did not return one result per case.", stdout=stdout, **isolation)
     feedback = [_judge_case(case, result, spec.get("compare")) for case, result in zip(cases, results, strict=True)]
-    return GradingResult.from_cases(feedback, stdout=stdout, **isolation)
+    gradient = spec.get("gradient")
+    if gradient:
+        gradcheck.check_cases(gradient, cases, results, feedback)
+    graded = GradingResult.from_cases(feedback, stdout=stdout, **isolation)
+    derivation = (context or {}).get("derivation")
+    if gradient and gradient.get("matrices") and derivation:
+        gradcheck.compare_with_derivation(gradient, cases, results, derivation, graded)
+    return graded
 
 
 def _judge_case(case: PreparedCase, result: Any, compare_spec) -> CaseResult:
