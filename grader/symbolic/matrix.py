@@ -798,38 +798,43 @@ def _sizes_text(env: dict, declaration: Declaration) -> str:
     return ", ".join(f"{name} = {env[name]}" for name in declaration.sizes) or "the sample point"
 
 
+FAILURES = (Undefined, np.linalg.LinAlgError, KeyError, ValueError, ZeroDivisionError, OverflowError)
+
+
 def check(answer: Read, task: Task, seed: int, mistakes: list[tuple[Read, str]] = ()) -> dict:
-    """{correct, message, entries, hint}."""
+    """{correct, message, entries, hint}: the answer's values at random points against the
+    reference's (central differences of the loss, or the key). A point where the reference has
+    no value is skipped; one where only the answer has none is a wrong answer."""
     problem = shape_problem(answer, task)
     if problem:
         return _outcome(False, problem, "shape")
     rtol = GRADIENT_RTOL if task.loss is not None else EQUIVALENCE_RTOL
-    judged = 0
+    against = "central differences of the loss" if task.loss is not None else "the expected answer"
     candidates = [(read, hint) for read, hint in mistakes if shape_problem(read, task) is None]
-    matches = {index: True for index in range(len(candidates))}
+    matches = [True] * len(candidates)
+    judged = 0
     for env in points(task, seed):
         try:
             want = task.reference(env)
-            got = evaluate(answer.value, env)
-        except (Undefined, np.linalg.LinAlgError, KeyError, ValueError, ZeroDivisionError, OverflowError):
+        except FAILURES:
             continue
-        if got.shape != want.shape and got.size == want.size:
-            got = got.reshape(want.shape)
+        sizes = _sizes_text(env, task.declaration)
+        try:
+            got = evaluate(answer.value, env).reshape(want.shape)
+        except FAILURES:
+            return _outcome(False, f"With {sizes} and random entries, your answer has no value (a singular inverse, or a log or root of a negative number) where {against} does.", "values")
         passed, error, where = _close(got, want, rtol)
         for index, (mistake, _hint) in enumerate(candidates):
-            if matches[index]:
-                try:
-                    matches[index] = _close(evaluate(mistake.value, env).reshape(want.shape), got, rtol)[0]
-                except (Undefined, np.linalg.LinAlgError, ValueError, ZeroDivisionError, OverflowError):
-                    matches[index] = False
+            try:
+                matches[index] = matches[index] and _close(evaluate(mistake.value, env).reshape(want.shape), got, rtol)[0]
+            except FAILURES:
+                matches[index] = False
         if not passed:
-            against = "central differences of the loss" if task.loss is not None else "the expected answer"
             entry = f" at entry ({where[0] + 1}, {where[1] + 1})" if np.size(want) > 1 else ""
-            hint = next((hint for index, (_read, hint) in enumerate(candidates) if matches[index]), None)
-            return _outcome(False, f"With {_sizes_text(env, task.declaration)} and random entries, your answer differs from {against} by {error:.3g}{entry}.", "values", hint)
+            hint = next((hint for (_read, hint), matched in zip(candidates, matches, strict=True) if matched), None)
+            return _outcome(False, f"With {sizes} and random entries, your answer differs from {against} by {error:.3g}{entry}.", "values", hint)
         judged += 1
         if judged == INSTANCES:
-            against = "central differences of the loss" if task.loss is not None else "the expected answer"
             return _outcome(True, f"Correct: your answer has the right shape and matches {against} at {judged} random points.", "values")
     raise SpecError("the expected answer (or the loss) could not be evaluated at enough random points.")
 
