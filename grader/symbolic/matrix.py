@@ -318,7 +318,8 @@ class Read:
         return _is_matrix(self.value)
 
     def latex(self) -> str:
-        body = sp.latex(self.value)
+        names = {symbol: r"\lambda" for symbol in self.value.free_symbols if getattr(symbol, "name", "") == "lam"}
+        body = sp.latex(self.value, symbol_names=names).replace(r"\operatorname{DiagMatrix}", r"\operatorname{diag}")
         return body + (r" \quad (%s)" % shape_text(self.value).replace("×", r" \times ") if self.is_matrix else "")
 
     def describe(self) -> dict:
