@@ -32,7 +32,7 @@ DERIVATION_CASE = "your derivation (not scored)"
 
 # Appended to the exercise's loss source and run in the sandbox. Each entry of the variable
 # is moved by a step scaled to its size, both ways; the loss is evaluated at copies only.
-HARNESS = '''
+HARNESS = """
 
 def __central_differences__(position, step, args, kwargs):
     import numpy as _np
@@ -52,7 +52,7 @@ def __central_differences__(position, step, args, kwargs):
         gradient[index] = (values[0] - values[1]) / (2.0 * h)
     args[position] = float(point) if scalar else point
     return float(loss(*args, **kwargs)), (float(gradient) if scalar else gradient)
-'''
+"""
 
 
 def position_of(gradient: dict) -> int:
@@ -124,13 +124,19 @@ def check_cases(gradient: dict, cases: list, results: list, feedback: list[CaseR
         if passed:
             note = f"Gradient check: it agrees with central differences of the loss (relative error {relative:.1e})."
         else:
-            shown = "is not an array of the right shape" if math.isinf(relative) else f"differs from central differences of the loss (relative error {relative:.2g})"
+            shown = (
+                "is not an array of the right shape"
+                if math.isinf(relative)
+                else f"differs from central differences of the loss (relative error {relative:.2g})"
+            )
             note = f"Gradient check failed: your gradient {shown}."
             verdict.passed = False
         verdict.message = f"{verdict.message} {note}".strip()
 
 
-def compare_with_derivation(gradient: dict, cases: list, results: list, derivation: dict, result: GradingResult) -> None:
+def compare_with_derivation(
+    gradient: dict, cases: list, results: list, derivation: dict, result: GradingResult
+) -> None:
     """Evaluate the learner's derivation at the cases and report, as a case that does not
     count, whether it agrees with their code (and which one the central differences back)."""
     from .symbolic import pool
@@ -141,7 +147,11 @@ def compare_with_derivation(gradient: dict, cases: list, results: list, derivati
     names = list(gradient["arguments"])
     declared = set(gradient["matrices"]) | set(gradient.get("scalars") or [])
     points = [
-        {name: np.asarray(value, dtype=float).tolist() for name, value in zip(names, case.args, strict=False) if name in declared}
+        {
+            name: np.asarray(value, dtype=float).tolist()
+            for name, value in zip(names, case.args, strict=False)
+            if name in declared
+        }
         for case in cases
     ]
     reply = pool.run(
@@ -195,12 +205,16 @@ def compare_with_derivation(gradient: dict, cases: list, results: list, derivati
         if derived.size != np.size(case.gradient["gradient"]):
             message += f" The derivation's shape is {reply.get('shape')}, which does not fit the gradient."
         else:
-            derivation_right, _ = gradient_error(derived.reshape(np.shape(case.gradient["gradient"])), case.gradient["gradient"], case.gradient["loss"])
+            derivation_right, _ = gradient_error(
+                derived.reshape(np.shape(case.gradient["gradient"])), case.gradient["gradient"], case.gradient["loss"]
+            )
             code_right = code is not None and gradient_error(code, case.gradient["gradient"], case.gradient["loss"])[0]
             if code_right and not derivation_right:
                 message += " Central differences of the loss side with your code: revisit the derivation."
             elif derivation_right and not code_right:
-                message += " Central differences of the loss side with your derivation: your code does not implement it yet."
+                message += (
+                    " Central differences of the loss side with your derivation: your code does not implement it yet."
+                )
             elif not derivation_right:
                 message += " Neither agrees with central differences of the loss."
     elif derived is None:

@@ -63,7 +63,20 @@ SCALAR_FUNCTIONS = {
     "sigma": lambda t: 1 / (1 + sp.exp(-t)),
     "relu": lambda t: sp.Max(t, 0),
 }
-MATRIX_FUNCTIONS = {"transpose", "inv", "tr", "trace", "det", "norm", "sum", "hadamard", "diag", "softmax", "ones", "eye"}
+MATRIX_FUNCTIONS = {
+    "transpose",
+    "inv",
+    "tr",
+    "trace",
+    "det",
+    "norm",
+    "sum",
+    "hadamard",
+    "diag",
+    "softmax",
+    "ones",
+    "eye",
+}
 FUNCTIONS = sorted(MATRIX_FUNCTIONS | set(ELEMENTWISE))
 
 
@@ -89,7 +102,7 @@ class Softmax(sp.MatrixExpr):
         return self.args[0].shape
 
     def _latex(self, printer):
-        return r"\operatorname{softmax}\left(%s\right)" % printer._print(self.args[0])
+        return r"\operatorname{softmax}\left(" + printer._print(self.args[0]) + r"\right)"
 
     def _sympystr(self, printer):
         return f"softmax({printer._print(self.args[0])})"
@@ -110,8 +123,8 @@ class Elementwise(sp.MatrixExpr):
         return self.args[1].shape
 
     def _latex(self, printer):
-        name = r"\sigma" if self.name in ("sigmoid", "sigma") else r"\operatorname{%s}" % self.name
-        return r"%s\left(%s\right)" % (name, printer._print(self.args[1]))
+        name = r"\sigma" if self.name in ("sigmoid", "sigma") else r"\operatorname{" + self.name + "}"
+        return name + r"\left(" + printer._print(self.args[1]) + r"\right)"
 
     def _sympystr(self, printer):
         return f"{self.name}({printer._print(self.args[1])})"
@@ -129,7 +142,7 @@ class Norm(_ScalarOf):
     """The Euclidean (Frobenius, for a matrix) norm."""
 
     def _latex(self, printer):
-        return r"\left\lVert %s \right\rVert" % printer._print(self.args[0])
+        return r"\left\lVert " + printer._print(self.args[0]) + r" \right\rVert"
 
     def _sympystr(self, printer):
         return f"norm({printer._print(self.args[0])})"
@@ -137,7 +150,7 @@ class Norm(_ScalarOf):
 
 class SumAll(_ScalarOf):
     def _latex(self, printer):
-        return r"\operatorname{sum}\left(%s\right)" % printer._print(self.args[0])
+        return r"\operatorname{sum}\left(" + printer._print(self.args[0]) + r"\right)"
 
     def _sympystr(self, printer):
         return f"sum({printer._print(self.args[0])})"
@@ -201,7 +214,9 @@ class Declaration:
             raise SpecError("'matrices' must map each matrix name to its shape, like X: [n, d].")
         matrices, kinds = {}, {}
         for name, value in raw.items():
-            shape, kind = (value.get("shape"), value.get("entries", "normal")) if isinstance(value, dict) else (value, "normal")
+            shape, kind = (
+                (value.get("shape"), value.get("entries", "normal")) if isinstance(value, dict) else (value, "normal")
+            )
             if not (isinstance(shape, list) and len(shape) == 2 and all(_is_dimension(part) for part in shape)):
                 raise SpecError(f"matrix {name!r}: the shape must be two dimension names or integers, like [n, 1].")
             if kind not in SAMPLE_KINDS:
@@ -221,11 +236,15 @@ class Declaration:
         names = list(matrices) + scalars + dimension_names
         reserved = {TRANSPOSE, IDENTITY} & set(names)
         if reserved or len(set(names)) != len(names):
-            raise SpecError(f"names must be distinct and may not be {TRANSPOSE} or {IDENTITY} (transpose and identity).")
+            raise SpecError(
+                f"names must be distinct and may not be {TRANSPOSE} or {IDENTITY} (transpose and identity)."
+            )
         declaration = cls(matrices, kinds, scalars, sizes)
         declaration.dims = {name: sp.Symbol(name, integer=True, positive=True) for name in dimension_names}
         for name, (rows, columns) in matrices.items():
-            declaration.symbols[name] = sp.MatrixSymbol(name, declaration.dimension(rows), declaration.dimension(columns))
+            declaration.symbols[name] = sp.MatrixSymbol(
+                name, declaration.dimension(rows), declaration.dimension(columns)
+            )
         for name in scalars:
             declaration.symbols[name] = sp.Symbol(name, real=True)
         declaration.symbols.update(declaration.dims)
@@ -320,7 +339,7 @@ class Read:
     def latex(self) -> str:
         names = {symbol: r"\lambda" for symbol in self.value.free_symbols if getattr(symbol, "name", "") == "lam"}
         body = sp.latex(self.value, symbol_names=names).replace(r"\operatorname{DiagMatrix}", r"\operatorname{diag}")
-        return body + (r" \quad (%s)" % shape_text(self.value).replace("×", r" \times ") if self.is_matrix else "")
+        return body + (r" \quad (" + shape_text(self.value).replace("×", r" \times ") + ")" if self.is_matrix else "")
 
     def describe(self) -> dict:
         return {
@@ -378,7 +397,11 @@ class _Builder:
             return self.name(node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
             operand = self.build(node.operand)
-            return operand if isinstance(node.op, ast.UAdd) else self.multiply(sp.Integer(-1), operand, node, node.operand, node.operand)
+            return (
+                operand
+                if isinstance(node.op, ast.UAdd)
+                else self.multiply(sp.Integer(-1), operand, node, node.operand, node.operand)
+            )
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Pow):
                 return self.power(node)
@@ -442,7 +465,11 @@ class _Builder:
             return _Identity(left.coefficient * right.coefficient)
         if isinstance(left, _Identity) or isinstance(right, _Identity):
             identity, other = (left, right) if isinstance(left, _Identity) else (right, left)
-            return _Identity(identity.coefficient * other) if not _is_matrix(other) else _matmul(identity.coefficient, other)
+            return (
+                _Identity(identity.coefficient * other)
+                if not _is_matrix(other)
+                else _matmul(identity.coefficient, other)
+            )
         if _is_matrix(left) and _is_matrix(right):
             if _same(left.shape[1], right.shape[0]):
                 return _matmul(left, right)
@@ -480,13 +507,13 @@ class _Builder:
     def power(self, node: ast.BinOp):
         base = self.build(node.left)
         exponent_node = node.right
-        if isinstance(exponent_node, ast.Name) and self.source.names.get(exponent_node.id) is not None:
-            if self.source.names[exponent_node.id].text == TRANSPOSE:
-                if isinstance(base, _Identity):
-                    return base
-                if not _is_matrix(base):
-                    raise self.mismatch(f"{self.show(node.left)} is a scalar; only a matrix has a transpose.", node)
-                return sp.Transpose(base)
+        exponent_token = self.source.names.get(exponent_node.id) if isinstance(exponent_node, ast.Name) else None
+        if exponent_token is not None and exponent_token.text == TRANSPOSE:
+            if isinstance(base, _Identity):
+                return base
+            if not _is_matrix(base):
+                raise self.mismatch(f"{self.show(node.left)} is a scalar; only a matrix has a transpose.", node)
+            return sp.Transpose(base)
         exponent = self.build(exponent_node)
         if _is_matrix(exponent):
             raise self.mismatch("An exponent must be a number, not a matrix.", node)
@@ -535,7 +562,9 @@ class _Builder:
         if name == "hadamard":
             left, right = args
             if not (_is_matrix(left) and _is_matrix(right) and _same_shape(left, right)):
-                raise self.mismatch(f"hadamard needs two matrices of one shape; got {shape_text(left)} and {shape_text(right)}.", node)
+                raise self.mismatch(
+                    f"hadamard needs two matrices of one shape; got {shape_text(left)} and {shape_text(right)}.", node
+                )
             return HadamardProduct(left, right)
         (arg,) = args
         if not _is_matrix(arg):
@@ -769,9 +798,17 @@ def _read_key(text, declaration: Declaration, name: str) -> Read:
 
 def shape_problem(answer: Read, task: Task) -> str | None:
     target = task.target
-    what = f"the gradient with respect to {task.wrt} has the shape of {task.wrt}," if task.wrt else "the expected answer is"
+    what = (
+        f"the gradient with respect to {task.wrt} has the shape of {task.wrt},"
+        if task.wrt
+        else "the expected answer is"
+    )
     if not _is_matrix(target):
-        return None if not answer.is_matrix or answer.value.shape == (1, 1) else f"Your answer is {shape_text(answer.value)}, but a single number is expected."
+        return (
+            None
+            if not answer.is_matrix or answer.value.shape == (1, 1)
+            else f"Your answer is {shape_text(answer.value)}, but a single number is expected."
+        )
     if not answer.is_matrix:
         return f"Your answer is a scalar, but {what} {shape_text(target)}."
     if _same_shape(answer.value, target):
@@ -823,26 +860,53 @@ def check(answer: Read, task: Task, seed: int, mistakes: list[tuple[Read, str]] 
         try:
             got = evaluate(answer.value, env).reshape(want.shape)
         except FAILURES:
-            return _outcome(False, f"With {sizes} and random entries, your answer has no value (a singular inverse, or a log or root of a negative number) where {against} does.", "values")
+            return _outcome(
+                False,
+                f"With {sizes} and random entries, your answer has no value (a singular inverse, or a log or root of a negative number) where {against} does.",
+                "values",
+            )
         passed, error, where = _close(got, want, rtol)
         for index, (mistake, _hint) in enumerate(candidates):
             try:
-                matches[index] = matches[index] and _close(evaluate(mistake.value, env).reshape(want.shape), got, rtol)[0]
+                matches[index] = (
+                    matches[index] and _close(evaluate(mistake.value, env).reshape(want.shape), got, rtol)[0]
+                )
             except FAILURES:
                 matches[index] = False
         if not passed:
             entry = f" at entry ({where[0] + 1}, {where[1] + 1})" if np.size(want) > 1 else ""
             hint = next((hint for (_read, hint), matched in zip(candidates, matches, strict=True) if matched), None)
-            return _outcome(False, f"With {sizes} and random entries, your answer differs from {against} by {error:.3g}{entry}.", "values", hint)
+            return _outcome(
+                False,
+                f"With {sizes} and random entries, your answer differs from {against} by {error:.3g}{entry}.",
+                "values",
+                hint,
+            )
         judged += 1
         if judged == INSTANCES:
-            return _outcome(True, f"Correct: your answer has the right shape and matches {against} at {judged} random points.", "values")
+            return _outcome(
+                True,
+                f"Correct: your answer has the right shape and matches {against} at {judged} random points.",
+                "values",
+            )
     raise SpecError("the expected answer (or the loss) could not be evaluated at enough random points.")
 
 
 def _outcome(correct: bool, message: str, name: str, hint: str | None = None) -> dict:
-    entry = {"name": "shape" if name == "shape" else "values at random points", "passed": correct, "message": message, "got": None, "undecided": False}
-    return {"correct": correct, "undecided": False, "message": "Correct." if correct else message, "entries": [entry], "hint": hint}
+    entry = {
+        "name": "shape" if name == "shape" else "values at random points",
+        "passed": correct,
+        "message": message,
+        "got": None,
+        "undecided": False,
+    }
+    return {
+        "correct": correct,
+        "undecided": False,
+        "message": "Correct." if correct else message,
+        "entries": [entry],
+        "hint": hint,
+    }
 
 
 # --- the checker's operations ------------------------------------------------------------
@@ -852,14 +916,24 @@ def grade(request: dict, seed: int) -> dict:
     spec = request.get("spec") or {}
     try:
         task = Task.from_spec(spec)
-        mistakes = [(_read_key(m.get("answer"), task.declaration, "mistakes"), str(m.get("hint") or "")) for m in spec.get("mistakes") or []]
+        mistakes = [
+            (_read_key(m.get("answer"), task.declaration, "mistakes"), str(m.get("hint") or ""))
+            for m in spec.get("mistakes") or []
+        ]
     except SpecError as exc:
         return {"status": "spec-error", "message": f"The exercise's matrix answer is misdeclared: {exc}"}
     try:
         answer = read(request["answer"], task.declaration, latex=request.get("latex"))
     except ShapeMismatch as exc:
         outcome = _outcome(False, exc.message, "shape")
-        return {"status": "ok", "readable": True, "kind": "matrix", "parsed": request["answer"], "latex": None, **outcome}
+        return {
+            "status": "ok",
+            "readable": True,
+            "kind": "matrix",
+            "parsed": request["answer"],
+            "latex": None,
+            **outcome,
+        }
     except ParseError as exc:
         return {"status": "ok", "readable": False, "error": exc.to_dict()}
     try:

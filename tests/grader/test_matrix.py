@@ -86,7 +86,10 @@ def test_it_rejects_wrong_values_at_random_points(spec, answer, message):
 def test_it_checks_the_shape_of_a_gradient_and_says_to_transpose():
     reply = grade(LEAST_SQUARES, "2(Xw - y)^T X")
     assert not reply["correct"]
-    assert reply["message"] == "Your answer is 1×d, but the gradient with respect to w has the shape of w, d×1. Transpose it."
+    assert (
+        reply["message"]
+        == "Your answer is 1×d, but the gradient with respect to w has the shape of w, d×1. Transpose it."
+    )
 
 
 def test_it_refuses_a_product_whose_inner_sizes_differ_naming_both_shapes():
