@@ -27,14 +27,13 @@ import sympy as sp
 from sympy.core.symbol import Str
 from sympy.matrices.expressions import DiagMatrix, HadamardPower, HadamardProduct
 
-from .parsing import Context, ParseError, normalise, read_tree
+from .parsing import MAX_EXPONENT, MAX_RESULT_DIGITS, Context, ParseError, normalise, read_tree
 
 TRANSPOSE = "T"  # X^T; never a declared name
 IDENTITY = "I"  # sized by the matrix it meets: X^T X + lam*I
 SAMPLE_KINDS = ("normal", "positive", "unit", "distribution", "symmetric", "spd")
 DEFAULT_SIZES = (2, 6)
 INSTANCES = 3
-MAX_ENTRIES = 64  # of the variable a gradient is taken with respect to (finite differences)
 FD_STEP = 1e-6
 GRADIENT_RTOL = 1e-6  # central differences are good to ~1e-9 relative on these losses
 EQUIVALENCE_RTOL = 1e-8
@@ -518,6 +517,7 @@ class _Builder:
         if _is_matrix(exponent):
             raise self.mismatch("An exponent must be a number, not a matrix.", node)
         if not _is_matrix(base):
+            self.check_power(base, exponent, node)
             return base**exponent
         if _one_by_one(base):
             return AsScalar(base) ** exponent
@@ -537,6 +537,14 @@ class _Builder:
             return sp.Inverse(base)
         return sp.MatPow(base, exponent)
 
+    def check_power(self, base, exponent, node) -> None:
+        """The same caps as scalar answers: no exact integer powers with thousands of digits."""
+        if exponent.is_Number and abs(exponent) > MAX_EXPONENT:
+            raise self.error(f"The exponent is too large (at most {MAX_EXPONENT}).", node)
+        huge = base.is_Number and exponent.is_Integer and abs(base) > 1
+        if huge and abs(int(exponent)) * math.log10(float(abs(base))) > MAX_RESULT_DIGITS:
+            raise self.error("This power is too large to compute.", node)
+
     def call(self, node: ast.Call):
         if not isinstance(node.func, ast.Name) or node.keywords:
             raise self.error("Only calls like trace(A) are allowed.", node)
@@ -544,6 +552,9 @@ class _Builder:
         if token is None or token.kind != "func":
             raise self.error("Not a function.", node)
         name = token.text
+        if name not in MATRIX_FUNCTIONS and name not in ELEMENTWISE:
+            available = ", ".join(FUNCTIONS)
+            raise self.error(f"{name} is not available in a matrix answer.", node, f"Available functions: {available}.")
         args = [self.build(arg) for arg in node.args]
         expected_count = {"hadamard": 2, "ones": (1, 2)}.get(name, 1)
         counts = expected_count if isinstance(expected_count, tuple) else (expected_count,)

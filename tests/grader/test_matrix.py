@@ -113,6 +113,19 @@ def test_it_explains_other_shape_errors(answer, message):
     assert not reply["correct"] and message in reply["message"]
 
 
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        ("sin(X) w", "sin is not available in a matrix answer"),
+        ("2^(10^9) w", "exponent is too large"),
+        ("1000^999 w", "too large to compute"),
+    ],
+)
+def test_it_refuses_functions_and_powers_it_does_not_handle(answer, message):
+    reply = grade(LEAST_SQUARES, answer)
+    assert not reply["readable"] and message in reply["error"]["message"]
+
+
 def test_it_gives_the_hint_of_a_matching_mistake():
     assert grade(LEAST_SQUARES, "X^T(Xw - y)")["hint"] == "The square brings down a factor 2."
 
