@@ -17,6 +17,8 @@ only judge; the key itself must pass the same check when the course is validated
 from __future__ import annotations
 
 import ast
+import functools
+import json
 import math
 import random
 import re
@@ -282,7 +284,8 @@ def shape_text(value) -> str:
 
 
 def _same(a, b) -> bool:
-    return sp.simplify(sp.sympify(a) - sp.sympify(b)) == 0
+    # Sizes are dimension symbols or integers, never arithmetic on them: equality is structural.
+    return sp.sympify(a) == sp.sympify(b)
 
 
 def _same_shape(a, b) -> bool:
@@ -343,7 +346,7 @@ class Read:
     def describe(self) -> dict:
         return {
             "kind": "matrix" if self.is_matrix else "expr",
-            "parsed": str(self.value),
+            "parsed": self.text,  # the normalised input; SymPy's own printer costs as much as the check
             "latex": self.latex(),
             "shape": shape_text(self.value),
             "variables": sorted(s.name for s in self.value.free_symbols if hasattr(s, "name")),
@@ -923,14 +926,22 @@ def _outcome(correct: bool, message: str, name: str, hint: str | None = None) ->
 # --- the checker's operations ------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
+def _prepared(spec_json: str) -> tuple[Task, list[tuple[Read, str]]]:
+    """An exercise's key, loss and mistakes, read once per checker process."""
+    spec = json.loads(spec_json)
+    task = Task.from_spec(spec)
+    mistakes = [
+        (_read_key(m.get("answer"), task.declaration, "mistakes"), str(m.get("hint") or ""))
+        for m in spec.get("mistakes") or []
+    ]
+    return task, mistakes
+
+
 def grade(request: dict, seed: int) -> dict:
     spec = request.get("spec") or {}
     try:
-        task = Task.from_spec(spec)
-        mistakes = [
-            (_read_key(m.get("answer"), task.declaration, "mistakes"), str(m.get("hint") or ""))
-            for m in spec.get("mistakes") or []
-        ]
+        task, mistakes = _prepared(json.dumps(spec, sort_keys=True))
     except SpecError as exc:
         return {"status": "spec-error", "message": f"The exercise's matrix answer is misdeclared: {exc}"}
     try:
