@@ -184,3 +184,15 @@ def test_it_evaluates_each_node_like_numpy():
     for text, expected in expressions.items():
         got = evaluate(read(text, declaration).value, env)
         np.testing.assert_allclose(got.reshape(np.shape(expected)), expected, err_msg=text)
+
+
+def test_it_accepts_the_matrix_gradient_of_a_frobenius_least_squares_loss_with_its_shape():
+    spec = {
+        "matrices": {"X": ["n", "d"], "W": ["d", "k"], "y": ["n", "k"]},
+        "expected": "2*X^T*(X*W - y)",
+        "gradient": {"loss": "||X*W - y||^2", "wrt": "W"},
+    }
+    assert grade(spec, "2 X^T (XW - y)")["correct"]
+    assert grade(spec, "2 X^T X W - 2 X^T y")["correct"]
+    transposed = grade(spec, "2 (XW - y)^T X")
+    assert not transposed["correct"] and "k×d" in transposed["message"] and "Transpose it." in transposed["message"]
