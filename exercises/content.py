@@ -202,13 +202,92 @@ def _code_spec(fields: _Fields) -> dict:
         if not (isinstance(mutant, dict) and isinstance(mutant.get("code"), str)):
             raise ContentError(fields.path, f"field 'mutants': entry {index + 1} needs 'name' and 'code'")
         mutant.setdefault("name", f"mutant {index + 1}")
+    gradient = fields.get("gradient", dict, None)
+    if gradient is not None:
+        spec["gradient"] = _gradient_spec(fields.path, gradient)
     return spec
+
+
+def _gradient_spec(path: Path, gradient: dict) -> dict:
+    """A code exercise's `gradient` block: the loss its gradient is checked against by central
+    differences, and optionally the symbolic exercise deriving the same gradient."""
+    where = "field 'gradient'"
+    arguments = gradient.get("arguments")
+    if not (isinstance(arguments, list) and arguments and all(isinstance(a, str) and a.isidentifier() for a in arguments)):
+        raise ContentError(path, f"{where}: 'arguments' must list the entry point's argument names in order")
+    if gradient.get("wrt") not in arguments:
+        raise ContentError(path, f"{where}: 'wrt' must be one of the arguments ({', '.join(arguments)})")
+    loss = gradient.get("loss")
+    if not isinstance(loss, str) or "def loss" not in loss:
+        raise ContentError(path, f"{where}: 'loss' must be Python source defining loss(...) with the entry point's arguments")
+    try:
+        compile(loss, f"{path}:gradient.loss", "exec")  # a syntax check only; nothing runs here
+    except SyntaxError as exc:
+        raise ContentError(path, f"{where}.loss: Python syntax error on line {exc.lineno}: {exc.msg}") from None
+    output = gradient.get("output")
+    if output is not None and (not isinstance(output, int) or isinstance(output, bool) or output < 0):
+        raise ContentError(path, f"{where}: 'output' must be the index of the gradient in the returned tuple")
+    for name in ("step",):
+        if gradient.get(name) is not None and not (_is_number_tree(gradient[name]) and 0 < gradient[name] < 1):
+            raise ContentError(path, f"{where}: '{name}' must be a small positive number")
+    derivation = gradient.get("derivation")
+    if derivation is not None:
+        if not (isinstance(derivation, str) and SLUG.match(derivation)):
+            raise ContentError(path, f"{where}: 'derivation' must be the slug of a symbolic exercise")
+        _matrix_declaration(path, gradient, where)
+        missing = [name for name in gradient["matrices"] if name not in arguments]
+        if missing or gradient["wrt"] not in gradient["matrices"]:
+            raise ContentError(path, f"{where}: 'matrices' must declare the variable and name only arguments (not {', '.join(missing)})")
+    return gradient
+
+
+def _matrix_declaration(path: Path, answer: dict, where: str) -> None:
+    """`matrices` (name: [rows, columns] or {shape, entries}), `scalars` and `dims`, checked
+    for form here; the expressions themselves are read by the checker when validating."""
+    matrices = answer.get("matrices")
+    if not isinstance(matrices, dict) or not matrices:
+        raise ContentError(path, f"{where}: 'matrices' must map names to shapes, like X: [n, d]")
+    for name, value in matrices.items():
+        shape = value.get("shape") if isinstance(value, dict) else value
+        entries = value.get("entries", "normal") if isinstance(value, dict) else "normal"
+        if not (isinstance(name, str) and name.isidentifier() and name not in ("T", "I")):
+            raise ContentError(path, f"{where}: {name!r} cannot name a matrix (T and I mean transpose and identity)")
+        if not (isinstance(shape, list) and len(shape) == 2 and all(_is_dimension(part) for part in shape)):
+            raise ContentError(path, f"{where}: the shape of {name!r} must be two dimension names or sizes, like [n, 1]")
+        if entries not in MATRIX_ENTRIES:
+            raise ContentError(path, f"{where}: entries of {name!r} must be one of {', '.join(MATRIX_ENTRIES)}")
+    scalars = answer.get("scalars") or []
+    if not (isinstance(scalars, list) and all(isinstance(s, str) and s.isidentifier() for s in scalars)):
+        raise ContentError(path, f"{where}: 'scalars' must be a list of names")
+    for dimension, sizes in (answer.get("dims") or {}).items():
+        if not (isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(v, int) and 1 <= v <= 12 for v in sizes) and sizes[0] <= sizes[1]):
+            raise ContentError(path, f"{where}: 'dims' of {dimension!r} must be a range [low, high] within 1..12")
+
+
+def _shape_of(declared):
+    return declared.get("shape") if isinstance(declared, dict) else declared
+
+
+MATRIX_ENTRIES = ("normal", "positive", "unit", "distribution", "symmetric", "spd")
+
+
+def _is_dimension(part) -> bool:
+    if isinstance(part, bool):
+        return False
+    return (isinstance(part, int) and part >= 1) or (isinstance(part, str) and part.isidentifier())
 
 
 def _symbolic_spec(fields: _Fields) -> dict:
     answer = fields.get("answer", dict)
     if not isinstance(answer.get("expected"), str | list):
         raise ContentError(fields.path, "field 'answer.expected' must be an expression string or a list of rows")
+    if answer.get("matrices") is not None:
+        _matrix_declaration(fields.path, answer, "field 'answer'")
+        gradient = answer.get("gradient")
+        if gradient is not None and not (
+            isinstance(gradient, dict) and isinstance(gradient.get("loss"), str) and gradient.get("wrt") in answer["matrices"]
+        ):
+            raise ContentError(fields.path, "field 'answer.gradient' needs 'loss' (an expression) and 'wrt' (a declared matrix)")
     return {"answer": answer, "params": fields.get("params", dict, {})}
 
 
@@ -217,9 +296,18 @@ def _numeric_spec(fields: _Fields) -> dict:
     value = answer.get("value")
     if not _is_number_tree(value):
         raise ContentError(fields.path, "field 'answer.value' must be a number or a list of numbers")
-    for name in ("rtol", "atol", "sig_figs"):
+    for name in ("rtol", "atol"):
         if answer.get(name) is not None and not _is_number_tree(answer[name]):
             raise ContentError(fields.path, f"field 'answer.{name}' must be a number")
+    stated = [name for name in ("decimals", "sig_figs") if answer.get(name) is not None]
+    for name in stated:
+        value = answer[name]
+        if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "decimals" else 1) or value > 15:
+            raise ContentError(fields.path, f"field 'answer.{name}' must be a whole number of places (0-15 decimals, 1-15 figures)")
+    if len(stated) > 1:
+        raise ContentError(fields.path, "field 'answer': give either 'decimals' or 'sig_figs', not both")
+    if stated and any(answer.get(name) is not None for name in ("rtol", "atol")):
+        raise ContentError(fields.path, f"field 'answer': '{stated[0]}' sets the tolerance; remove 'rtol' and 'atol'")
     return {"answer": answer}
 
 
@@ -287,13 +375,38 @@ def read_course(root: Path = CONTENT_ROOT, only: set[str] | None = None) -> tupl
     syllabus = read_syllabus(root)
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     modules = [read_module(folder, syllabus) for folder in folders if only is None or folder.name in only]
-    seen: dict[str, Path] = {}
+    seen: dict[str, ExerciseFile] = {}
     for module in modules:
         for exercise in module.exercises:
             if exercise.slug in seen:
-                raise ContentError(exercise.path, f"slug {exercise.slug!r} is already used by {seen[exercise.slug]}")
-            seen[exercise.slug] = exercise.path
+                raise ContentError(exercise.path, f"slug {exercise.slug!r} is already used by {seen[exercise.slug].path}")
+            seen[exercise.slug] = exercise
+    if only is None:
+        for exercise in seen.values():
+            _check_derivation_link(exercise, seen)
     return syllabus, modules
+
+
+def _check_derivation_link(exercise: ExerciseFile, exercises: dict[str, ExerciseFile]) -> None:
+    """A code exercise linked to a derivation must agree with it on names and shapes, or the
+    learner's expression could not be evaluated at the code's cases."""
+    gradient = exercise.spec.get("gradient") or {}
+    slug = gradient.get("derivation")
+    if not slug:
+        return
+    where = "field 'gradient.derivation'"
+    target = exercises.get(slug)
+    answer = (target.spec.get("answer") or {}) if target else {}
+    if target is None or target.kind != "symbolic" or not answer.get("gradient"):
+        raise ContentError(exercise.path, f"{where}: {slug!r} is not a symbolic exercise with a matrix gradient")
+    if answer["gradient"]["wrt"] != gradient["wrt"]:
+        raise ContentError(exercise.path, f"{where}: the derivation is with respect to {answer['gradient']['wrt']!r}, the code {gradient['wrt']!r}")
+    for name, value in gradient["matrices"].items():
+        here, there = _shape_of(value), _shape_of(answer["matrices"].get(name))
+        if here != there:
+            raise ContentError(exercise.path, f"{where}: {name!r} has shape {here!r} here but {there!r} in {slug!r}")
+    if set(gradient.get("scalars") or []) != set(answer.get("scalars") or []):
+        raise ContentError(exercise.path, f"{where}: the scalars differ from those of {slug!r}")
 
 
 @dataclass

@@ -160,9 +160,23 @@ class Exercise(Authored):
         """This learner's variant: parameters drawn from (learner, exercise), the same on every
         visit and across versions; empty for exercises without `params`."""
         params_spec = self.spec.get("params") or {}
+        context = self.derivation_context(learner)
         if not params_spec or not getattr(learner, "is_authenticated", False):
-            return {"params": params.lowest(params_spec)} if params_spec else {}
-        return {"params": params.draw(params_spec, f"{learner.pk}:{self.slug}")}
+            return {**context, "params": params.lowest(params_spec)} if params_spec else context
+        return {**context, "params": params.draw(params_spec, f"{learner.pk}:{self.slug}")}
+
+    def derivation_context(self, learner) -> dict:
+        """For code that implements a gradient derived in another exercise: the learner's latest
+        graded derivation, which grading compares with the code (grader/gradcheck.py)."""
+        slug = (self.spec.get("gradient") or {}).get("derivation")
+        if not slug or not getattr(learner, "is_authenticated", False):
+            return {}
+        latest = (
+            Submission.objects.of(learner).graded().filter(exercise__slug=slug).select_related("exercise").first()
+        )
+        if latest is None:
+            return {}
+        return {"derivation": {"slug": slug, "title": latest.exercise.title, "answer": latest.answer}}
 
     MAX_PREVIEW_CHARS = 2000
 

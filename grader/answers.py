@@ -84,13 +84,22 @@ def _shape_text(shape: tuple) -> str:
     return "a " + "x".join(str(n) for n in shape) + " matrix"
 
 
-def round_sig(values: np.ndarray, figures: int) -> np.ndarray:
-    def one(x: float) -> float:
-        if x == 0 or not math.isfinite(x):
-            return x
-        return round(x, figures - 1 - math.floor(math.log10(abs(x))))
+def half_unit(values: np.ndarray, *, decimals: int | None = None, sig_figs: int | None = None) -> np.ndarray:
+    """Half a unit in the last place the question asks for, per entry: the distance within
+    which a correctly rounded answer always lies."""
+    if decimals is not None:
+        return np.full(np.shape(values), 0.5 * 10.0 ** -decimals)
+    magnitude = np.abs(np.asarray(values, dtype=float))
+    exponent = np.floor(np.log10(np.where(magnitude > 0, magnitude, 1.0)))
+    return np.where(magnitude > 0, 0.5 * 10.0 ** (exponent - sig_figs + 1), 0.5 * 10.0 ** -sig_figs)
 
-    return np.vectorize(one, otypes=[float])(values)
+
+def precision_of(settings: dict) -> tuple[str, int] | None:
+    """("decimals", n) or ("sig_figs", n) when the question states a precision, else None."""
+    for name in ("decimals", "sig_figs"):
+        if settings.get(name) is not None:
+            return name, int(settings[name])
+    return None
 
 
 def grade_numeric(spec: dict, answer: str) -> GradingResult:
@@ -105,11 +114,15 @@ def grade_numeric(spec: dict, answer: str) -> GradingResult:
             got = got.reshape(expected.shape)  # a column or row vector typed as a flat list
         else:
             return GradingResult.rejected(f"Expected {_shape_text(expected.shape)}, got {_shape_text(got.shape)}.")
-    figures = settings.get("sig_figs")
-    if figures:
-        figures = int(figures)
-        passed = round_sig(got, figures) == round_sig(expected, figures)
-        miss = f"Not right to {figures} significant figure{'s' if figures != 1 else ''}."
+    precision = precision_of(settings)
+    if precision:
+        # A correctly rounded answer is within half a unit of the stated last place; so is any
+        # more precise one. The slack covers binary floating point at the boundary (0.125 -> 0.13).
+        name, places = precision
+        tolerance = half_unit(expected, **{name: places}) * (1 + 1e-9) + 1e-15
+        passed = np.abs(got - expected) <= tolerance
+        unit = "decimal place" if name == "decimals" else "significant figure"
+        miss = f"Not right to {places} {unit}{'s' if places != 1 else ''}."
     else:
         rtol = float(settings.get("rtol", 1e-6) if settings.get("rtol") is not None else 1e-6)
         atol = float(settings.get("atol") or 0)

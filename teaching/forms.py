@@ -52,6 +52,7 @@ class ExerciseForm(forms.Form):
     atol = forms.FloatField(required=False, min_value=0, help_text="Absolute tolerance (code and numeric).")
     compare_yaml = forms.CharField(required=False, widget=_yaml_area(4), label="Comparator as YAML", help_text="Optional; replaces the three fields above, e.g. a list with one entry per element of a returned tuple, or options such as axis or system.")
     mutants = forms.CharField(required=False, widget=_yaml_area(8), help_text="Optional YAML list of wrong solutions the cases must reject: - name: ...  code: |")
+    gradient = forms.CharField(required=False, widget=_yaml_area(8), label="Gradient check (YAML)", help_text="Optional, for code returning a gradient: arguments, wrt, loss (Python defining loss), and optionally output, derivation, matrices, scalars.")
     cpu_seconds = forms.IntegerField(required=False, min_value=1, label="CPU seconds")
     memory_mb = forms.IntegerField(required=False, min_value=64, label="Memory (MB)")
 
@@ -61,7 +62,8 @@ class ExerciseForm(forms.Form):
 
     # kind: numeric
     numeric_value = forms.CharField(required=False, label="Value", help_text="A number, or a JSON list for a vector or matrix.")
-    sig_figs = forms.IntegerField(required=False, min_value=1, label="Significant figures")
+    sig_figs = forms.IntegerField(required=False, min_value=1, max_value=15, label="Significant figures", help_text="The precision the statement asks for; sets the tolerance.")
+    decimals = forms.IntegerField(required=False, min_value=0, max_value=15, label="Decimal places", help_text="Or this: the number of decimal places the statement asks for.")
 
     # kind: choice
     multiple = forms.BooleanField(required=False, label="Select all that apply")
@@ -96,13 +98,14 @@ class ExerciseForm(forms.Form):
             else:
                 initial["compare_yaml"] = exchange.dump_yaml(compare)
             initial["mutants"] = exchange.dump_yaml(data["mutants"]) if data.get("mutants") else ""
+            initial["gradient"] = exchange.dump_yaml(data["gradient"]) if data.get("gradient") else ""
             initial.update((data.get("limits") or {}).items())
         elif exercise.kind == Exercise.Kind.SYMBOLIC:
             initial["answer"] = exchange.dump_yaml(data["answer"])
             initial["params"] = exchange.dump_yaml(data["params"]) if data.get("params") else ""
         elif exercise.kind == Exercise.Kind.NUMERIC:
             answer = data["answer"]
-            initial.update(numeric_value=json.dumps(answer["value"]), rtol=answer.get("rtol"), atol=answer.get("atol"), sig_figs=answer.get("sig_figs"))
+            initial.update(numeric_value=json.dumps(answer["value"]), rtol=answer.get("rtol"), atol=answer.get("atol"), sig_figs=answer.get("sig_figs"), decimals=answer.get("decimals"))
         elif exercise.kind == Exercise.Kind.CHOICE:
             initial.update(multiple=data.get("multiple", False), choices=exchange.dump_yaml(data["choices"]))
         return initial
@@ -157,6 +160,7 @@ class ExerciseForm(forms.Form):
                 compare=compare,
                 mutants=self._yaml("mutants", []),
                 limits=limits,
+                gradient=self._yaml("gradient"),
             )
         elif kind == Exercise.Kind.SYMBOLIC:
             file.update(answer=self._yaml("answer"), params=self._yaml("params", {}))
@@ -167,7 +171,7 @@ class ExerciseForm(forms.Form):
                 self.add_error("numeric_value", "Write a number or a JSON list such as [1, 2.5].")
                 value = None
             answer = {"value": value}
-            answer.update({name: data[name] for name in ("rtol", "atol", "sig_figs") if data.get(name) is not None})
+            answer.update({name: data[name] for name in ("rtol", "atol", "sig_figs", "decimals") if data.get(name) is not None})
             file["answer"] = answer
         elif kind == Exercise.Kind.CHOICE:
             file.update(multiple=bool(data.get("multiple")), choices=self._yaml("choices"))

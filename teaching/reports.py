@@ -463,7 +463,7 @@ class ExerciseReport:
 
 
 # Cases that are not a test of the answer: a hint about a known mistake, how the answer was read.
-NOT_FAILURES = {"hint", "reading your answer"}
+NOT_FAILURES = {"hint", "reading your answer", "your derivation (not scored)"}
 
 
 def exercise_report(cohort, exercise: Exercise) -> ExerciseReport:

@@ -7,6 +7,7 @@ import zlib
 
 import sympy as sp
 
+from . import matrix
 from .equivalence import Verdict, equivalent, form_problem
 from .parsing import Context, Parsed, ParseError, parse
 
@@ -22,6 +23,8 @@ def handle(request: dict) -> dict:
             return grade(request)
         if operation == "compare":
             return compare(request)
+        if operation == "evaluate":
+            return matrix.evaluate_at(request)
         if operation == "ping":
             return {"status": "ok"}
     except (RecursionError, MemoryError, OverflowError):
@@ -72,6 +75,8 @@ def _symbols(parsed: Parsed) -> set:
 
 
 def preview(request: dict) -> dict:
+    if (request.get("spec") or {}).get("matrices") is not None:
+        return matrix.preview(request)
     try:
         parsed = parse(request["answer"], _context(request), latex=request.get("latex"))
     except ParseError as exc:
@@ -96,6 +101,8 @@ def compare(request: dict) -> dict:
 
 def grade(request: dict) -> dict:
     spec = request.get("spec") or {}
+    if spec.get("matrices") is not None:
+        return matrix.grade(request, _seed(str(spec.get("expected")), str(request.get("answer"))))
     context = _context(request)
     try:
         expected = parse_expected(spec.get("expected"), context.trusted())

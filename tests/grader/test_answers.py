@@ -31,6 +31,28 @@ def test_it_checks_significant_figures():
     assert not wrong.correct and wrong.message == "Not right to 3 significant figures."
 
 
+def test_it_accepts_a_correctly_rounded_answer_at_the_stated_significant_figures():
+    assert numeric("1.99053", value=1.9905263, sig_figs=6).correct
+    assert numeric("0.0228", value=0.02275013, sig_figs=3).correct
+    assert numeric("0.02274", value=0.02275013, sig_figs=3).correct  # more precise is fine
+    assert not numeric("1.99052", value=1.9905263, sig_figs=6).correct
+    assert not numeric("0.0227", value=0.02275013, sig_figs=3).correct
+
+
+def test_it_checks_decimal_places_within_half_a_unit():
+    assert numeric("0.33", value=1 / 3, decimals=2).correct
+    assert numeric("1/3", value=1 / 3, decimals=2).correct
+    assert numeric("[0.090, 0.245, 0.665]", value=[0.09003057, 0.24472847, 0.66524096], decimals=3).correct
+    wrong = numeric("0.34", value=1 / 3, decimals=2)
+    assert not wrong.correct and wrong.message == "Not right to 2 decimal places."
+    assert not numeric("0.3", value=1 / 3, decimals=2).correct
+
+
+def test_it_accepts_either_neighbour_of_an_exact_tie():
+    assert numeric("0.13", value=0.125, decimals=2).correct
+    assert numeric("0.12", value=0.125, decimals=2).correct
+
+
 def test_it_gives_per_entry_feedback_for_arrays():
     result = numeric("[[1, 2], [3, 5]]", value=[[1, 2], [3, 4]])
     assert not result.correct and result.message == "1 of 4 entries is wrong."
