@@ -1,10 +1,14 @@
 import json
 
+from confusable_homoglyphs import confusables
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.safestring import mark_safe
 from django_ace import AceWidget
+
+from grader.answers import numeric_size_problem
+from grader.limits import SYMBOLIC_MAX_CHARS
 
 from .markdown import render_markdown_or_escape
 from .models import Exercise
@@ -18,8 +22,21 @@ def inline_markdown(text: str) -> str:
 
 
 class SignupForm(UserCreationForm):
+    """Usernames arrive NFKC-normalised (Django's UsernameField) and are unique regardless of
+    case (UserCreationForm); one that mixes scripts with look-alike letters, such as a
+    Cyrillic е inside Latin letters, would pass for someone else's and is refused."""
+
     class Meta(UserCreationForm.Meta):
         fields = ("username",)
+
+    def clean_username(self):
+        username = super().clean_username()
+        if username and confusables.is_dangerous(username):
+            raise forms.ValidationError(
+                "This username mixes alphabets with letters that look alike (such as a Cyrillic е among Latin letters). "
+                "Use letters from one alphabet."
+            )
+        return username
 
 
 def _answer_field(exercise: Exercise, initial: str = "") -> forms.Field:
@@ -51,4 +68,9 @@ class AnswerForm(forms.Form):
             raise forms.ValidationError(f"The answer is too long (at most {settings.MAX_ANSWER_BYTES // 1000} KB).")
         if not answer.strip():
             raise forms.ValidationError("The answer is empty.")
+        # The checkers' own caps: refused here, the answer costs no attempt.
+        if self.exercise.kind == Exercise.Kind.SYMBOLIC and len(answer) > SYMBOLIC_MAX_CHARS:
+            raise forms.ValidationError(f"The answer is {len(answer):,} characters long; at most {SYMBOLIC_MAX_CHARS:,} are allowed.")
+        if self.exercise.kind == Exercise.Kind.NUMERIC and (problem := numeric_size_problem(answer)):
+            raise forms.ValidationError(problem)
         return answer

@@ -5,12 +5,14 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from grader import engine
+from grader.limits import SYMBOLIC_MAX_CHARS
 from grader.results import GradingResult
 from grader.sandbox import wire
 from grader.symbolic import params
@@ -121,7 +123,7 @@ class Exercise(models.Model):
             return {"params": params.lowest(params_spec)} if params_spec else {}
         return {"params": params.draw(params_spec, f"{learner.pk}:{self.slug}")}
 
-    MAX_PREVIEW_CHARS = 2000
+    MAX_PREVIEW_CHARS = SYMBOLIC_MAX_CHARS
 
     def preview_answer(self, text: str) -> dict:
         """How a typed symbolic answer will be read, with the reading rendered as MathML."""
@@ -451,9 +453,15 @@ class QuizAttempt(models.Model):
 
     @classmethod
     def start(cls, learner, module: Module) -> QuizAttempt | None:
-        """Open attempt if any, else a new one while attempts remain; None when none remain."""
+        """Open attempt if any, else a new one while attempts remain; None when none remain.
+
+        Idempotent under a double click: two requests at once would both count the same
+        attempts and number the new one alike, so they take turns on the learner's row (a
+        lock on the attempts themselves locks nothing before the first one exists).
+        """
         with transaction.atomic():
-            attempts = cls.objects.select_for_update().filter(learner=learner, module=module)
+            get_user_model().objects.select_for_update().only("pk").get(pk=learner.pk)
+            attempts = cls.objects.filter(learner=learner, module=module)
             current = attempts.open().first()
             if current:
                 return current
@@ -464,6 +472,17 @@ class QuizAttempt(models.Model):
 
     def questions(self):
         return self.module.exercises.published().quiz_questions()
+
+    def answer(self, exercise: Exercise, answer: str):
+        """Submit this attempt's answer to a question, once: None if the question already has
+        an answer that counts (one that could be graded). Answers to one attempt take turns on
+        its row, so the same question answered twice at once saves one answer."""
+        with transaction.atomic():
+            QuizAttempt.objects.select_for_update().only("pk").get(pk=self.pk)
+            answered = self.submissions.filter(exercise=exercise).exclude(status=Submission.Status.ERROR).exists()
+            if answered:
+                return None
+            return Submission.submit(self.learner, exercise, answer, quiz_attempt=self)
 
     def answered_ids(self) -> set[int]:
         return set(self.submissions.values_list("exercise_id", flat=True))

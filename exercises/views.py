@@ -6,6 +6,8 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mlcourse.security import limit_posts
+
 from . import access
 from .forms import AnswerForm, SignupForm
 from .models import ExerciseProgress, Module, QuizAttempt, Submission, module_progress
@@ -20,11 +22,12 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("signup")
 def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.username}! Start with the first module's lesson.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
@@ -48,6 +51,7 @@ def module_detail(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("submit")
 def exercise_detail(request, slug):
     exercise = access.exercise_for(request.user, slug)
     if request.method == "POST" and not request.user.is_authenticated:
@@ -68,8 +72,9 @@ def exercise_detail(request, slug):
             return redirect(f"{exercise.get_absolute_url()}?submission={submission.pk}#result")
     if request.htmx and request.method == "POST":
         return render(request, "exercises/_form_errors.html", {"form": form}, status=422)
-    if submission is None and request.GET.get("submission", "").isdigit() and request.user.is_authenticated:
-        submission = access.submission_for(request.user, int(request.GET["submission"]))
+    shown = access.positive_int(request.GET.get("submission"))
+    if submission is None and shown is not None and request.user.is_authenticated:
+        submission = access.submission_for(request.user, shown)
     context = {
         "exercise": exercise,
         "version": exercise.current_version,
@@ -83,6 +88,7 @@ def exercise_detail(request, slug):
 
 @login_required
 @require_POST
+@limit_posts("preview")
 def exercise_preview(request, slug):
     """As the learner types: how the answer is read, before an attempt is spent on it."""
     exercise = access.exercise_for(request.user, slug)
@@ -134,21 +140,21 @@ def quiz_attempt(request, pk):
 
 @login_required
 @require_POST
+@limit_posts("submit")
 def quiz_answer(request, pk, slug):
     attempt = access.quiz_attempt_for(request.user, pk)
     exercise = access.exercise_for(request.user, slug)
     if attempt.finished_at or exercise.module_id != attempt.module_id or not exercise.in_quiz:
         return HttpResponseBadRequest("This question is not part of an open attempt.")
-    previous = attempt.submissions.filter(exercise=exercise).first()
-    if previous and previous.status != Submission.Status.ERROR:
-        messages.info(request, "You already answered this question in this attempt.")
-        return redirect(attempt)
     form = AnswerForm(exercise, request.POST, prefix=f"q{exercise.pk}")
     if not form.is_valid():
         messages.error(request, f"{exercise.title}: {' '.join(form.errors.get('answer', []))}")
         return redirect(attempt)
     try:
-        Submission.submit(request.user, exercise, form.cleaned_data["answer"], quiz_attempt=attempt)
+        submission = attempt.answer(exercise, form.cleaned_data["answer"])
     except Submission.TooManyPending as exc:
         messages.error(request, str(exc))
+    else:
+        if submission is None:
+            messages.info(request, "You already answered this question in this attempt.")
     return redirect(f"{attempt.get_absolute_url()}#q{exercise.pk}")

@@ -3,9 +3,12 @@ read here and only here, through helpers that refuse values they cannot understa
 `.env.example` lists every variable."""
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +50,14 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as 20/m: that many requests per second, minute, hour or day."""
+    value = env_str(name, default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/[1-9]?[0-9]*[smhd]", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 20/m (per s, m, h or d).")
+    return value
+
+
 DEBUG = env_bool("DEBUG", False)
 # Tests and `make run` get a throwaway key; a real deployment must provide its own.
 SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key" if DEBUG else None)
@@ -65,6 +76,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_ace",
+    "csp",
+    "axes",
+    "django_ratelimit",
     "exercises",
     "grader",
     "teaching",
@@ -72,6 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +96,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mlcourse.urls"
@@ -126,6 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks every login against its lockout records before the model backend runs.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -136,7 +157,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -149,14 +170,47 @@ STORAGES = {
     },
 }
 
+# --- Security ------------------------------------------------------------------------------
+
+# With DEBUG off everything is HTTPS-only unless the operator says otherwise (a trial on
+# http://localhost sets the first three to false/0 in .env). The TLS proxy in front tells
+# Django a request came over HTTPS with X-Forwarded-Proto.
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The container's health check asks over plain HTTP from inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", 0, minimum=0, maximum=63072000)
+    SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", 31_536_000, minimum=0, maximum=63_072_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Scripts only from our own static files: no inline script, no eval. Styles may be inline
+# because Ace and htmx insert <style> elements and the reports size their bars inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "hid", "magnetometer",
+        "microphone", "midi", "payment", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 LOGGING = {
     "version": 1,
@@ -170,6 +224,50 @@ LOGGING = {
 # With no Redis, `make run` grades inside the web process (and says so); tests set this too.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 GRADE_IN_PROCESS = env_bool("GRADE_IN_PROCESS", not REDIS_URL)
+
+# --- Cache, request rate limits, login lockout ----------------------------------------------
+
+# Rate-limit counters must be shared by every web process: Redis when there is one. Without
+# it each process counts on its own (fine for `make run`; `check --deploy` warns).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mlcourse",
+            # A Redis outage must not turn pages into 500s: a failed cache call is a miss.
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# With the counters unreachable, requests go through rather than everyone being refused.
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_VIEW = "mlcourse.views.rate_limited"
+RATELIMIT_IP_META_KEY = "mlcourse.security.client_ip"
+# How many proxies (each appending to X-Forwarded-For) stand between clients and gunicorn;
+# 0 trusts only the connection's own address.
+TRUSTED_PROXY_COUNT = env_number("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+# "N/m" (or /s, /h, /d) for each limited action: per learner (or per address when anonymous),
+# and per client address, which a classroom behind one NAT address shares.
+RATE_LIMITS = {
+    "submit": {"user": env_rate("RATE_LIMIT_SUBMIT", "20/m"), "ip": env_rate("RATE_LIMIT_SUBMIT_IP", "600/m")},
+    "preview": {"user": env_rate("RATE_LIMIT_PREVIEW", "120/m"), "ip": env_rate("RATE_LIMIT_PREVIEW_IP", "2400/m")},
+    "login": {"user": env_rate("RATE_LIMIT_LOGIN", "10/m"), "ip": env_rate("RATE_LIMIT_LOGIN_IP", "100/m")},
+    "signup": {"user": env_rate("RATE_LIMIT_SIGNUP", "10/h"), "ip": env_rate("RATE_LIMIT_SIGNUP_IP", "100/h")},
+}
+
+# Five wrong passwords for one username from one address lock that pair out for a while; the
+# per-address rate limit above covers guessing many usernames.
+AXES_FAILURE_LIMIT = env_number("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_number("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_CLIENT_IP_CALLABLE = "mlcourse.security.client_ip"
+AXES_VERBOSE = False
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -1,14 +1,15 @@
 from django.contrib import admin
-from django.http import HttpResponse
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .security import limit_posts
+from .views import healthz
 
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
+login = limit_posts("login", user_key="mlcourse.security.login_username")(auth_views.LoginView.as_view())
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", login, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("teaching.urls")),

@@ -13,6 +13,7 @@ from exercises import access
 from exercises.content import ContentError
 from exercises.markdown import render_markdown_or_escape
 from exercises.models import Exercise, ExerciseProgress, Module, Submission, module_progress
+from mlcourse.security import limit_posts
 
 from . import exchange
 from .forms import CohortForm, ExerciseForm, ImportForm, JoinForm, PreviewForm
@@ -20,8 +21,8 @@ from .models import Cohort, Regrade, ValidationRun
 
 
 def _days(request) -> int:
-    raw = request.GET.get("days", "7")
-    return min(int(raw), 3650) if raw.isdigit() and int(raw) > 0 else 7
+    days = access.positive_int(request.GET.get("days"))
+    return min(days, 3650) if days else 7
 
 
 # --- instructors: home, cohorts -------------------------------------------------------------
@@ -191,6 +192,7 @@ def exercise_edit(request, slug):
 
 @login_required
 @require_POST
+@limit_posts("preview")
 def preview(request):
     access.instructor_required(request.user)
     form = PreviewForm(request.POST)
