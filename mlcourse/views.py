@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+
 def _check_database() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -42,7 +43,9 @@ def _check_page(request) -> str:
     names = re.findall(rf'(?:href|src)="{prefix}([^"?#]+)', page.content.decode())
     if not names:
         raise RuntimeError("the home page links to no static files")
-    missing = [name for name in names if not (staticfiles_storage.exists(name) or (settings.DEBUG and finders.find(name)))]
+    missing = [
+        name for name in names if not (staticfiles_storage.exists(name) or (settings.DEBUG and finders.find(name)))
+    ]
     if missing:
         raise RuntimeError(f"static files missing: {', '.join(missing)}")
     return f"ok ({len(names)} static files)"

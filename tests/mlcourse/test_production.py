@@ -26,7 +26,11 @@ PAGES = ["/", "/modules/activations/", "/exercises/sigmoid/", "/accounts/login/"
 
 def dockerfile_collectstatic() -> str:
     """The Dockerfile's collectstatic step, word for word."""
-    lines = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("RUN ") and "collectstatic" in line]
+    lines = [
+        line
+        for line in (ROOT / "Dockerfile").read_text().splitlines()
+        if line.startswith("RUN ") and "collectstatic" in line
+    ]
     assert len(lines) == 1, "the Dockerfile should collect static files in exactly one RUN step"
     return lines[0].removeprefix("RUN ")
 
@@ -81,20 +85,36 @@ def production(tmp_path_factory):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
 
     def run(command: str, environment: dict):
-        done = subprocess.run(command, shell=True, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            command, shell=True, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
 
     # The build step has only what the image's build has: no key, no database, no hosts.
     build_env = {name: env[name] for name in ("PATH", "HOME", "LANG", "STATIC_ROOT")}
     run(dockerfile_collectstatic(), build_env)
-    run(f"python manage.py migrate --noinput && python manage.py load_course {ROOT / 'tests' / 'fixtures' / 'course'}", env)
+    run(
+        f"python manage.py migrate --noinput && python manage.py load_course {ROOT / 'tests' / 'fixtures' / 'course'}",
+        env,
+    )
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
     port = listener.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "mlcourse.wsgi", "--bind", f"fd://{listener.fileno()}", "--workers", "1", "--timeout", "60"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "mlcourse.wsgi",
+            "--bind",
+            f"fd://{listener.fileno()}",
+            "--workers",
+            "1",
+            "--timeout",
+            "60",
+        ],
         cwd=ROOT,
         env=env,
         pass_fds=[listener.fileno()],
