@@ -22,7 +22,7 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
-@limit_posts("signup")
+@limit_posts("signup", user_key=None)
 def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

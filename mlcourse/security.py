@@ -42,12 +42,15 @@ def _rate(action: str, who: str):
     return lambda group, request: settings.RATE_LIMITS[action][who]
 
 
-def limit_posts(action: str, *, user_key: str = "user_or_ip"):
-    """Refuse a view's POSTs beyond settings.RATE_LIMITS[action]: one count per learner (or
-    per `user_key`), one per client address. GETs are never counted."""
+def limit_posts(action: str, *, user_key: str | None = "user_or_ip"):
+    """Refuse a view's POSTs beyond settings.RATE_LIMITS[action]: one count per client address,
+    and one per learner (or per `user_key`; None for an action that only the address can
+    count, such as signing up). GETs are never counted."""
 
     def decorator(view):
         view = ratelimit(group=f"{action}:ip", key="ip", rate=_rate(action, "ip"), method="POST")(view)
+        if user_key is None:
+            return view
         return ratelimit(group=f"{action}:user", key=user_key, rate=_rate(action, "user"), method="POST")(view)
 
     return decorator

@@ -32,7 +32,8 @@ def _check_redis() -> str:
 
 
 def _check_page(request) -> str:
-    """Render the home page as a visitor gets it, and find every static file it links to:
+    """Render the home page as a visitor gets it, and find every static file it links to
+    where WhiteNoise serves it from (collected files; the source folders too in development):
     a missing manifest entry or an uncollected file fails here, not in front of learners."""
     from exercises.views import home
 
@@ -44,7 +45,9 @@ def _check_page(request) -> str:
     if not names:
         raise RuntimeError("the home page links to no static files")
     missing = [
-        name for name in names if not (staticfiles_storage.exists(name) or (settings.DEBUG and finders.find(name)))
+        name
+        for name in names
+        if not (staticfiles_storage.exists(name) or (settings.WHITENOISE_USE_FINDERS and finders.find(name)))
     ]
     if missing:
         raise RuntimeError(f"static files missing: {', '.join(missing)}")
