@@ -165,3 +165,9 @@ def course_module(slug):
     from exercises.models import Module
 
     return Module.objects.get(slug=slug)
+
+
+@pytest.mark.parametrize("shown", ["²", "-1", "0", "1.5", "99999999999999999999999", "1\x00"])
+def test_it_ignores_a_submission_query_that_is_not_a_plain_id(course, learner_client, shown):
+    response = learner_client.get(reverse("exercise", args=["sigmoid"]), {"submission": shown})
+    assert response.status_code == 200 and response.context["submission"] is None
