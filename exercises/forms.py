@@ -3,7 +3,8 @@ import json
 from confusable_homoglyphs import confusables
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.safestring import mark_safe
 from django_ace import AceWidget
 
@@ -19,6 +20,15 @@ def inline_markdown(text: str) -> str:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return mark_safe(html)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, which limits the username's length in the widget only: a longer
+    name went on to authenticate() and into the lockout records' column. Here it is refused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
 
 
 class SignupForm(UserCreationForm):

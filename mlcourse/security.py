@@ -32,10 +32,24 @@ def client_ip(request) -> str:
         return "0.0.0.0"
 
 
+MAX_USERNAME = 150  # django.contrib.auth's User.username
+
+
+def normalised_username(raw: str | None) -> str:
+    """A typed username as the login form reads it (NFKC, stripped), cut to the longest a user
+    can have: variants of one name count as one, and no record outgrows its column."""
+    return unicodedata.normalize("NFKC", raw or "").strip()[:MAX_USERNAME]
+
+
 def login_username(group: str, request) -> str:
-    """The username a login is for, read as the login form reads it (NFKC), so that variants
-    of one name share one count."""
-    return unicodedata.normalize("NFKC", request.POST.get("username", "")).strip()
+    """django-ratelimit's key for counting logins per username."""
+    return normalised_username(request.POST.get("username"))
+
+
+def axes_username(request, credentials: dict | None = None) -> str:
+    """django-axes' username of a login attempt (AXES_USERNAME_CALLABLE)."""
+    raw = (credentials or {}).get("username") or getattr(request, "POST", {}).get("username")
+    return normalised_username(raw)
 
 
 def _rate(action: str, who: str):

@@ -279,6 +279,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_CLIENT_IP_CALLABLE = "mlcourse.security.client_ip"
+AXES_USERNAME_CALLABLE = "mlcourse.security.axes_username"
 AXES_VERBOSE = False
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"

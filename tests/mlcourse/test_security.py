@@ -182,3 +182,13 @@ def course_module():
     from exercises.models import Module
 
     return Module.objects.get(slug="activations")
+
+
+def test_it_refuses_an_overlong_username_before_it_reaches_the_lockout_records(client, learner):
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("login"), {"username": "x" * 1000, "password": "wrong"})
+    assert response.status_code == 200 and "at most 150 characters" in response.content.decode()
+    # The admin's own login form has no such check: the record is cut to the column's size.
+    client.post("/admin/login/", {"username": "y" * 1000, "password": "wrong"})
+    assert [len(name) for name in AccessAttempt.objects.values_list("username", flat=True)] == [150]
