@@ -6,6 +6,7 @@ ContentError naming the file and the field; `sync_course` writes what they read.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,11 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KINDS = {choice.value for choice in Exercise.Kind}
 DIFFICULTIES = {choice.value for choice in Exercise.Difficulty}
 MAX_FILE_BYTES = 1_000_000
+MAX_NESTING = 20  # levels of lists and mappings; real exercise files use fewer than 6
+MAX_INTEGER = 2**63 - 1  # the largest integer kept in a spec (JSON readers agree up to here)
+MAX_POINTS = 1000
+MAX_QUIZ_ATTEMPTS = 100
+MAX_ORDER = 1_000_000
 
 
 class ContentError(ValueError):
@@ -80,15 +86,72 @@ class ModuleFiles:
     exercises: list[ExerciseFile] = field(default_factory=list)
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing before it recurses. Composing nodes is recursive, so a
+    deeply nested file would end in RecursionError; and an alias (*name) lets a few lines
+    stand for a huge tree once the data is copied, so course files do without them."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not supported", mark)
+        if not self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, f"lists and mappings nest deeper than {MAX_NESTING} levels", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def load_yaml(text: str) -> Any:
+    """YAML from a course file, an upload or a form field; raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader: plain data only
+
+
+def storable_problem(data: Any) -> str | None:
+    """Why `data` cannot be stored as read (None if it can): PostgreSQL takes no NUL
+    character in text or JSON, JSON has no infinity or NaN, and integers beyond 64 bits
+    are refused by JSON readers. Names the top-level field at fault."""
+    stack = [(None, data)]
+    while stack:
+        where, value = stack.pop()
+        problem = None
+        if isinstance(value, str) and "\x00" in value:
+            problem = "contains a NUL character"
+        elif isinstance(value, float) and not math.isfinite(value):
+            problem = "holds a number that is not finite"
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+            problem = "holds an integer that is too large"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((where or key, key))
+                stack.append((where or key, item))
+        elif isinstance(value, list):
+            stack.extend((where, item) for item in value)
+        if problem:
+            return f"field '{where}' {problem}" if isinstance(where, str) else f"the file {problem}"
+    return None
+
+
 def _load_yaml(path: Path) -> Any:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ContentError(path, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise ContentError(path, "the file is not UTF-8 text") from None
     except yaml.YAMLError as exc:
         raise ContentError(path, f"invalid YAML: {exc}") from None
+    problem = storable_problem(data)
+    if problem:
+        raise ContentError(path, problem)
+    return data
 
 
 def read_syllabus(root: Path = CONTENT_ROOT) -> dict[str, dict]:
@@ -158,6 +221,9 @@ def read_exercise(path: Path, topic_ids: set[str]) -> ExerciseFile:
             raise ContentError(path, "field 'hints' must be a list of strings")
         _render(path, "hints", hint)
     spec = {"hints": hints, **SPEC_READERS[kind](fields)}
+    points = fields.get("points", int, 1)
+    if not 0 <= points <= MAX_POINTS:
+        raise ContentError(path, f"field 'points' must lie between 0 and {MAX_POINTS}")
     return ExerciseFile(
         path=path,
         slug=slug,
@@ -165,7 +231,7 @@ def read_exercise(path: Path, topic_ids: set[str]) -> ExerciseFile:
         kind=kind,
         topics=topics,
         difficulty=difficulty,
-        points=fields.get("points", int, 1),
+        points=points,
         published=fields.get("published", bool, True),
         in_quiz=fields.get("quiz", bool, False),
         statement=statement,
@@ -346,6 +412,10 @@ def read_module(path: Path, syllabus: dict[str, dict]) -> ModuleFiles:
         raise ContentError(meta_path, "missing module.yaml")
     fields = _Fields(meta_path, _load_yaml(meta_path))
     quiz = fields.get("quiz", dict, {})
+    if not 1 <= fields.get("max_attempts", int, 3, where=quiz) <= MAX_QUIZ_ATTEMPTS:
+        raise ContentError(meta_path, f"field 'quiz.max_attempts' must lie between 1 and {MAX_QUIZ_ATTEMPTS}")
+    if not 0 <= fields.get("order", int) <= MAX_ORDER:
+        raise ContentError(meta_path, f"field 'order' must lie between 0 and {MAX_ORDER}")
     lesson_path = path / "lesson.md"
     if not lesson_path.exists():
         raise ContentError(lesson_path, "missing lesson.md")

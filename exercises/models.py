@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grader import engine, sandbox
+from grader.limits import SYMBOLIC_MAX_CHARS
 from grader.results import GradingResult
 from grader.sandbox import wire
 from grader.symbolic import params
@@ -178,7 +179,7 @@ class Exercise(Authored):
             return {}
         return {"derivation": {"slug": slug, "title": latest.exercise.title, "answer": latest.answer}}
 
-    MAX_PREVIEW_CHARS = 2000
+    MAX_PREVIEW_CHARS = SYMBOLIC_MAX_CHARS
 
     def preview_answer(self, text: str) -> dict:
         """How a typed symbolic answer will be read, with the reading rendered as MathML."""
@@ -860,9 +861,15 @@ class QuizAttempt(models.Model):
 
     @classmethod
     def start(cls, learner, module: Module) -> QuizAttempt | None:
-        """Open attempt if any, else a new one while attempts remain; None when none remain."""
+        """Open attempt if any, else a new one while attempts remain; None when none remain.
+
+        Idempotent under a double click: two requests at once would both count the same
+        attempts and number the new one alike, so they take turns on the learner's row (a
+        lock on the attempts themselves locks nothing before the first one exists).
+        """
         with transaction.atomic():
-            attempts = cls.objects.select_for_update().filter(learner=learner, module=module)
+            get_user_model().objects.select_for_update().only("pk").get(pk=learner.pk)
+            attempts = cls.objects.filter(learner=learner, module=module)
             current = attempts.open().first()
             if current:
                 return current
@@ -907,6 +914,17 @@ class QuizAttempt(models.Model):
         QuizAttempt.objects.filter(pk=self.pk, finish_requested_at__isnull=True).update(finish_requested_at=timezone.now())
         self.refresh_from_db()
         self.finish_if_complete()
+
+    def answer(self, exercise: Exercise, answer: str):
+        """Submit this attempt's answer to a question, once, in this attempt's variant: None if
+        the question already has an answer that counts (one that could be graded). Answers to
+        one attempt take turns on its row, so the same question answered twice at once saves one."""
+        with transaction.atomic():
+            QuizAttempt.objects.select_for_update().only("pk").get(pk=self.pk)
+            answered = self.submissions.filter(exercise=exercise).exclude(status=Submission.Status.ERROR).exists()
+            if answered:
+                return None
+            return Submission.submit(self.learner, exercise, answer, quiz_attempt=self, context=self.context_for(exercise))
 
     def finish_if_complete(self) -> None:
         """Close the attempt once every question has a graded answer, or the learner asked to

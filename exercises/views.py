@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from mlcourse.security import limit_posts
+
 from . import access
 from .forms import AnswerForm, SignupForm
 from .models import ExerciseProgress, Module, QuizAttempt, Submission, module_progress
@@ -24,11 +26,12 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("signup", user_key=None)
 def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.username}! Start with the first module's lesson.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
@@ -52,6 +55,7 @@ def module_detail(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("submit")
 def exercise_detail(request, slug):
     exercise = access.exercise_for(request.user, slug)
     if request.method == "POST" and not request.user.is_authenticated:
@@ -76,8 +80,9 @@ def exercise_detail(request, slug):
         # A refusal is shown next to the Submit button, not in place of the last verdict.
         response = render(request, "exercises/_form_errors.html", {"form": form}, status=status)
         return reswap(retarget(response, "#form-errors"), "innerHTML")
-    if submission is None and request.GET.get("submission", "").isdigit() and request.user.is_authenticated:
-        submission = access.submission_for(request.user, int(request.GET["submission"]))
+    shown = access.positive_int(request.GET.get("submission"))
+    if submission is None and shown is not None and request.user.is_authenticated:
+        submission = access.submission_for(request.user, shown)
     context = {
         "exercise": exercise,
         "version": exercise.current_version,
@@ -91,6 +96,7 @@ def exercise_detail(request, slug):
 
 @login_required
 @require_POST
+@limit_posts("preview")
 def exercise_preview(request, slug):
     """As the learner types: how the answer is read, before an attempt is spent on it."""
     exercise = access.exercise_for(request.user, slug)
@@ -165,24 +171,24 @@ def quiz_attempt(request, pk):
 
 @login_required
 @require_POST
+@limit_posts("submit")
 def quiz_answer(request, pk, slug):
     attempt = access.quiz_attempt_for(request.user, pk)
     exercise = access.exercise_for(request.user, slug)
     if attempt.finished_at or attempt.finish_requested_at or exercise.module_id != attempt.module_id or not exercise.in_quiz:
         return HttpResponseBadRequest("This question is not part of an open attempt.")
-    previous = attempt.submissions.filter(exercise=exercise).first()
-    if previous and previous.status != Submission.Status.ERROR:
-        messages.info(request, "You already answered this question in this attempt.")
-        return redirect(attempt)
     context = attempt.context_for(exercise)
     form = AnswerForm(exercise, request.POST, prefix=f"q{exercise.pk}", choice_order=context.get("choice_order"))
     if not form.is_valid():
         messages.error(request, f"{exercise.title}: {' '.join(form.errors.get('answer', []))}")
         return redirect(attempt)
     try:
-        Submission.submit(request.user, exercise, form.cleaned_data["answer"], quiz_attempt=attempt, context=context)
+        submission = attempt.answer(exercise, form.cleaned_data["answer"])
     except Submission.TooManyPending as exc:
         messages.error(request, str(exc))
+    else:
+        if submission is None:
+            messages.info(request, "You already answered this question in this attempt.")
     return redirect(f"{attempt.get_absolute_url()}#q{exercise.pk}")
 
 

@@ -9,9 +9,9 @@ import re
 
 import numpy as np
 
+from .limits import NUMERIC_MAX_CHARS, NUMERIC_MAX_DEPTH
 from .results import CaseResult, GradingResult
 
-MAX_NUMERIC_CHARS = 10_000
 MAX_ENTRIES_SHOWN = 8
 NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
@@ -23,13 +23,41 @@ class NotANumber(ValueError):
 # --- numeric -----------------------------------------------------------------------------------
 
 
+def bracket_depth(text: str) -> int:
+    """How deeply brackets nest in `text`, counted without parsing it: JSON readers recurse
+    once per level, so a deep text must be refused before it reaches one."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _cleaned(text: str) -> str:
+    cleaned = text.strip().replace("−", "-").replace("–", "-").replace("×10^", "e").replace("x10^", "e").replace("·10^", "e")
+    return cleaned.replace(" ", "").replace("\u00a0", "")
+
+
+def numeric_size_problem(text: str) -> str | None:
+    """Why a numeric answer is too big to read (None if it is not): the answer form and the
+    checker both ask this."""
+    if len(_cleaned(text)) > NUMERIC_MAX_CHARS:
+        return f"The answer is too long (at most {NUMERIC_MAX_CHARS:,} characters)."
+    if bracket_depth(text) > NUMERIC_MAX_DEPTH:
+        return f"The lists nest too deeply (at most {NUMERIC_MAX_DEPTH} levels of brackets)."
+    return None
+
+
 def parse_number_text(text: str):
     """A number (`0.25`, `-1.5e-3`, `2.5×10^-3`, `3/4`, `12%`), or a JSON-style (nested) list
     of numbers for a vector or matrix. Returns a float or a float array."""
-    cleaned = text.strip().replace("−", "-").replace("–", "-").replace("×10^", "e").replace("x10^", "e").replace("·10^", "e")
-    cleaned = cleaned.replace(" ", "").replace("\u00a0", "")
-    if len(cleaned) > MAX_NUMERIC_CHARS:
-        raise NotANumber("The answer is too long.")
+    problem = numeric_size_problem(text)
+    if problem:
+        raise NotANumber(problem)
+    cleaned = _cleaned(text)
     if not cleaned:
         raise NotANumber("The answer is empty.")
     if cleaned.startswith("["):

@@ -5,8 +5,9 @@ import yaml
 from django import forms
 from django_ace import AceWidget
 
-from exercises.content import SLUG, ContentError, ExerciseFile
+from exercises.content import MAX_NESTING, MAX_POINTS, SLUG, ContentError, ExerciseFile, load_yaml
 from exercises.models import Exercise, ExerciseVersion, Module, Topic
+from grader.answers import bracket_depth
 from grader.compare import COMPARATORS
 
 from . import exchange
@@ -36,7 +37,7 @@ class ExerciseForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Exercise.Kind.choices)
     difficulty = forms.ChoiceField(choices=Exercise.Difficulty.choices, initial=Exercise.Difficulty.CORE)
-    points = forms.IntegerField(min_value=0, initial=1)
+    points = forms.IntegerField(min_value=0, max_value=MAX_POINTS, initial=1)
     topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.all(), widget=forms.SelectMultiple(attrs={"size": 8}))
     in_quiz = forms.BooleanField(required=False, label="Quiz question (instead of the problem set)")
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 12, "class": "mono"}), strip=False, help_text="Markdown with $inline$ and $$display$$ math.")
@@ -53,8 +54,9 @@ class ExerciseForm(forms.Form):
     compare_yaml = forms.CharField(required=False, widget=_yaml_area(4), label="Comparator as YAML", help_text="Optional; replaces the three fields above, e.g. a list with one entry per element of a returned tuple, or options such as axis or system.")
     mutants = forms.CharField(required=False, widget=_yaml_area(8), help_text="Optional YAML list of wrong solutions the cases must reject: - name: ...  code: |")
     gradient = forms.CharField(required=False, widget=_yaml_area(8), label="Gradient check (YAML)", help_text="Optional, for code returning a gradient: arguments, wrt, loss (Python defining loss), and optionally output, derivation, matrices, scalars.")
-    cpu_seconds = forms.IntegerField(required=False, min_value=1, label="CPU seconds")
-    memory_mb = forms.IntegerField(required=False, min_value=64, label="Memory (MB)")
+    # Above the platform's caps a limit is lowered to the cap; these bounds only keep numbers sane.
+    cpu_seconds = forms.IntegerField(required=False, min_value=1, max_value=3600, label="CPU seconds")
+    memory_mb = forms.IntegerField(required=False, min_value=64, max_value=1_048_576, label="Memory (MB)")
 
     # kind: symbolic
     answer = forms.CharField(required=False, widget=_yaml_area(8), label="Answer (YAML)", help_text="expected, variables, and optionally assumptions, functions, form, mistakes, up_to_constant.")
@@ -115,7 +117,7 @@ class ExerciseForm(forms.Form):
         if not text.strip():
             return default
         try:
-            return yaml.safe_load(text)
+            return load_yaml(text)
         except yaml.YAMLError as exc:
             self.add_error(name, f"Invalid YAML: {exc}")
             return default
@@ -165,9 +167,12 @@ class ExerciseForm(forms.Form):
         elif kind == Exercise.Kind.SYMBOLIC:
             file.update(answer=self._yaml("answer"), params=self._yaml("params", {}))
         elif kind == Exercise.Kind.NUMERIC:
+            text = data.get("numeric_value") or "null"
             try:
-                value = json.loads(data.get("numeric_value") or "null")
-            except json.JSONDecodeError:
+                if bracket_depth(text) > MAX_NESTING:  # json.loads recurses: refuse before it does
+                    raise ValueError
+                value = json.loads(text)
+            except ValueError:
                 self.add_error("numeric_value", "Write a number or a JSON list such as [1, 2.5].")
                 value = None
             answer = {"value": value}
@@ -253,6 +258,9 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         if isinstance(data, list | tuple):
+            # An empty list would pass the per-file check below without it ever running.
+            if not data and self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return [super(MultipleFileField, self).clean(item, initial) for item in data]
         return [super().clean(data, initial)]
 

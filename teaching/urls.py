@@ -31,7 +31,7 @@ urlpatterns = [
     path("teach/exercises/<slug:slug>/export.yaml", views.exercise_export, name="exercise_export"),
     path("teach/modules/<slug:slug>/export.zip", views.module_export, name="module_export"),
     path("teach/validations/<int:pk>/", views.validation_detail, name="validation"),
-    path("join/<str:code>/", views.join, name="join"),
+    path("join/<slug:code>/", views.join, name="join"),
     path("progress/", views.my_progress, name="my_progress"),
     path("progress/join/", views.join_by_code, name="join_by_code"),
 ]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from exercises.content import ContentError
 from exercises.markdown import render_markdown_or_escape
 from exercises.models import AuditEvent, Exercise, ExerciseProgress, Module, Submission, module_progress
+from mlcourse.security import limit_posts
 
 from . import access, exchange, reports
 from .forms import CoauthorForm, CohortForm, ExerciseForm, ImportForm, JoinForm, PreviewForm, PublishForm
@@ -251,6 +252,7 @@ def exercise_edit(request, slug):
 
 @login_required
 @require_POST
+@limit_posts("preview")
 def preview(request):
     access.instructor_required(request.user)
     form = PreviewForm(request.POST)

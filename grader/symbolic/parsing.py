@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-MAX_LENGTH = 2000  # characters of one answer (a matrix of long entries fits)
+from ..limits import SYMBOLIC_MAX_CHARS
+
+MAX_LENGTH = SYMBOLIC_MAX_CHARS  # characters of one answer
 MAX_DEPTH = 40  # nesting of brackets and calls
 MAX_DIGITS = 40  # digits in one number
 MAX_EXPONENT = 1000  # |n| in x^n

@@ -151,3 +151,23 @@ def test_it_rejects_a_matrix_answer_with_a_reserved_name(course_copy):
     path.write_text(text.replace("answer:\n", "answer:\n  matrices: {T: [n, 1]}\n", 1))
     with pytest.raises(ContentError, match="T and I mean transpose and identity"):
         sync_course(course_copy)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        # Each of these once ended in a RecursionError or a database error (a 500 on import).
+        (lambda text: text + "extra: " + "[" * 5000 + "]" * 5000 + "\n", "nest deeper than 20 levels"),
+        (lambda text: text + "extra: &big [1, 2]\nmore: *big\n", "aliases (*name) are not supported"),
+        (lambda text: text.replace("title: Sigmoid", 'title: "Sig\\0moid"'), "field 'title' contains a NUL character"),
+        (lambda text: text.replace("difficulty: warm-up", "difficulty: warm-up\npoints: 99999999999999999999"), "field 'points' holds an integer that is too large"),
+        (lambda text: text.replace("difficulty: warm-up", "difficulty: warm-up\npoints: 5000"), "field 'points' must lie between 0 and 1000"),
+        (lambda text: text + "compare: {method: allclose, rtol: .inf}\n", "field 'compare' holds a number that is not finite"),
+    ],
+)
+def test_it_rejects_hostile_files_before_reading_them_into_the_database(course_copy, edit, message):
+    path = course_copy / "activations" / "01-sigmoid.yaml"
+    path.write_text(edit(path.read_text()))
+    with pytest.raises(ContentError, match=re.escape(message)):
+        sync_course(course_copy)
+    assert not Exercise.objects.exists()

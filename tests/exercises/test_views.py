@@ -297,3 +297,7 @@ def test_it_shows_a_quiz_question_with_this_attempts_parameters(course, learner,
     attempt = QuizAttempt.objects.get(learner=learner)
     page = learner_client.get(attempt.get_absolute_url()).content.decode()
     assert "Type the number 3." in page and "{{a}}" not in page
+@pytest.mark.parametrize("shown", ["²", "-1", "0", "1.5", "99999999999999999999999", "1\x00"])
+def test_it_ignores_a_submission_query_that_is_not_a_plain_id(course, learner_client, shown):
+    response = learner_client.get(reverse("exercise", args=["sigmoid"]), {"submission": shown})
+    assert response.status_code == 200 and response.context["submission"] is None

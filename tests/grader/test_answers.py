@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from grader.answers import grade_choice, grade_numeric, parse_number_text
+from grader.answers import bracket_depth, grade_choice, grade_numeric, parse_number_text
 
 
 def numeric(answer, **settings):
@@ -103,3 +103,17 @@ def test_it_needs_every_right_choice_and_no_wrong_one():
 def test_it_refuses_several_picks_for_a_single_answer_question():
     assert grade_choice({"choices": CHOICES}, "[0, 2]").message == "Pick only one choice."
     assert grade_choice({"choices": CHOICES}, "[7]").message == "Pick one of the choices."
+
+
+def test_it_refuses_deeply_nested_lists_before_reading_them():
+    # 900 levels once sent json into a RecursionError and left the answer "Running…".
+    deep = "[" * 900 + "1" + "]" * 900
+    result = grade_numeric({"answer": {"value": 0.5}}, deep)
+    assert result.message == "The lists nest too deeply (at most 8 levels of brackets)."
+    assert grade_numeric({"answer": {"value": [[[1.0]]]}}, "[[[1]]]").correct
+
+
+def test_it_measures_bracket_depth_without_parsing():
+    assert bracket_depth("0.5") == 0
+    assert bracket_depth("[[1, 2], [3, 4]]") == 2
+    assert bracket_depth("[" * 5000) == 5000

@@ -375,3 +375,53 @@ def test_it_versions_a_title_change_and_logs_every_change(client, exercise, inst
     assert "Audit log" in page and "Unpublished" in page and "prof" in page
     rows = list(csv.reader(io.StringIO(client.get(reverse("teaching:exercise_audit_csv", args=[exercise.slug])).content.decode())))
     assert rows[0] == ["when", "who", "action", "version", "detail"] and [row[2] for row in rows[1:]] == actions
+# --- bad input: a clear refusal, never a 500 --------------------------------------------------
+
+
+def test_it_reads_only_plain_digits_as_a_number_of_days(client, cohort, instructor):
+    login(client, instructor)
+    for days in ("²", "-3", "0", "99999999999999999999999", "7\x00"):
+        assert client.get(reverse("teaching:cohort", args=[cohort.pk]), {"days": days}).status_code == 200
+
+
+def test_it_answers_an_invite_code_with_a_nul_byte_with_404(client, learner):
+    login(client, learner)
+    assert client.get("/join/%00/").status_code == 404
+    assert client.post(reverse("teaching:join_by_code"), {"code": "abc\x00"}).status_code == 302
+
+
+def test_it_refuses_an_import_without_files(client, module, instructor):
+    response = login(client, instructor).post(reverse("teaching:import"), {"module": module.pk})
+    assert response.status_code == 200
+    assert response.context["form"].errors["files"] == ["This field is required."]
+    assert not any("Imported" in str(message) for message in response.context["messages"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"points": "99999999999999999999"}, "points", "less than or equal to 1000"),
+        ({"cpu_seconds": "99999999999999999999"}, "cpu_seconds", "less than or equal to 3600"),
+        ({"rtol": "1e999"}, "rtol", "Enter a number"),
+        ({"title": "Row\x00sums"}, "title", "Null characters are not allowed"),
+        ({"compare_yaml": "[" * 3000 + "]" * 3000}, "compare_yaml", "nest deeper than 20 levels"),
+        ({"mutants": "- &m {name: a, code: x}\n- *m\n"}, "mutants", "aliases (*name) are not supported"),
+        ({"kind": "numeric", "numeric_value": "[" * 3000 + "1" + "]" * 3000}, "numeric_value", "Write a number or a JSON list"),
+        ({"kind": "numeric", "numeric_value": "NaN"}, "numeric_value", "not finite"),
+        ({"kind": "symbolic", "answer": 'expected: "x\\0"\nvariables: [x]\n'}, "answer", "contains a NUL character"),
+        ({"kind": "choice", "choices": "- text: a\n  correct: true\n- text: b\n  feedback: " + "{a: " * 40 + "1" + "}" * 40}, "choices", "nest deeper"),
+    ],
+)
+def test_it_refuses_out_of_range_and_hostile_authoring_values_in_their_field(client, module, instructor, fields, field, message):
+    response = login(client, instructor).post(reverse("teaching:exercise_new"), form_data(module, slug="hostile", **fields))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors.get(field, [])), response.context["form"].errors
+    assert not Exercise.objects.exists()
+
+
+def test_it_refuses_a_deeply_nested_import(client, module, instructor):
+    deep = io.BytesIO((exchange.dump_yaml(CODE_EXERCISE) + "extra: " + "[" * 5000 + "]" * 5000 + "\n").encode())
+    deep.name = "deep.yaml"
+    response = login(client, instructor).post(reverse("teaching:import"), {"module": module.pk, "files": [deep]})
+    assert response.status_code == 200 and "nest deeper than 20 levels" in response.content.decode()
+    assert not Exercise.objects.exists()
