@@ -270,6 +270,20 @@ class Exercise(Authored):
             detail = f"version {version.number}" + (f"; gate overridden: {override_reason}" if override_reason else "")
             AuditEvent.record(AuditEvent.Action.PUBLISHED, actor=by, exercise=self, version=version, detail=detail)
 
+    def roll_back(self, version: ExerciseVersion, *, by) -> ExerciseVersion:
+        """A new version with an old version's content: a draft for a published exercise (it
+        goes through the publish gate like any edit), else the current version."""
+        with transaction.atomic():
+            new = self.add_version(
+                version.statement, version.spec, version.metadata or self.metadata(), author=by,
+                message=f"rolled back to version {version.number}",
+            )  # fmt: skip
+            AuditEvent.record(
+                AuditEvent.Action.ROLLED_BACK, actor=by, exercise=self, version=new,
+                detail=f"version {new.number} has the content of version {version.number}",
+            )  # fmt: skip
+        return new
+
     def copy_for(self, user) -> Exercise:
         """A copy of the latest version, owned by `user`, unpublished, with a slug of its own."""
         source = self.latest_version

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_htmx.http import reswap, retarget
 
 
 def _check_database() -> str:
@@ -75,7 +76,11 @@ TOO_MANY = "Too many requests in a short time: this one was not accepted. Wait a
 def rate_limited(request, exception):
     """django-ratelimit's refusal: a 429 with a message, as a fragment for htmx requests (shown
     next to the button that sent it) and as a page otherwise."""
-    template = "_rate_limited.html" if getattr(request, "htmx", False) else "429.html"
-    response = render(request, template, {"message": TOO_MANY}, status=429)
+    if getattr(request, "htmx", False):
+        response = render(request, "_rate_limited.html", {"message": TOO_MANY}, status=429)
+        # Into the refusal box next to the Submit button, when the page has one.
+        response = reswap(retarget(response, "#form-errors"), "innerHTML")
+    else:
+        response = render(request, "429.html", {"message": TOO_MANY}, status=429)
     response["Retry-After"] = "60"
     return response

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from exercises import access as learner_access
 from exercises.content import ContentError
 from exercises.markdown import render_markdown_or_escape
 from exercises.models import AuditEvent, Exercise, ExerciseProgress, Module, Submission, module_progress
@@ -362,6 +363,38 @@ def exercise_coauthors(request, slug):
         messages.success(request, f"{form.cleaned_data['username'].username} can now change {exercise.slug}.")
     else:
         messages.error(request, " ".join(form.errors["username"]))
+    return redirect("teaching:exercise", slug=slug)
+
+
+@login_required
+@require_GET
+def exercise_version_diff(request, slug, number):
+    """What changed between two versions (by default, this one and the one before)."""
+    exercise = access.authoring_exercise_for(request.user, slug)
+    version = get_object_or_404(exercise.versions, number=number)
+    against_number = learner_access.positive_int(request.GET.get("against")) or max(1, number - 1)
+    against = get_object_or_404(exercise.versions, number=against_number)
+    context = {
+        "exercise": exercise,
+        "version": version,
+        "against": against,
+        "versions": exercise.versions.all(),
+        "lines": exchange.version_diff(exercise, against, version),
+        "can_change": exercise.can_change(request.user),
+    }
+    return render(request, "teaching/version_diff.html", context)
+
+
+@login_required
+@require_POST
+def exercise_rollback(request, slug, number):
+    exercise = access.changeable_exercise_for(request.user, slug)
+    old = get_object_or_404(exercise.versions, number=number)
+    new = exercise.roll_back(old, by=request.user)
+    if new.is_draft:
+        messages.success(request, f"Draft version {new.number} has the content of version {old.number}: validate it, then publish it.")
+    else:
+        messages.success(request, f"Version {new.number} has the content of version {old.number}.")
     return redirect("teaching:exercise", slug=slug)
 
 

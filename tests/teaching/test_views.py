@@ -425,3 +425,19 @@ def test_it_refuses_a_deeply_nested_import(client, module, instructor):
     response = login(client, instructor).post(reverse("teaching:import"), {"module": module.pk, "files": [deep]})
     assert response.status_code == 200 and "nest deeper than 20 levels" in response.content.decode()
     assert not Exercise.objects.exists()
+
+
+def test_it_shows_what_changed_between_versions_and_rolls_back(client, exercise, instructor, other_instructor, django_capture_on_commit_callbacks):
+    login(client, instructor)
+    edit(client, exercise, statement="Return the average of each column of $X$.")
+    page = client.get(reverse("teaching:exercise_version", args=[exercise.slug, 2])).content.decode()
+    assert '<span class="remove">-statement: Return the mean of each column of $X$.</span>' in page
+    assert '<span class="add">+statement: Return the average of each column of $X$.</span>' in page
+    assert login(client, other_instructor).get(reverse("teaching:exercise_version", args=[exercise.slug, 2])).status_code == 200
+    assert client.post(reverse("teaching:exercise_rollback", args=[exercise.slug, 1])).status_code == 403
+    login(client, instructor).post(reverse("teaching:exercise_rollback", args=[exercise.slug, 1]))
+    exercise.refresh_from_db()
+    rolled = exercise.draft_version  # published: the roll-back is a draft, through the gate like any edit
+    assert rolled.number == 3 and rolled.statement == exercise.versions.get(number=1).statement
+    assert rolled.message == "rolled back to version 1" and exercise.current_version.number == 1
+    assert AuditEvent.objects.filter(exercise=exercise, action="rolled-back").exists()
