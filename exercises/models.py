@@ -69,6 +69,25 @@ class Module(Authored):
     def get_absolute_url(self):
         return reverse("module", args=[self.slug])
 
+    # A learner's cohorts (the teaching app) may set deadlines and choose exercises; they are read
+    # here through the `deadlines` and `selections` relations the teaching models declare.
+
+    def deadline_for(self, learner, *, quiz: bool = False):
+        """The deadline that applies to `learner` here, if any: the latest of their cohorts'."""
+        if not getattr(learner, "is_authenticated", False):
+            return None
+        return self.deadlines.filter(cohort__enrollments__learner=learner, quiz=quiz).order_by("-due_at").first()
+
+    def problem_set_for(self, learner):
+        """The published problem set as `learner` sees it: their cohort's selection, in its
+        order, when a cohort of theirs has one; else every exercise in course order."""
+        exercises = self.exercises.published().problem_set()
+        if getattr(learner, "is_authenticated", False):
+            chosen = exercises.filter(selections__cohort__enrollments__learner=learner)
+            if chosen.exists():
+                return chosen.order_by("selections__position").distinct()
+        return exercises
+
 
 class Lesson(models.Model):
     module = models.OneToOneField(Module, on_delete=models.CASCADE, related_name="lesson")
@@ -483,6 +502,7 @@ class Submission(models.Model):
     score = models.FloatField(null=True, blank=True)
     correct = models.BooleanField(default=False)
     timed_out = models.BooleanField(default=False)  # a case ran out of time: the next one waits in the backlog
+    late = models.BooleanField(default=False)  # submitted after the learner's deadline for the module
     feedback = models.JSONField(default=dict, blank=True)
     diagnoses = models.JSONField(default=list, blank=True)
     claims = models.PositiveSmallIntegerField(default=0)
@@ -527,15 +547,26 @@ class Submission(models.Model):
     class TooManyPending(Exception):
         pass
 
+    class PastDeadline(Exception):
+        pass
+
     @classmethod
     def submit(cls, learner, exercise: Exercise, answer: str, *, quiz_attempt=None, context=None) -> Submission:
-        """Save the answer first (it is never lost), then queue it for grading after commit."""
+        """Save the answer first (it is never lost), then queue it for grading after commit.
+        Past the learner's deadline for the module, the answer is refused or flagged as late,
+        as the deadline says."""
+        deadline = exercise.module.deadline_for(learner, quiz=quiz_attempt is not None)
+        late = deadline is not None and timezone.now() > deadline.due_at
+        if late and deadline.late_policy == "refuse":
+            when = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M %Z")
+            raise cls.PastDeadline(f"The deadline for this module was {when}; answers are no longer accepted.")
         with transaction.atomic():
             # Lock the learner's row: two Submits at once must not both pass the pending limit.
             get_user_model().objects.select_for_update().filter(pk=learner.pk).exists()
             if cls.objects.of(learner).held_against_limit().count() >= cls.MAX_PENDING_PER_LEARNER:
                 raise cls.TooManyPending("Several of your answers are still being graded; wait for them first.")
             submission = cls.objects.create(
+                late=late,
                 learner=learner,
                 exercise=exercise,
                 version=exercise.current_version,

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -40,7 +41,7 @@ def signup(request):
 @require_GET
 def module_detail(request, slug):
     module = access.module_for(request.user, slug)
-    exercises = list(module.exercises.published().problem_set().prefetch_related("topics"))
+    exercises = list(module.problem_set_for(request.user).prefetch_related("topics"))
     progress = {}
     if request.user.is_authenticated:
         progress = {p.exercise_id: p for p in ExerciseProgress.objects.filter(learner=request.user, exercise__in=exercises)}
@@ -50,6 +51,8 @@ def module_detail(request, slug):
         "lesson": getattr(module, "lesson", None),
         "rows": rows,
         "quiz_questions": module.exercises.published().quiz_questions().count(),
+        "deadline": module.deadline_for(request.user),
+        "quiz_deadline": module.deadline_for(request.user, quiz=True),
     }
     return render(request, "exercises/module.html", context)
 
@@ -72,6 +75,9 @@ def exercise_detail(request, slug):
         except Submission.TooManyPending as exc:
             form.add_error("answer", str(exc))
             status = 429
+        except Submission.PastDeadline as exc:
+            form.add_error("answer", str(exc))
+            status = 403
         else:
             if request.htmx:
                 return render(request, "exercises/_submitted.html", {"submission": submission})
@@ -90,8 +96,19 @@ def exercise_detail(request, slug):
         "form": form,
         "submission": submission,
         "history": history,
+        "deadline": exercise.module.deadline_for(request.user, quiz=exercise.in_quiz),
+        "next_exercise": _next_exercise(exercise, request.user),
     }
     return render(request, "exercises/exercise.html", context)
+
+
+def _next_exercise(exercise, learner):
+    """The exercise after this one in the learner's problem set, if any."""
+    if exercise.in_quiz:
+        return None
+    problem_set = list(exercise.module.problem_set_for(learner).only("pk", "slug", "title"))
+    index = next((i for i, other in enumerate(problem_set) if other.pk == exercise.pk), None)
+    return problem_set[index + 1] if index is not None and index + 1 < len(problem_set) else None
 
 
 @login_required
@@ -130,6 +147,10 @@ async def submission_detail(request, pk):
 def quiz(request, slug):
     module = access.module_for(request.user, slug)
     if request.method == "POST":
+        deadline = module.deadline_for(request.user, quiz=True)
+        if deadline and deadline.late_policy == "refuse" and timezone.now() > deadline.due_at:
+            messages.error(request, "The deadline for this quiz has passed: no new attempt can start.")
+            return redirect("quiz", slug=slug)
         attempt = QuizAttempt.start(request.user, module)
         if attempt is None:
             messages.error(request, "You have used all your attempts at this quiz.")
@@ -142,6 +163,7 @@ def quiz(request, slug):
         "questions": module.exercises.published().quiz_questions().count(),
         "remaining": max(0, module.quiz_max_attempts - attempts.count()),
         "open_attempt": attempts.open().first(),
+        "deadline": module.deadline_for(request.user, quiz=True),
     }
     return render(request, "exercises/quiz.html", context)
 
@@ -184,7 +206,7 @@ def quiz_answer(request, pk, slug):
         return redirect(attempt)
     try:
         submission = attempt.answer(exercise, form.cleaned_data["answer"])
-    except Submission.TooManyPending as exc:
+    except (Submission.TooManyPending, Submission.PastDeadline) as exc:
         messages.error(request, str(exc))
     else:
         if submission is None:

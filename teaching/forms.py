@@ -11,7 +11,7 @@ from grader.answers import bracket_depth
 from grader.compare import COMPARATORS
 
 from . import exchange
-from .models import Cohort
+from .models import Cohort, Deadline
 
 HINT_SEPARATOR = re.compile(r"^\s*---\s*$", re.MULTILINE)
 FIELD_IN_ERROR = re.compile(r"field '([a-z_]+)")
@@ -289,3 +289,34 @@ class JoinForm(forms.Form):
             raise forms.ValidationError("No cohort has this invite code.")
         self.cohort = cohort
         return code
+
+
+class DeadlineForm(forms.ModelForm):
+    """A deadline, typed in the instructor's own time zone (the browser's, as every time shown)."""
+
+    due_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Due")
+
+    class Meta:
+        model = Deadline
+        fields = ["module", "quiz", "due_at", "late_policy"]
+        labels = {"quiz": "The quiz (not the problem set)", "late_policy": "Late work is"}
+
+
+class SelectionForm(forms.Form):
+    """The cohort's own exercises, one slug per line, in the order learners see them."""
+
+    slugs = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "mono"}),
+        label="Exercises (one slug per line, in order; empty: every published exercise)",
+    )
+
+    def clean_slugs(self) -> list[Exercise]:
+        slugs = [line.strip() for line in self.cleaned_data["slugs"].splitlines() if line.strip()]
+        found = {e.slug: e for e in Exercise.objects.published().problem_set().filter(slug__in=slugs)}
+        unknown = [slug for slug in slugs if slug not in found]
+        if unknown:
+            raise forms.ValidationError(f"Not a published problem-set exercise: {', '.join(unknown[:10])}")
+        if len(set(slugs)) != len(slugs):
+            raise forms.ValidationError("An exercise is listed twice.")
+        return [found[slug] for slug in slugs]

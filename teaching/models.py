@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from exercises.models import AuditEvent, Exercise, ExerciseVersion, Regrading, Submission
+from exercises.models import AuditEvent, Exercise, ExerciseVersion, Module, Regrading, Submission
 from grader import engine
 from grader.results import GradingResult
 from grader.sandbox import SandboxError, WireError
@@ -63,8 +63,20 @@ class Cohort(models.Model):
         self.save(update_fields=["invite_code"])
 
     def exercises(self):
-        """The problem-set exercises the cohort's reports cover, in course order."""
-        return Exercise.objects.published().problem_set().order_by("module__order", "order", "slug")
+        """The problem-set exercises the cohort's reports cover: its selection in its order, or
+        else every published one in course order."""
+        published = Exercise.objects.published().problem_set()
+        if self.selections.exists():
+            return published.filter(selections__cohort=self).order_by("module__order", "selections__position")
+        return published.order_by("module__order", "order", "slug")
+
+    def select(self, exercises: list[Exercise]) -> None:
+        """Make `exercises`, in this order, the cohort's selection (an empty list: no selection)."""
+        with transaction.atomic():
+            self.selections.all().delete()
+            Selection.objects.bulk_create(
+                Selection(cohort=self, exercise=exercise, position=n) for n, exercise in enumerate(exercises, start=1)
+            )
 
     def grid(self, *, inactive_days: int = 7, now: datetime | None = None) -> reports.CohortGrid:
         return reports.grid(self, inactive_days=inactive_days, now=now)
@@ -77,6 +89,49 @@ class Cohort(models.Model):
 
     def exercise_report(self, exercise: Exercise) -> reports.ExerciseReport:
         return reports.exercise_report(self, exercise)
+
+
+class Deadline(models.Model):
+    """When a cohort's work on a module (its problem set, or its quiz) is due, and what happens
+    to work that comes later: accepted and flagged, or refused. Learners see it on the module's
+    pages; `Module.deadline_for` (exercises) reads it through the `deadlines` relations."""
+
+    class LatePolicy(models.TextChoices):
+        FLAG = "flag", "accepted, flagged as late"
+        REFUSE = "refuse", "not accepted"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="deadlines")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="deadlines")
+    quiz = models.BooleanField(default=False)  # the module's quiz rather than its problem set
+    due_at = models.DateTimeField()
+    late_policy = models.CharField(max_length=8, choices=LatePolicy.choices, default=LatePolicy.FLAG)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "module", "quiz"], name="one_deadline_per_part")]
+
+    def __str__(self):
+        return f"{self.cohort}: {self.module.title}{' quiz' if self.quiz else ''} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_past(self) -> bool:
+        return timezone.now() > self.due_at
+
+
+class Selection(models.Model):
+    """A cohort's own choice of exercises, in its own order: when a cohort has one, its reports
+    cover those exercises and its learners' problem sets show them in that order."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="selections")
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="selections")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["cohort", "position"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "exercise"], name="one_selection_per_exercise")]
+
+    def __str__(self):
+        return f"{self.cohort}: {self.exercise.slug} at {self.position}"
 
 
 class Enrollment(models.Model):

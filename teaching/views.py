@@ -14,8 +14,18 @@ from exercises.models import AuditEvent, Exercise, ExerciseProgress, Module, Sub
 from mlcourse.security import limit_posts
 
 from . import access, exchange, reports
-from .forms import CoauthorForm, CohortForm, ExerciseForm, ImportForm, JoinForm, PreviewForm, PublishForm
-from .models import Cohort, Regrade, ValidationRun
+from .forms import (
+    CoauthorForm,
+    CohortForm,
+    DeadlineForm,
+    ExerciseForm,
+    ImportForm,
+    JoinForm,
+    PreviewForm,
+    PublishForm,
+    SelectionForm,
+)
+from .models import Cohort, Deadline, Regrade, ValidationRun
 
 # --- instructors: home, cohorts -------------------------------------------------------------
 
@@ -181,12 +191,35 @@ def cohort_settings(request, pk):
             removed = cohort.enrollments.filter(learner_id=int(request.POST["user"])).delete()[0]
             if removed:
                 messages.info(request, "Removed from the cohort; their submissions are kept.")
+        elif action == "deadline":
+            deadline = DeadlineForm(request.POST)
+            if deadline.is_valid():
+                Deadline.objects.update_or_create(
+                    cohort=cohort, module=deadline.cleaned_data["module"], quiz=deadline.cleaned_data["quiz"],
+                    defaults={"due_at": deadline.cleaned_data["due_at"], "late_policy": deadline.cleaned_data["late_policy"]},
+                )  # fmt: skip
+                messages.success(request, "Deadline saved: learners see it on the module's pages.")
+            else:
+                messages.error(request, " ".join(str(error) for errors in deadline.errors.values() for error in errors))
+        elif action == "remove-deadline" and request.POST.get("deadline", "").isdecimal():
+            cohort.deadlines.filter(pk=int(request.POST["deadline"])).delete()
+        elif action == "select":
+            selection = SelectionForm(request.POST)
+            if selection.is_valid():
+                cohort.select(selection.cleaned_data["slugs"])
+                messages.success(request, "Selection saved." if selection.cleaned_data["slugs"] else "Every published exercise again.")
+            else:
+                messages.error(request, " ".join(selection.errors["slugs"]))
         return redirect("teaching:cohort_settings", pk=cohort.pk)
+    chosen = "\n".join(cohort.selections.values_list("exercise__slug", flat=True))
     context = {
         "cohort": cohort,
         "form": form,
         "instructors": cohort.instructors.order_by("username"),
         "enrollments": cohort.enrollments.select_related("learner").order_by("learner__username"),
+        "deadlines": cohort.deadlines.select_related("module"),
+        "deadline_form": DeadlineForm(),
+        "selection_form": SelectionForm(initial={"slugs": chosen}),
     }
     return render(request, "teaching/cohort_settings.html", context)
 

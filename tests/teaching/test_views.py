@@ -441,3 +441,67 @@ def test_it_shows_what_changed_between_versions_and_rolls_back(client, exercise,
     assert rolled.number == 3 and rolled.statement == exercise.versions.get(number=1).statement
     assert rolled.message == "rolled back to version 1" and exercise.current_version.number == 1
     assert AuditEvent.objects.filter(exercise=exercise, action="rolled-back").exists()
+
+
+# --- cohorts: deadlines, a selection of exercises, time zones ---------------------------------
+
+
+def test_it_sets_a_deadline_that_learners_see_and_that_flags_or_refuses_late_work(client, exercise, cohort, instructor, learner, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from teaching.models import Deadline
+
+    login(client, instructor)
+    due = (timezone.now() - timedelta(hours=1)).astimezone(timezone.get_current_timezone())
+    client.post(reverse("teaching:cohort_settings", args=[cohort.pk]), {
+        "action": "deadline", "module": exercise.module.pk, "due_at": due.strftime("%Y-%m-%dT%H:%M"), "late_policy": "flag",
+    })  # fmt: skip
+    deadline = Deadline.objects.get()
+    assert abs((deadline.due_at - due).total_seconds()) < 60
+    page = login(client, learner).get(exercise.module.get_absolute_url()).content.decode()
+    assert "Due: <strong>" in page and "late work is accepted, flagged as late" in page
+    late = submit(learner, exercise, REFERENCE, django_capture_on_commit_callbacks)
+    assert late.late and late.correct  # accepted, flagged
+    Deadline.objects.update(late_policy="refuse")
+    response = client.post(exercise.get_absolute_url(), {"answer": REFERENCE}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 403 and "answers are no longer accepted" in response.content.decode()
+    assert Submission.objects.filter(learner=learner).count() == 1
+
+
+def test_it_gives_a_cohort_its_own_exercises_in_its_own_order(client, exercise, module, cohort, instructor, learner, other_learner):
+    second, _, _ = exchange.save(exchange.read_data("b.yaml", {**CODE_EXERCISE, "slug": "row-means", "title": "Row means"}), module, by=instructor)
+    second.publish(second.current_version, by=instructor, override_reason="a fixture exercise")
+    login(client, instructor)
+    assert client.post(reverse("teaching:cohort_settings", args=[cohort.pk]), {"action": "select", "slugs": "nothing-here"}).status_code == 302
+    assert not cohort.selections.exists()  # refused: not an exercise
+    client.post(reverse("teaching:cohort_settings", args=[cohort.pk]), {"action": "select", "slugs": "row-means\ncol-means"})
+    assert [e.slug for e in cohort.exercises()] == ["row-means", "col-means"]
+    mine = login(client, learner).get(module.get_absolute_url()).content.decode()
+    assert mine.index("Row means") < mine.index("Column means")
+    theirs = login(client, other_learner).get(module.get_absolute_url()).content.decode()  # not in the cohort
+    assert theirs.index("Column means") < theirs.index("Row means")
+    client.post(reverse("teaching:cohort_settings", args=[cohort.pk]), {"action": "select", "slugs": ""})
+
+
+def test_it_shows_times_in_the_viewers_time_zone_with_its_name(client, graded, exercise, cohort, instructor):
+    login(client, instructor)
+    client.cookies["tz"] = "Asia/Tokyo"
+    page = client.get(reverse("teaching:exercise", args=[exercise.slug])).content.decode()
+    assert " JST</td>" in page
+    client.cookies["tz"] = "Nowhere/Atlantis"  # unknown: UTC, named
+    page = client.get(reverse("teaching:exercise", args=[exercise.slug])).content.decode()
+    assert " UTC</td>" in page
+
+
+def test_it_renames_a_cohort_adds_an_instructor_and_removes_a_learner(client, cohort, instructor, other_instructor, learner):
+    login(client, instructor)
+    url = reverse("teaching:cohort_settings", args=[cohort.pk])
+    client.post(url, {"action": "rename", "name": "Spring 2027"})
+    client.post(url, {"action": "add-instructor", "username": "other-prof"})
+    client.post(url, {"action": "remove-learner", "user": str(learner.pk)})
+    cohort.refresh_from_db()
+    assert cohort.name == "Spring 2027" and cohort.instructors.filter(pk=other_instructor.pk).exists()
+    assert not cohort.enrollments.exists()
+    assert login(client, other_instructor).get(url).status_code == 200  # a co-instructor now
