@@ -505,6 +505,7 @@ class Submission(models.Model):
     late = models.BooleanField(default=False)  # submitted after the learner's deadline for the module
     feedback = models.JSONField(default=dict, blank=True)
     diagnoses = models.JSONField(default=list, blank=True)
+    failed_cases = models.JSONField(default=list, blank=True)  # names of the cases that failed, for reports
     claims = models.PositiveSmallIntegerField(default=0)
     claim_token = models.CharField(max_length=32, blank=True, editable=False)
     dispatch_failed = models.BooleanField(default=False)  # the broker could not be reached at submit time
@@ -651,10 +652,11 @@ class Submission(models.Model):
         self.timed_out = any(case.stopped == "time" for case in result.cases)
         self.feedback = result.to_dict()
         self.diagnoses = result.diagnoses
+        self.failed_cases = result.failed_case_names()
         self.finished_at = timezone.now()
         with transaction.atomic():
             owned = Submission.objects.filter(pk=self.pk, status=self.Status.RUNNING, claim_token=self.claim_token)
-            fields = ["status", "score", "correct", "timed_out", "feedback", "diagnoses", "finished_at"]
+            fields = ["status", "score", "correct", "timed_out", "feedback", "diagnoses", "failed_cases", "finished_at"]
             if not owned.update(**{name: getattr(self, name) for name in fields}):
                 log.warning("Submission %s: claim lost before its verdict was recorded; dropped.", self.pk)
                 return False

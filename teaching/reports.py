@@ -462,10 +462,6 @@ class ExerciseReport:
         return [(f"{n}+" if n == 10 else str(n), counts[n], counts[n] / top) for n in range(1, 11) if counts[n]]
 
 
-# Cases that are not a test of the answer: a hint about a known mistake, how the answer was read.
-NOT_FAILURES = {"hint", "reading your answer", "your derivation (not scored)"}
-
-
 def exercise_report(cohort, exercise: Exercise) -> ExerciseReport:
     """How the cohort fares on one exercise, from its submissions' grading results."""
     report = ExerciseReport(exercise=exercise, learners=cohort.enrollments.count())
@@ -474,7 +470,7 @@ def exercise_report(cohort, exercise: Exercise) -> ExerciseReport:
         .filter(exercise=exercise, learner__enrollments__cohort=cohort, quiz_attempt__isnull=True)
         .exclude(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
         .order_by("submitted_at", "pk")
-        .values_list("learner_id", "submitted_at", "finished_at", "correct", "feedback", "diagnoses")
+        .values_list("learner_id", "submitted_at", "finished_at", "correct", "failed_cases", "diagnoses")
     )
     by_learner = defaultdict(list)
     for row in submissions:
@@ -488,12 +484,9 @@ def exercise_report(cohort, exercise: Exercise) -> ExerciseReport:
             report.solved += 1
             report.attempts_to_solve.append(first_correct + 1)
             report.times_to_solve.append((rows[first_correct][2] or rows[first_correct][1]) - rows[0][1])
-        for _learner, _at, _finished, _correct, feedback, diagnoses in rows:
-            for case in (feedback or {}).get("cases", []):
-                if not case.get("passed") and case.get("name") not in NOT_FAILURES:
-                    failing[case.get("name", "?")].add(learner_id)
-                if case.get("diagnosis"):
-                    mistakes[case["diagnosis"]].add(learner_id)
+        for _learner, _at, _finished, _correct, failed_cases, diagnoses in rows:
+            for name in failed_cases or []:
+                failing[name].add(learner_id)
             for tag in diagnoses or []:
                 mistakes[tag].add(learner_id)
     report.failing_cases = Counter({name: len(ids) for name, ids in failing.items()}).most_common(10)

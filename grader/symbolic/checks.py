@@ -122,7 +122,9 @@ def grade(request: dict) -> dict:
                 reply.update(correct=False, message=problem, form=form)
                 break
     elif outcome["undecided"] is False:
-        reply["hint"] = _matching_mistake(spec, answer, context, seed)
+        mistake = _matching_mistake(spec, answer, context, seed)
+        if mistake is not None:
+            reply["hint"], reply["mistake"] = mistake
     return reply
 
 
@@ -151,14 +153,18 @@ def parse_expected(expected, context: Context) -> Parsed:
     return parse(str(expected), context, latex=False)
 
 
-def _matching_mistake(spec: dict, answer: Parsed, context: Context, seed: int) -> str | None:
+def _matching_mistake(spec: dict, answer: Parsed, context: Context, seed: int) -> tuple[str, str] | None:
+    """(hint, name) of the exercise's known mistake the answer is equivalent to, if any. The
+    name is the mistake's own `name`, else its hint's first sentence: reports count by it."""
     for mistake in (spec.get("mistakes") or [])[:MAX_MISTAKES]:
         try:
             wrong = parse_expected(mistake.get("answer"), context.trusted())
         except ParseError:
             continue
         if compare_parsed(wrong, answer, context, up_to_constant=bool(spec.get("up_to_constant")), seed=seed)["correct"]:
-            return str(mistake.get("hint") or "")
+            hint = str(mistake.get("hint") or "")
+            name = str(mistake.get("name") or hint.split(". ")[0].rstrip(".") or f"mistake {mistake.get('answer')}")
+            return hint, name[:80]
     return None
 
 
