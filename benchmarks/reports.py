@@ -40,7 +40,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from exercises.access import INSTRUCTORS_GROUP  # noqa: E402
-from exercises.models import Exercise, ExerciseProgress, ExerciseVersion, Module, Submission  # noqa: E402
+from exercises.models import Exercise, ExerciseProgress, ExerciseVersion, Module, ModuleProgress, Submission  # noqa: E402
 from teaching.models import Cohort, Enrollment  # noqa: E402
 
 MISTAKES = ["transposed", "scaled", "sign", "wrong axis", "off by one"]
@@ -89,23 +89,31 @@ def build(learners: int, exercises: int, submissions: int, seed: int = 7) -> tup
             )
         )
         key = (user.pk, exercise.pk)
-        row = progress.setdefault(key, {"attempts": 0, "best": 0.0, "first": at, "last": at, "solved": None})
+        row = progress.setdefault(
+            key, {"attempts": 0, "best": 0.0, "first": at, "last": at, "solved": None, "failed": set(), "mistakes": set(), "to_solve": None}
+        )
         row["attempts"] += 1
         row["best"] = max(row["best"], score)
         row["first"], row["last"] = min(row["first"], at), max(row["last"], at)
+        row["failed"].update(case["name"] for case in failing)
+        row["mistakes"].update(batch[-1].diagnoses)
         if correct:
             row["solved"] = min(row["solved"] or at, at)
+            row["to_solve"] = row["to_solve"] or row["attempts"]
     Submission.objects.bulk_create(batch, batch_size=2000)
     ExerciseProgress.objects.bulk_create(
         [
             ExerciseProgress(
                 learner_id=learner_id, exercise_id=exercise_id, attempts=row["attempts"], best_score=row["best"],
                 first_submitted_at=row["first"], last_submitted_at=row["last"], solved_at=row["solved"],
+                attempts_to_solve=row["to_solve"], failed_cases=sorted(row["failed"]), mistakes=sorted(row["mistakes"]),
             )
             for (learner_id, exercise_id), row in progress.items()
         ],
         batch_size=2000,
     )
+    for module in modules:  # the per-module totals grading keeps (bulk rows skip ExerciseProgress.refresh)
+        ModuleProgress.rebuild(module.pk)
     return cohort, instructor, rows[0]
 
 

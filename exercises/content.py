@@ -18,7 +18,7 @@ from django.db import transaction
 from grader.compare import COMPARATORS
 
 from .markdown import MathError, render_markdown
-from .models import AuditEvent, Exercise, ExerciseVersion, Lesson, Module, Topic
+from .models import AuditEvent, Exercise, ExerciseVersion, Lesson, Module, ModuleProgress, Topic
 
 CONTENT_ROOT = Path(__file__).resolve().parent / "content"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -513,6 +513,8 @@ def sync_course(root: Path = CONTENT_ROOT, only: set[str] | None = None) -> Sync
         gone = module.exercises.exclude(source_path="").exclude(slug__in=loaded).filter(published=True)
         report.unpublished += list(gone.values_list("slug", flat=True))
         gone.update(published=False)
+        if report.new_versions or report.unpublished:
+            ModuleProgress.rebuild(module.pk)  # what the module's totals count may have changed
     return report
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -264,6 +264,7 @@ class Exercise(Authored):
     def make_current(self, version: ExerciseVersion) -> None:
         """Learners get `version` from now on; the exercise's fields follow its metadata."""
         metadata = version.metadata or {}
+        counted_in = (self.module_id, self.in_quiz)
         self.current_version = version
         if self.draft_version_id and self.draft_version.number <= version.number:
             self.draft_version = None
@@ -275,6 +276,9 @@ class Exercise(Authored):
         self.save()
         if "topics" in metadata:
             self.topics.set(Topic.objects.filter(id__in=metadata["topics"]))
+        if self.pk and counted_in != (self.module_id, self.in_quiz) and ModuleProgress.objects.exists():
+            for module_id in {counted_in[0], self.module_id}:  # moved, or into or out of the quiz
+                ModuleProgress.rebuild(module_id)
 
     def publish(self, version: ExerciseVersion, *, by, override_reason: str = "") -> None:
         """Make `version` what learners get. The caller has checked the publish gate (teaching's
@@ -283,6 +287,7 @@ class Exercise(Authored):
             self.make_current(version)
             self.published = True
             self.save(update_fields=["published", "updated_at"])
+            ModuleProgress.rebuild(self.module_id)  # the module's totals now count it
             ExerciseVersion.objects.filter(pk=version.pk).update(
                 published_at=timezone.now(), published_by=by, override_reason=override_reason
             )
@@ -328,6 +333,7 @@ class Exercise(Authored):
         with transaction.atomic():
             self.published = False
             self.save(update_fields=["published", "updated_at"])
+            ModuleProgress.rebuild(self.module_id)
             AuditEvent.record(AuditEvent.Action.UNPUBLISHED, actor=by, exercise=self, version=self.current_version)
 
 
@@ -810,6 +816,10 @@ class ExerciseProgress(models.Model):
     first_submitted_at = models.DateTimeField()
     last_submitted_at = models.DateTimeField()
     solved_at = models.DateTimeField(null=True, blank=True)
+    # For the analytics of an exercise, kept here so that a report reads a row per learner:
+    attempts_to_solve = models.PositiveIntegerField(null=True, blank=True)  # graded answers up to the first correct
+    failed_cases = models.JSONField(default=list, blank=True)  # every case the learner failed at least once
+    mistakes = models.JSONField(default=list, blank=True)  # every mistake diagnosed in their answers
 
     objects = ExerciseProgressQuerySet.as_manager()
 
@@ -831,16 +841,13 @@ class ExerciseProgress(models.Model):
                 exercise_id=exercise_id,
                 defaults={"first_submitted_at": timezone.now(), "last_submitted_at": timezone.now()},
             )
-            summary = (
-                Submission.objects.graded()
-                .filter(learner_id=learner_id, exercise_id=exercise_id, quiz_attempt__isnull=True)
-                .aggregate(
-                    attempts=Count("id"),
-                    best=Max("score"),
-                    first=Min("submitted_at"),
-                    last=Max("submitted_at"),
-                    solved=Min("finished_at", filter=Q(correct=True)),
-                )
+            graded = Submission.objects.graded().filter(learner_id=learner_id, exercise_id=exercise_id, quiz_attempt__isnull=True)
+            summary = graded.aggregate(
+                attempts=Count("id"),
+                best=Max("score"),
+                first=Min("submitted_at"),
+                last=Max("submitted_at"),
+                solved=Min("finished_at", filter=Q(correct=True)),
             )
             if not summary["attempts"]:
                 progress.delete()
@@ -848,7 +855,82 @@ class ExerciseProgress(models.Model):
             progress.attempts, progress.best_score = summary["attempts"], summary["best"] or 0
             progress.first_submitted_at, progress.last_submitted_at = summary["first"], summary["last"]
             progress.solved_at = summary["solved"]
+            failed, mistakes, progress.attempts_to_solve = set(), set(), None
+            rows = graded.order_by("submitted_at", "pk").values_list("correct", "failed_cases", "diagnoses")
+            for position, (correct, failed_cases, diagnoses) in enumerate(rows, start=1):
+                failed.update(failed_cases or [])
+                mistakes.update(diagnoses or [])
+                if correct and progress.attempts_to_solve is None:
+                    progress.attempts_to_solve = position
+            progress.failed_cases, progress.mistakes = sorted(failed), sorted(mistakes)
             progress.save()
+            ModuleProgress.refresh(learner_id, Exercise.objects.values_list("module_id", flat=True).get(pk=exercise_id))
+
+
+STUCK_ATTEMPTS = 3  # this many attempts at an exercise without solving it: stuck
+
+
+class ModuleProgress(models.Model):
+    """One row per learner and module: totals over the module's published problem set, kept
+    with ExerciseProgress, so that a report on thousands of learners reads a small table
+    instead of a row per learner and exercise."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="module_progress")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="progress")
+    attempted = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+    stuck = models.PositiveIntegerField(default=0)  # exercises with STUCK_ATTEMPTS+ attempts, unsolved
+    score_sum = models.FloatField(default=0)  # the sum of best scores
+    last_active = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["learner", "module"], name="unique_module_progress")]
+
+    def __str__(self):
+        return f"{self.learner} in {self.module}: {self.solved} solved"
+
+    @staticmethod
+    def totals(rows):
+        return rows.annotate(
+            n_attempted=Count("id"),
+            n_solved=Count("id", filter=Q(solved_at__isnull=False)),
+            n_stuck=Count("id", filter=Q(solved_at__isnull=True, attempts__gte=STUCK_ATTEMPTS)),
+            total=Sum("best_score"),
+            last=Max("last_submitted_at"),
+        )
+
+    @classmethod
+    def _counted(cls, module_id: int):
+        return ExerciseProgress.objects.filter(
+            exercise__module_id=module_id, exercise__published=True, exercise__in_quiz=False
+        )
+
+    @classmethod
+    def refresh(cls, learner_id: int, module_id: int) -> None:
+        """Recompute one learner's row (called by ExerciseProgress.refresh)."""
+        row = next(iter(cls.totals(cls._counted(module_id).filter(learner_id=learner_id).values("learner_id"))), None)
+        if row is None:
+            cls.objects.filter(learner_id=learner_id, module_id=module_id).delete()
+            return
+        cls.objects.update_or_create(learner_id=learner_id, module_id=module_id, defaults=cls._values(row))
+
+    @classmethod
+    def rebuild(cls, module_id: int) -> None:
+        """Recompute every learner's row for a module (an exercise was published or withdrawn)."""
+        with transaction.atomic():
+            cls.objects.filter(module_id=module_id).delete()
+            rows = cls.totals(cls._counted(module_id).values("learner_id"))
+            cls.objects.bulk_create(
+                [cls(learner_id=row["learner_id"], module_id=module_id, **cls._values(row)) for row in rows],
+                batch_size=2000,
+            )
+
+    @staticmethod
+    def _values(row: dict) -> dict:
+        return {
+            "attempted": row["n_attempted"], "solved": row["n_solved"], "stuck": row["n_stuck"],
+            "score_sum": row["total"] or 0.0, "last_active": row["last"],
+        }  # fmt: skip
 
 
 def module_progress(learner, modules) -> dict[int, dict]:

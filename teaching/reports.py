@@ -20,13 +20,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, Sum
 from django.utils import timezone
 
-from exercises.models import Exercise, ExerciseProgress, Module, QuizAttempt, Submission
+from exercises.models import STUCK_ATTEMPTS, Exercise, ExerciseProgress, Module, ModuleProgress, QuizAttempt
 
 PAGE_SIZE = 50
-STRUGGLING_ATTEMPTS = 3  # this many attempts at an exercise without solving it: stuck
+STRUGGLING_ATTEMPTS = STUCK_ATTEMPTS
 
 
 # --- the dashboard ---------------------------------------------------------------------------
@@ -87,8 +87,8 @@ class Column:
     label: str
     title: str
     module: str
+    module_id: int
     exercise_ids: list[int]
-    url: str = ""
 
 
 @dataclass
@@ -97,7 +97,7 @@ class Cell:
     solved: int
     attempted: int
     exercises: int
-    attempts: int = 0
+    attempts: int | None = None  # for one exercise's cell: its attempts
 
     @property
     def intensity(self) -> int:
@@ -108,7 +108,7 @@ class Cell:
     def label(self) -> str:
         if self.score is None:
             return "not started"
-        if self.exercises == 1:
+        if self.attempts is not None:
             state = "solved" if self.solved else "not solved yet"
             return f"best score {round(100 * self.score)}%, {self.attempts} attempt{'s' if self.attempts != 1 else ''}, {state}"
         return f"average best score {round(100 * self.score)}%, {self.solved} of {self.exercises} solved"
@@ -155,63 +155,57 @@ class Dashboard:
 
 
 def dashboard(cohort, wanted: DashboardFilter, now: datetime | None = None) -> Dashboard:
-    """The page, from a few aggregates computed by the database: per learner (2,000 rows), per
-    exercise (150 rows), and the cells of one page of learners. No query returns a row per
-    learner and exercise of the whole cohort."""
+    """The page, from a few aggregates: per learner (2,000 rows) and per module, read from the
+    small ModuleProgress table when the cohort follows the whole course (from ExerciseProgress
+    when it has its own selection), and the cells of one page of learners. No query returns a
+    row per learner and exercise of the whole cohort."""
     now = now or timezone.now()
     learners = _learner_summaries(cohort)
     modules = list(Module.objects.order_by("order", "slug").values("id", "slug", "title"))
     exercises = list(cohort.exercises().values("id", "slug", "title", "module_id"))
     module_of = {row["id"]: row["module_id"] for row in exercises}
-    progress = ExerciseProgress.objects.filter(
-        learner_id__in=cohort.enrollments.values("learner_id"), exercise_id__in=list(module_of)
-    )
-    for row in progress.values("learner_id").annotate(
-        attempted=Count("id"),
-        solved=Count("id", filter=Q(solved_at__isnull=False)),
-        score_sum=Sum("best_score"),
-        stuck=Count("id", filter=Q(solved_at__isnull=True, attempts__gte=STRUGGLING_ATTEMPTS)),
-        last_active=Max("last_submitted_at"),
+    in_cohort = cohort.enrollments.values("learner_id")
+    progress = ExerciseProgress.objects.filter(learner_id__in=in_cohort, exercise_id__in=list(module_of))
+    if cohort.selections.exists():  # the cohort's own exercises: totals from ExerciseProgress
+        totals = ModuleProgress.totals(progress.values("learner_id", module_id=F("exercise__module_id")))
+        totals = totals.values("learner_id", "module_id", "n_attempted", "n_solved", "n_stuck", "total", "last")
+    else:  # the whole course: the totals ModuleProgress keeps
+        totals = ModuleProgress.objects.filter(learner_id__in=in_cohort).annotate(
+            n_attempted=F("attempted"), n_solved=F("solved"), n_stuck=F("stuck"), total=F("score_sum"), last=F("last_active")
+        )
+    for row in totals.values("learner_id").annotate(
+        attempted=Sum("n_attempted"), solved=Sum("n_solved"), stuck=Sum("n_stuck"), score=Sum("total"), active=Max("last")
     ):
         summary = learners.get(row["learner_id"])
         if summary is not None:
             summary.attempted, summary.solved, summary.stuck = row["attempted"], row["solved"], row["stuck"]
-            summary.score_sum, summary.last_active = row["score_sum"] or 0.0, row["last_active"]
-    per_exercise = list(
-        progress.values("exercise_id").annotate(
-            tried=Count("id"), solved=Count("id", filter=Q(solved_at__isnull=False)), score_sum=Sum("best_score")
-        )
-    )
+            summary.score_sum, summary.last_active = row["score"] or 0.0, row["active"]
+    per_module = {row["module_id"]: row for row in totals.values("module_id").annotate(solved=Sum("n_solved"), score=Sum("total"))}
 
     columns = _columns(cohort, modules, exercises, wanted.module)
     chosen = [summary for summary in learners.values() if _matches(summary, wanted, len(exercises), now)]
-    _sort(chosen, wanted, columns, progress, len(exercises))
+    _sort(chosen, wanted, columns, progress, totals, len(exercises))
     pages = max(1, math.ceil(len(chosen) / PAGE_SIZE))
     wanted.page = min(wanted.page, pages)
     rows = chosen[(wanted.page - 1) * PAGE_SIZE : wanted.page * PAGE_SIZE]
-    _fill_cells(rows, columns, progress)
+    _fill_cells(rows, columns, progress, totals)
 
     counts = Counter(module_of.values())
-    per_module = defaultdict(lambda: {"solved": 0, "score": 0.0})
-    for row in per_exercise:
-        stats = per_module[module_of[row["exercise_id"]]]
-        stats["solved"] += row["solved"]
-        stats["score"] += row["score_sum"] or 0.0
     module_rows = []
     for module in modules:
         n = counts.get(module["id"], 0)
         if not n:
             continue
         slots = n * len(learners) or 1
-        stats = per_module[module["id"]]
+        stats = per_module.get(module["id"]) or {"solved": 0, "score": 0.0}
         module_rows.append(
-            {**module, "exercises": n, "completion": stats["solved"] / slots, "average_score": stats["score"] / slots}
+            {**module, "exercises": n, "completion": (stats["solved"] or 0) / slots, "average_score": (stats["score"] or 0.0) / slots}
         )
     stuck = sorted((s for s in learners.values() if s.stuck), key=lambda s: (-s.stuck, s.username))[:10]
     return Dashboard(
         cohort=cohort, filter=wanted, modules=module_rows, columns=columns, rows=rows, total_learners=len(learners),
         matching=len(chosen), pages=pages, exercises=len(exercises), stuck_learners=stuck,
-        hardest=_hardest(per_exercise, exercises),
+        hardest=_hardest(progress, exercises),
     )  # fmt: skip
 
 
@@ -235,13 +229,12 @@ def _columns(cohort, modules: list[dict], exercises: list[dict], opened: str) ->
             continue
         if module["slug"] == opened:
             columns += [
-                Column(f"exercise:{row['slug']}", row["slug"], row["title"], module["title"], [row["id"]])
+                Column(f"exercise:{row['slug']}", row["slug"], row["title"], module["title"], module["id"], [row["id"]])
                 for row in rows
             ]
         else:
-            columns.append(
-                Column(f"module:{module['slug']}", module["title"], f"{len(rows)} exercises", module["title"], [r["id"] for r in rows])
-            )
+            label = f"{len(rows)} exercises"
+            columns.append(Column(f"module:{module['slug']}", module["title"], label, module["title"], module["id"], [r["id"] for r in rows]))
     return columns
 
 
@@ -257,21 +250,24 @@ def _matches(summary: LearnerSummary, wanted: DashboardFilter, exercises: int, n
     return True
 
 
-def _sort(chosen: list[LearnerSummary], wanted: DashboardFilter, columns: list[Column], progress, exercises: int) -> None:
-    if wanted.sort.startswith(("module:", "exercise:")):
-        column = next((c for c in columns if c.key == wanted.sort), None)
-        if column is not None:
-            # The column's average best score per learner, over the whole cohort: one query.
-            sums = dict(
-                progress.filter(exercise_id__in=column.exercise_ids).values_list("learner_id").annotate(total=Sum("best_score"))
-            )
+def _sort(chosen, wanted: DashboardFilter, columns: list[Column], progress, totals, exercises: int) -> None:
+    column = next((c for c in columns if c.key == wanted.sort), None)
+    if column is not None:
+        if column.key.startswith("module:"):
+            sums = dict(totals.filter(module_id=column.module_id).values_list("learner_id", "total"))
             for summary in chosen:
                 total = sums.get(summary.learner_id)
-                summary.sort_value = None if total is None else total / len(column.exercise_ids)
-            # Learners who have not started it come last, whichever the direction.
-            started = sorted((s for s in chosen if s.sort_value is not None), key=lambda s: (s.sort_value, s.username), reverse=wanted.descending)
-            chosen[:] = started + [s for s in chosen if s.sort_value is None]
-            return
+                summary.sort_value = None if total is None else (total or 0.0) / len(column.exercise_ids)
+        else:
+            best = dict(progress.filter(exercise_id__in=column.exercise_ids).values_list("learner_id", "best_score"))
+            for summary in chosen:
+                summary.sort_value = best.get(summary.learner_id)
+        # Learners who have not started it come last, whichever the direction.
+        started = sorted(
+            (s for s in chosen if s.sort_value is not None), key=lambda s: (s.sort_value, s.username), reverse=wanted.descending
+        )
+        chosen[:] = started + [s for s in chosen if s.sort_value is None]
+        return
     keys = {
         "solved": lambda s: (s.solved, s.username),
         "score": lambda s: (s.score(exercises), s.username),
@@ -280,41 +276,51 @@ def _sort(chosen: list[LearnerSummary], wanted: DashboardFilter, columns: list[C
     chosen.sort(key=keys.get(wanted.sort, lambda s: s.username), reverse=wanted.descending)
 
 
-def _fill_cells(rows: list[LearnerSummary], columns: list[Column], progress) -> None:
-    """The page's learners' cells: one query for at most PAGE_SIZE learners' progress."""
+def _fill_cells(rows: list[LearnerSummary], columns: list[Column], progress, totals) -> None:
+    """The page's learners' cells: at most PAGE_SIZE learners' module totals, and an opened
+    module's exercises, in one query each."""
     if not rows:
         return
+    page = [row.learner_id for row in rows]
+    by_learner_module = {
+        (row["learner_id"], row["module_id"]): row
+        for row in totals.filter(learner_id__in=page).values("learner_id", "module_id", "n_attempted", "n_solved", "total")
+    }
+    opened = [pk for column in columns if column.key.startswith("exercise:") for pk in column.exercise_ids]
     cells = defaultdict(dict)
-    solved = ExpressionWrapper(Q(solved_at__isnull=False), output_field=BooleanField())
-    for learner_id, exercise_id, attempts, best, is_solved in (
-        progress.filter(learner_id__in=[row.learner_id for row in rows])
-        .annotate(is_solved=solved)
-        .values_list("learner_id", "exercise_id", "attempts", "best_score", "is_solved")
-    ):
-        cells[learner_id][exercise_id] = (attempts, best, is_solved or None)
+    if opened:
+        solved = ExpressionWrapper(Q(solved_at__isnull=False), output_field=BooleanField())
+        for learner_id, exercise_id, attempts, best, is_solved in (
+            progress.filter(learner_id__in=page, exercise_id__in=opened)
+            .annotate(is_solved=solved)
+            .values_list("learner_id", "exercise_id", "attempts", "best_score", "is_solved")
+        ):
+            cells[learner_id][exercise_id] = (attempts, best, is_solved)
     for row in rows:
-        mine = cells.get(row.learner_id, {})
         for column in columns:
-            found = [mine[pk] for pk in column.exercise_ids if pk in mine]
-            if not found:
-                row.cells.append(Cell(None, 0, 0, len(column.exercise_ids)))
+            n = len(column.exercise_ids)
+            if column.key.startswith("module:"):
+                totals = by_learner_module.get((row.learner_id, column.module_id))
+                if totals is None:
+                    row.cells.append(Cell(None, 0, 0, n))
+                else:
+                    row.cells.append(Cell((totals["total"] or 0.0) / n, totals["n_solved"], totals["n_attempted"], n))
                 continue
-            score = sum(best for _, best, _ in found) / len(column.exercise_ids)
-            solved = sum(solved_at is not None for _, _, solved_at in found)
-            attempts = sum(attempts for attempts, _, _ in found)
-            row.cells.append(Cell(score, solved, len(found), len(column.exercise_ids), attempts))
+            found = cells[row.learner_id].get(column.exercise_ids[0])
+            if found is None:
+                row.cells.append(Cell(None, 0, 0, 1))
+            else:
+                attempts, best, is_solved = found
+                row.cells.append(Cell(best, int(bool(is_solved)), 1, 1, attempts))
 
 
-def _hardest(stats: list[dict], exercises: list[dict], limit: int = 8) -> list[dict]:
-    """Exercises most learners tried and did not solve."""
+def _hardest(progress, exercises: list[dict], limit: int = 8) -> list[dict]:
+    """Exercises most learners tried and have not solved: counted from the unsolved rows only."""
     titles = {row["id"]: row for row in exercises}
-    rows = [
-        {**titles[row["exercise_id"]], "tried": row["tried"], "unsolved": row["tried"] - row["solved"]}
-        for row in stats
-        if row["exercise_id"] in titles
-    ]
-    rows.sort(key=lambda row: (-row["unsolved"], row["slug"]))
-    return [row for row in rows if row["unsolved"]][:limit]
+    unsolved = dict(progress.filter(solved_at__isnull=True).values("exercise_id").annotate(n=Count("id")).values_list("exercise_id", "n"))
+    worst = sorted(unsolved, key=lambda pk: (-unsolved[pk], titles[pk]["slug"]))[:limit]
+    tried = dict(progress.filter(exercise_id__in=worst).values("exercise_id").annotate(n=Count("id")).values_list("exercise_id", "n"))
+    return [{**titles[pk], "unsolved": unsolved[pk], "tried": tried.get(pk, unsolved[pk])} for pk in worst]
 
 
 # --- every cell, for exports -----------------------------------------------------------------
@@ -470,32 +476,20 @@ class ExerciseReport:
 
 
 def exercise_report(cohort, exercise: Exercise) -> ExerciseReport:
-    """How the cohort fares on one exercise, from its submissions' grading results."""
+    """How the cohort fares on one exercise: a row per learner who tried it (ExerciseProgress
+    keeps their attempts to solve, the cases they failed and the mistakes diagnosed)."""
     report = ExerciseReport(exercise=exercise, learners=cohort.enrollments.count())
-    submissions = (
-        Submission.objects.counted()
-        .filter(exercise=exercise, learner__enrollments__cohort=cohort, quiz_attempt__isnull=True)
-        .exclude(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
-        .order_by("submitted_at", "pk")
-        .values_list("learner_id", "submitted_at", "finished_at", "correct", "failed_cases", "diagnoses")
-    )
-    by_learner = defaultdict(list)
-    for row in submissions:
-        by_learner[row[0]].append(row)
-    failing = defaultdict(set)
-    mistakes = defaultdict(set)
-    for learner_id, rows in by_learner.items():
+    failing, mistakes = Counter(), Counter()
+    for first, solved_at, attempts_to_solve, failed_cases, diagnosed in ExerciseProgress.objects.filter(
+        exercise=exercise, learner_id__in=cohort.enrollments.values("learner_id")
+    ).values_list("first_submitted_at", "solved_at", "attempts_to_solve", "failed_cases", "mistakes"):
         report.attempted += 1
-        first_correct = next((index for index, row in enumerate(rows) if row[3]), None)
-        if first_correct is not None:
+        if solved_at is not None:
             report.solved += 1
-            report.attempts_to_solve.append(first_correct + 1)
-            report.times_to_solve.append((rows[first_correct][2] or rows[first_correct][1]) - rows[0][1])
-        for _learner, _at, _finished, _correct, failed_cases, diagnoses in rows:
-            for name in failed_cases or []:
-                failing[name].add(learner_id)
-            for tag in diagnoses or []:
-                mistakes[tag].add(learner_id)
-    report.failing_cases = Counter({name: len(ids) for name, ids in failing.items()}).most_common(10)
-    report.mistakes = Counter({tag: len(ids) for tag, ids in mistakes.items()}).most_common(10)
+            report.attempts_to_solve.append(attempts_to_solve or 1)
+            report.times_to_solve.append(solved_at - first)
+        failing.update(failed_cases or [])
+        mistakes.update(diagnosed or [])
+    report.failing_cases = failing.most_common(10)
+    report.mistakes = mistakes.most_common(10)
     return report
