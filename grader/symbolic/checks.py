@@ -3,6 +3,7 @@ texts in, verdicts and texts out, so nothing SymPy built ever crosses back to th
 
 from __future__ import annotations
 
+import re
 import zlib
 
 import sympy as sp
@@ -38,22 +39,45 @@ def _seed(*texts: str) -> int:
 
 
 def describe(parsed: Parsed) -> dict:
+    """The reading shown back to the learner, as LaTeX (rendered as MathML) and as plain text."""
     written = parsed.written
+    symbols = _symbols(parsed)
+    names = {symbol: latex for symbol in symbols if (latex := _greek_latex(symbol.name))}
+
+    def latex_of(expr) -> str:
+        return sp.latex(expr, symbol_names=names, ln_notation=True, inv_trig_style="full")
+
     if parsed.kind == "matrix":
-        latex = sp.latex(sp.Matrix(written))
-        text = "[" + ", ".join("[" + ", ".join(str(c) for c in row) + "]" for row in written) + "]"
+        latex = latex_of(sp.Matrix(written))
+        text = "[" + ", ".join("[" + ", ".join(_plain(c) for c in row) + "]" for row in written) + "]"
     elif parsed.kind == "list":
-        latex = r"\left[" + ", ".join(sp.latex(c) for c in written) + r"\right]"
-        text = "[" + ", ".join(str(c) for c in written) + "]"
+        latex = r"\left[" + ", ".join(latex_of(c) for c in written) + r"\right]"
+        text = "[" + ", ".join(_plain(c) for c in written) + "]"
     elif parsed.kind == "set":
-        latex = r"\left\{" + ", ".join(sp.latex(c) for c in written) + r"\right\}"
-        text = "{" + ", ".join(str(c) for c in written) + "}"
+        latex = r"\left\{" + ", ".join(latex_of(c) for c in written) + r"\right\}"
+        text = "{" + ", ".join(_plain(c) for c in written) + "}"
     elif parsed.kind == "equation":
-        latex = f"{sp.latex(written[0])} = {sp.latex(written[1])}"
-        text = f"{written[0]} = {written[1]}"
+        latex = f"{latex_of(written[0])} = {latex_of(written[1])}"
+        text = f"{_plain(written[0])} = {_plain(written[1])}"
     else:
-        latex, text = sp.latex(written), str(written)
-    return {"kind": parsed.kind, "parsed": text, "latex": latex, "variables": sorted(s.name for s in _symbols(parsed))}
+        latex, text = latex_of(written), _plain(written)
+    return {"kind": parsed.kind, "parsed": text, "latex": latex, "variables": sorted(s.name for s in symbols)}
+
+
+GREEK_ALIAS = re.compile(r"(lam|lambda)(\d*)")
+
+
+def _greek_latex(name: str) -> str | None:
+    """`lam` (how `λ` is typed, `lambda` being a Python word) is shown as λ, `lam1` as λ₁."""
+    match = GREEK_ALIAS.fullmatch(name)
+    if not match:
+        return None
+    return r"\lambda" + (f"_{{{match.group(2)}}}" if match.group(2) else "")
+
+
+def _plain(expr) -> str:
+    """SymPy's text, in the syntax the learner types: x^2 rather than x**2, e rather than E."""
+    return re.sub(r"\bE\b", "e", str(expr).replace("**", "^"))
 
 
 def _entries(parsed: Parsed) -> list:
