@@ -220,6 +220,9 @@ def _numeric_spec(fields: _Fields) -> dict:
     for name in ("rtol", "atol", "sig_figs"):
         if answer.get(name) is not None and not _is_number_tree(answer[name]):
             raise ContentError(fields.path, f"field 'answer.{name}' must be a number")
+    for name in ("show_direction", "show_tolerance"):
+        if name in answer and not isinstance(answer[name], bool):
+            raise ContentError(fields.path, f"field 'answer.{name}' must be true or false")
     return {"answer": answer}
 
 

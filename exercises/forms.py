@@ -2,6 +2,7 @@ import json
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.safestring import mark_safe
 from django_ace import AceWidget
@@ -18,8 +19,21 @@ def inline_markdown(text: str) -> str:
 
 
 class SignupForm(UserCreationForm):
+    # Asked for so that a forgotten password can be reset by email.
+    email = forms.EmailField(
+        label="Email address", max_length=254,
+        help_text="Only used to send you a link if you forget your password.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )  # fmt: skip
+
     class Meta(UserCreationForm.Meta):
-        fields = ("username",)
+        fields = ("username", "email")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email address exists already: log in, or reset its password.")
+        return email
 
 
 def _answer_field(exercise: Exercise, initial: str = "", choice_order: list[int] | None = None) -> forms.Field:
@@ -31,11 +45,26 @@ def _answer_field(exercise: Exercise, initial: str = "", choice_order: list[int]
         choices = [(str(index), inline_markdown(choice["text"])) for index, choice in enumerate(exercise.spec["choices"])]
         if choice_order and sorted(choice_order) == list(range(len(choices))):
             choices = [choices[index] for index in choice_order]  # shown shuffled, answered by index
+        picked = _picked(initial)  # a restored answer: the indices it picked
         if exercise.spec.get("multiple"):
-            return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple)
-        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
+            return forms.MultipleChoiceField(
+                choices=choices, widget=forms.CheckboxSelectMultiple, initial=picked,
+                error_messages={"required": "Pick at least one of the choices."},
+            )  # fmt: skip
+        return forms.ChoiceField(
+            choices=choices, widget=forms.RadioSelect, initial=picked[0] if picked else None,
+            error_messages={"required": "Pick one of the choices."},
+        )  # fmt: skip
     placeholder = "e.g. 2*x*y + 3*y^2" if exercise.kind == Exercise.Kind.SYMBOLIC else "e.g. 0.25 or [1, 2.5]"
     return forms.CharField(widget=forms.TextInput(attrs={"placeholder": placeholder, "autocomplete": "off", "spellcheck": "false"}), initial=initial)
+
+
+def _picked(answer: str) -> list[str]:
+    try:
+        picked = json.loads(answer) if answer else []
+    except ValueError:
+        return []
+    return [str(index) for index in picked if isinstance(index, int)] if isinstance(picked, list) else []
 
 
 class AnswerForm(forms.Form):

@@ -28,9 +28,44 @@ def test_it_renders_the_lesson_math_as_mathml(course, client):
 
 
 def test_it_signs_up_and_logs_in_a_new_learner(client, db):
-    response = client.post(reverse("signup"), {"username": "newbie", "password1": PASSWORD, "password2": PASSWORD})
+    data = {"username": "newbie", "email": "newbie@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    response = client.post(reverse("signup"), data)
     assert response.status_code == 302
     assert client.get("/").context["user"].username == "newbie"
+    assert client.get("/").context["user"].email == "newbie@example.org"
+
+
+def test_it_asks_for_an_email_address_at_sign_up_once_per_account(client, db):
+    data = {"username": "newbie", "password1": PASSWORD, "password2": PASSWORD}
+    page = client.post(reverse("signup"), data).content.decode()
+    assert "This field is required" in page and 'type="email"' in page
+    client.post(reverse("signup"), {**data, "email": "twin@example.org"})
+    client.logout()
+    page = client.post(reverse("signup"), {**data, "username": "other", "email": "TWIN@example.org"}).content.decode()
+    assert "An account with this email address exists already" in page
+
+
+def test_it_resets_a_forgotten_password_by_email(client, learner, mailoutbox):
+    learner.email = "ada@example.org"
+    learner.save()
+    page = client.get(reverse("login")).content.decode()
+    assert reverse("password_reset") in page and "Forgot your password?" in page
+    response = client.post(reverse("password_reset"), {"email": "ADA@example.org"})
+    assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
+    (email,) = mailoutbox
+    assert email.to == ["ada@example.org"] and "reset your password" in email.body
+    link = next(line for line in email.body.splitlines() if "/accounts/reset/" in line)
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": "a-brand-new-password", "new_password2": "a-brand-new-password"})
+    assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
+    assert client.login(username="ada", password="a-brand-new-password")
+    assert "This link no longer works" in client.get(link, follow=True).content.decode()  # used once
+
+
+def test_it_says_nothing_about_unknown_addresses_when_resetting(client, db, mailoutbox):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert response.status_code == 302 and not mailoutbox
 
 
 def test_it_shows_the_editor_with_the_starter(course, learner_client):
@@ -245,7 +280,7 @@ def test_it_reveals_quiz_answers_only_when_the_attempt_closes(course, learner, l
     answer_quiz(learner_client, attempt, "relu-choice", "1", django_capture_on_commit_callbacks)  # wrong
     page = learner_client.get(attempt.get_absolute_url()).content.decode()
     assert "Answer saved." in page and "That is the identity" not in page and "verdict" not in page
-    assert "Your answer: <code>$-3$</code>" in page  # the choice's text, not "[1]"
+    assert '<span class="choice-text"><span class="math inline"><math alttext="-3"' in page  # the choice's text with its math, not "[1]"
     answer_quiz(learner_client, attempt, "sigmoid-zero", "0.5", django_capture_on_commit_callbacks)
     page = learner_client.get(attempt.get_absolute_url()).content.decode()
     assert "Finished: score 67%" in page and "That is the identity" in page  # 2 of 3 points
