@@ -36,10 +36,13 @@ class SignupForm(UserCreationForm):
         return email
 
 
+EMPTY = {"required": "The answer is empty."}
+
+
 def _answer_field(exercise: Exercise, initial: str = "", choice_order: list[int] | None = None) -> forms.Field:
     if exercise.kind == Exercise.Kind.CODE:
         widget = AceWidget(mode="python", theme="chrome", width="100%", height="320px", tabsize=4, showprintmargin=False, toolbar=False)
-        return forms.CharField(widget=widget, initial=initial, strip=False)
+        return forms.CharField(widget=widget, initial=initial, strip=False, error_messages=EMPTY)
     if exercise.kind == Exercise.Kind.CHOICE:
         # Choice texts are Markdown with math, sanitised by the renderer like any statement.
         choices = [(str(index), inline_markdown(choice["text"])) for index, choice in enumerate(exercise.spec["choices"])]
@@ -56,7 +59,8 @@ def _answer_field(exercise: Exercise, initial: str = "", choice_order: list[int]
             error_messages={"required": "Pick one of the choices."},
         )  # fmt: skip
     placeholder = "e.g. 2*x*y + 3*y^2" if exercise.kind == Exercise.Kind.SYMBOLIC else "e.g. 0.25 or [1, 2.5]"
-    return forms.CharField(widget=forms.TextInput(attrs={"placeholder": placeholder, "autocomplete": "off", "spellcheck": "false"}), initial=initial)
+    widget = forms.TextInput(attrs={"placeholder": placeholder, "autocomplete": "off", "spellcheck": "false"})
+    return forms.CharField(widget=widget, initial=initial, error_messages=EMPTY)
 
 
 def _picked(answer: str) -> list[str]:
@@ -68,6 +72,10 @@ def _picked(answer: str) -> list[str]:
 
 
 class AnswerForm(forms.Form):
+    # The server says what is missing, next to the button: a browser's own check would block an
+    # empty code editor silently (its textarea is hidden and cannot show the bubble).
+    use_required_attribute = False
+
     def __init__(self, exercise: Exercise, *args, initial_answer: str = "", choice_order: list[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.exercise = exercise

@@ -50,7 +50,22 @@ def render_math(latex: str, *, display: bool) -> str:
     except Exception as exc:  # latex2mathml raises a zoo of exception types for bad input
         raise MathError(latex.strip(), str(exc) or type(exc).__name__) from None
     name = html.escape(source, quote=True)
+    mathml = SIGN_AFTER_OPERATOR.sub(_prefix_sign, mathml)
     return mathml.replace("<math ", f'<math alttext="{name}" aria-label="{name}" ', 1)
+
+
+# A minus or plus right after an operator or an opening bracket is a sign, not a binary
+# operator: latex2mathml leaves it in the middle of a row, where it gets binary spacing
+# ("f( − 3)"), so it is marked as prefix.
+SIGN_AFTER_OPERATOR = re.compile(r"(<mo(?: [^>]*)?>([^<]*)</mo>)<mo>(&#x02212;|&#x0002B;|−|\+)</mo>")
+CLOSING = {")", "]", "}", "|", "&#x00029;", "&#x0005D;", "&#x0007D;", "&#x0007C;", "&#x02016;"}
+
+
+def _prefix_sign(match: re.Match) -> str:
+    if match.group(2) in CLOSING:
+        return match.group(0)
+    return f'{match.group(1)}<mo form="prefix">{match.group(3)}</mo>'
+
 
 
 def _math_renderer(content: str, options: dict) -> str:

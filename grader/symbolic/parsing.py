@@ -646,12 +646,14 @@ class _Builder:
         evaluate = self.evaluate
         if isinstance(left, list | tuple) or isinstance(right, list | tuple):
             raise self.error("Arithmetic on a list or matrix is not supported; write each entry.", node)
+        # a + b + c as written is one sum of three terms, not (a + b) + c with brackets shown.
+        terms = left.args if not evaluate and isinstance(left, sp.Add) else (left,)
         if isinstance(node.op, ast.Add):
-            return sp.Add(left, right, evaluate=evaluate)
+            return sp.Add(*terms, right, evaluate=evaluate)
         if isinstance(node.op, ast.Sub):
             if isinstance(right, sp.Number):
-                return sp.Add(left, -right, evaluate=evaluate)
-            return sp.Add(left, sp.Mul(sp.S.NegativeOne, right, evaluate=evaluate), evaluate=evaluate)
+                return sp.Add(*terms, -right, evaluate=evaluate)
+            return sp.Add(*terms, sp.Mul(sp.S.NegativeOne, right, evaluate=evaluate), evaluate=evaluate)
         if isinstance(node.op, ast.Mult):
             return sp.Mul(left, right, evaluate=evaluate)
         if isinstance(node.op, ast.Div):

@@ -75,13 +75,14 @@
 
   // --- The code editor (Ace) ----------------------------------------------------------------
   // Tab indents inside the editor, so the editor would trap a keyboard user (WCAG 2.1.2): Esc
-  // moves the focus to the editor's frame, and the next Tab (or Shift+Tab) leaves it. The page
-  // says so next to the editor.
+  // moves the focus to the editor's frame and takes the editor out of the tab order, so the
+  // next Tab (or Shift+Tab) leaves it; once the focus is elsewhere, Tab can enter it again.
+  // The page says so next to the editor.
   function setUpEditor(widget) {
     var editor = widget.editor;
     if (!editor || widget.dataset.keyboardReady) return;
-    widget.dataset.keyboardReady = "1";
     var frame = widget.closest(".django-ace-editor") || widget;
+    var input = editor.textInput.getElement();
     frame.setAttribute("tabindex", "-1");
     var label = document.querySelector("label[for='" + (widget.nextElementSibling || {}).id + "']");
     var name = (label ? label.textContent.trim() + ". " : "") + "Code editor: press Escape, then Tab, to leave it";
@@ -89,9 +90,16 @@
     editor.commands.addCommand({
       name: "leaveEditor",
       bindKey: { win: "Esc", mac: "Esc" },
-      exec: function () { editor.blur(); frame.focus(); },
+      exec: function () {
+        input.setAttribute("tabindex", "-1");
+        frame.focus();  // not editor.blur(): a blur to nowhere would put the editor back in the tab order
+      },
       readOnly: true,
     });
+    frame.addEventListener("focusout", function (event) {
+      if (!frame.contains(event.relatedTarget)) input.setAttribute("tabindex", "0");
+    });
+    widget.dataset.keyboardReady = "1";
     if (label) {
       label.addEventListener("click", function (event) { event.preventDefault(); editor.focus(); });
     }

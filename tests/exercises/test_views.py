@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from exercises.forms import AnswerForm
 from exercises.models import Exercise, Module, QuizAttempt, Submission
 from tests.conftest import PASSWORD, SIGMOID_RIGHT, SIGMOID_WRONG
 
@@ -332,3 +333,89 @@ def test_it_shows_a_quiz_question_with_this_attempts_parameters(course, learner,
     attempt = QuizAttempt.objects.get(learner=learner)
     page = learner_client.get(attempt.get_absolute_url()).content.decode()
     assert "Type the number 3." in page and "{{a}}" not in page
+
+
+def test_it_restores_a_past_submission_into_the_form(course, learner, learner_client, other_learner, submit):
+    wrong = submit(learner, "sigmoid", SIGMOID_WRONG)
+    submit(learner, "sigmoid", SIGMOID_RIGHT)
+    page = learner_client.get(reverse("exercise", args=["sigmoid"])).content.decode()
+    assert f'href="?restore={wrong.pk}#answer"' in page and f'data-answer-url="/submissions/{wrong.pk}/answer.txt"' in page
+    form = learner_client.get(reverse("exercise", args=["sigmoid"]), {"restore": wrong.pk}).context["form"]
+    assert form["answer"].value() == SIGMOID_WRONG  # the latest (right) one otherwise
+    text = learner_client.get(reverse("submission_answer", args=[wrong.pk]))
+    assert text["Content-Type"].startswith("text/plain") and text.content.decode() == SIGMOID_WRONG
+    theirs = submit(other_learner, "sigmoid", "def sigmoid(z):\n    return z\n")
+    assert learner_client.get(reverse("submission_answer", args=[theirs.pk])).status_code == 404
+    assert learner_client.get(reverse("exercise", args=["sigmoid"]), {"restore": theirs.pk}).status_code == 404
+
+
+def test_it_restores_a_picked_choice(course, learner, learner_client, submit):
+    numeric = submit(learner, "det-value", "4")
+    form = learner_client.get(reverse("exercise", args=["det-value"]), {"restore": numeric.pk}).context["form"]
+    assert form["answer"].value() == "4"
+    assert AnswerForm(Exercise.objects.get(slug="relu-choice"), initial_answer="[1]").fields["answer"].initial == "1"
+
+
+def test_it_offers_the_next_exercise_after_a_solve(course, learner, learner_client, submit):
+    solved = submit(learner, "sigmoid", SIGMOID_RIGHT)
+    page = learner_client.get(reverse("submission", args=[solved.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "Next exercise: " in page and reverse("exercise", args=["relu"]) in page
+    wrong = submit(learner, "relu", "def relu(x):\n    return x\n")
+    assert "Next exercise" not in learner_client.get(reverse("submission", args=[wrong.pk])).content.decode()
+
+
+def test_it_shows_a_repeated_traceback_once(course, learner, learner_client, submit):
+    submission = submit(learner, "sigmoid", "def sigmoid(z):\n    return undefined_name\n")
+    page = learner_client.get(reverse("submission", args=[submission.pk])).content.decode()
+    assert page.count("line 2, in sigmoid") == 1  # the two visible cases' traceback, shown once
+    assert "The same error on 2 cases: this one and" in page and "The same error as on case zero" in page
+
+
+def test_it_answers_a_quiz_question_in_place_through_htmx(course, learner, learner_client):
+    learner_client.post(reverse("quiz", args=["activations"]))
+    attempt = QuizAttempt.objects.get(learner=learner)
+    numeric = Exercise.objects.get(slug="sigmoid-zero")
+    url = reverse("quiz_answer", args=[attempt.pk, "sigmoid-zero"])
+    refused = learner_client.post(url, {f"q{numeric.pk}-answer": "a half"}, HTTP_HX_REQUEST="true")
+    body = refused.content.decode()
+    assert refused.status_code == 422 and "<html" not in body and f'id="q{numeric.pk}"' in body
+    assert "is not a number" in body and 'value="a half"' in body and not attempt.submissions.exists()
+    answered = learner_client.post(url, {f"q{numeric.pk}-answer": "0.5"}, HTTP_HX_REQUEST="true")
+    body = answered.content.decode()
+    assert answered.status_code == 200 and "Answer saved." in body
+    assert 'id="quiz-status" class="quiz-status" role="status" hx-swap-oob="true"' in body and "1 of 2 questions answered" in body
+    again = learner_client.post(url, {f"q{numeric.pk}-answer": "0.7"}, HTTP_HX_REQUEST="true")
+    assert again.status_code == 409 and "You already answered this question" in again.content.decode()
+    assert attempt.submissions.count() == 1
+
+
+def test_it_shows_every_question_with_its_feedback_once_the_last_answer_closes_the_attempt(
+    course, learner, learner_client, django_capture_on_commit_callbacks
+):
+    learner_client.post(reverse("quiz", args=["activations"]))
+    attempt = QuizAttempt.objects.get(learner=learner)
+    numeric, choice = Exercise.objects.get(slug="sigmoid-zero"), Exercise.objects.get(slug="relu-choice")
+    with django_capture_on_commit_callbacks(execute=True):
+        learner_client.post(reverse("quiz_answer", args=[attempt.pk, "sigmoid-zero"]), {f"q{numeric.pk}-answer": "0.5"}, HTTP_HX_REQUEST="true")
+    missing = learner_client.post(reverse("quiz_answer", args=[attempt.pk, "relu-choice"]), {}, HTTP_HX_REQUEST="true")
+    assert missing.status_code == 422 and "Pick one of the choices." in missing.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        last = learner_client.post(reverse("quiz_answer", args=[attempt.pk, "relu-choice"]), {f"q{choice.pk}-answer": "1"}, HTTP_HX_REQUEST="true")
+    assert "Finishing: the last answers are being graded." in last.content.decode()  # graded after this response
+    assert f'hx-get="{reverse("quiz_attempt", args=[attempt.pk])}?part=status"' in last.content.decode()
+    closed = learner_client.get(reverse("quiz_attempt", args=[attempt.pk]), {"part": "status"}, HTTP_HX_REQUEST="true")
+    assert closed["HX-Retarget"] == "#quiz-questions" and closed["HX-Reswap"] == "outerHTML"
+    body = closed.content.decode()
+    assert "That is the identity" in body and "Finished: score 67%" in body  # 2 of 3 points
+
+
+def test_it_refuses_an_unreadable_symbolic_quiz_answer_without_spending_the_question(course, learner, learner_client):
+    symbolic = Exercise.objects.get(slug="sigmoid-derivative")
+    symbolic.add_version(symbolic.current_version.statement, symbolic.spec, {**symbolic.metadata(), "in_quiz": True}, live=True)
+    learner_client.post(reverse("quiz", args=["activations"]))
+    attempt = QuizAttempt.objects.get(learner=learner)
+    response = learner_client.post(
+        reverse("quiz_answer", args=[attempt.pk, "sigmoid-derivative"]), {f"q{symbolic.pk}-answer": "e^(-x) /"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 422 and "ends with &#x27;/&#x27;" in response.content.decode()
+    assert not attempt.submissions.exists()

@@ -191,7 +191,9 @@ def test_it_reads_what_people_write_by_hand(text, variables, reads_as):
     ("text", "variables", "latex", "plain"),
     [
         ("1/x", ["x"], r"\frac{1}{x}", "1/x"),  # not "1 · 1/x"
-        ("1/(1+e^(-x))", ["x"], r"\frac{1}{1 + e^{- x}}", "1/(1 + e^(-x))"),
+        ("1/(1+e^(-x))", ["x"], r"\frac{1}{1 + e^{-x}}", "1/(1 + e^(-x))"),
+        ("e^{-x}/(1+e^{-x})^{2}", ["x"], r"\frac{e^{-x}}{\left(1 + e^{-x}\right)^{2}}", "e^(-x)/(1 + e^(-x))^2"),  # not 1/(e^x ...)
+        ("-2x + 3*x - 1/x^2", ["x"], r"-2 x + 3 x - \frac{1}{x^{2}}", "-2*x + 3*x - 1/(x^2)"),
         ("lam + 1", ["lam"], r"\lambda + 1", "lam + 1"),
         ("lambda*x", None, r"\lambda x", "lam*x"),
         ("lam1 + lam2", ["lam1", "lam2"], r"\lambda_{1} + \lambda_{2}", "lam1 + lam2"),

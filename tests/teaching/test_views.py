@@ -373,3 +373,16 @@ def test_it_versions_a_title_change_and_logs_every_change(client, exercise, inst
     assert "Audit log" in page and "Unpublished" in page and "prof" in page
     rows = list(csv.reader(io.StringIO(client.get(reverse("teaching:exercise_audit_csv", args=[exercise.slug])).content.decode())))
     assert rows[0] == ["when", "who", "action", "version", "detail"] and [row[2] for row in rows[1:]] == actions
+
+
+def test_it_shows_a_learner_the_best_score_of_each_quiz(client, course, learner):
+    from exercises.models import Module, QuizAttempt
+
+    activations = Module.objects.get(slug="activations")
+    for number, score in ((1, 0.25), (2, 0.75)):
+        QuizAttempt.objects.create(learner=learner, module=activations, number=number, score=score, finished_at="2026-01-01T00:00Z")
+    QuizAttempt.objects.create(learner=learner, module=activations, number=3)  # still open: not counted
+    page = login(client, learner).get(reverse("teaching:my_progress")).content.decode()
+    assert "75%" in page and "best of 2 attempts (2 allowed)" in page and "25%" not in page
+    assert "A quiz's score is that of your best finished attempt." in page
+    assert "no quiz" in page  # linear algebra has none
