@@ -6,8 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
+
+from mlcourse.security import limit_posts
 
 from . import access
 from .forms import AnswerForm, SignupForm
@@ -24,11 +27,12 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("signup", user_key=None)
 def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.username}! Start with the first module's lesson.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
@@ -37,7 +41,7 @@ def signup(request):
 @require_GET
 def module_detail(request, slug):
     module = access.module_for(request.user, slug)
-    exercises = list(module.exercises.published().problem_set().prefetch_related("topics"))
+    exercises = list(module.problem_set_for(request.user).prefetch_related("topics"))
     progress = {}
     if request.user.is_authenticated:
         progress = {p.exercise_id: p for p in ExerciseProgress.objects.filter(learner=request.user, exercise__in=exercises)}
@@ -47,11 +51,14 @@ def module_detail(request, slug):
         "lesson": getattr(module, "lesson", None),
         "rows": rows,
         "quiz_questions": module.exercises.published().quiz_questions().count(),
+        "deadline": module.deadline_for(request.user),
+        "quiz_deadline": module.deadline_for(request.user, quiz=True),
     }
     return render(request, "exercises/module.html", context)
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("submit")
 def exercise_detail(request, slug):
     exercise = access.exercise_for(request.user, slug)
     if request.method == "POST" and not request.user.is_authenticated:
@@ -71,6 +78,9 @@ def exercise_detail(request, slug):
         except Submission.TooManyPending as exc:
             form.add_error("answer", str(exc))
             status = 429
+        except Submission.PastDeadline as exc:
+            form.add_error("answer", str(exc))
+            status = 403
         else:
             if request.htmx:
                 return render(request, "exercises/_submitted.html", {"submission": submission})
@@ -79,8 +89,9 @@ def exercise_detail(request, slug):
         # A refusal is shown next to the Submit button, not in place of the last verdict.
         response = render(request, "exercises/_form_errors.html", {"form": form}, status=status)
         return reswap(retarget(response, "#form-errors"), "innerHTML")
-    if submission is None and request.GET.get("submission", "").isdigit() and request.user.is_authenticated:
-        submission = access.submission_for(request.user, int(request.GET["submission"]))
+    shown = access.positive_int(request.GET.get("submission"))
+    if submission is None and shown is not None and request.user.is_authenticated:
+        submission = access.submission_for(request.user, shown)
     context = {
         "exercise": exercise,
         "version": exercise.current_version,
@@ -89,6 +100,8 @@ def exercise_detail(request, slug):
         "submission": submission,
         "history": history,
         "restored": restored,
+        "deadline": exercise.module.deadline_for(request.user, quiz=exercise.in_quiz),
+        "next_exercise": _next_exercise(exercise, request.user),
     }
     return render(request, "exercises/exercise.html", context)
 
@@ -96,10 +109,10 @@ def exercise_detail(request, slug):
 def _restored(request, exercise):
     """The past submission `?restore=<id>` puts back in the answer form (the page's
     "Restore" link without JavaScript), if it is the learner's own, of this exercise."""
-    pk = request.GET.get("restore", "")
-    if request.method != "GET" or not pk.isdigit() or not request.user.is_authenticated:
+    pk = access.positive_int(request.GET.get("restore"))
+    if request.method != "GET" or pk is None or not request.user.is_authenticated:
         return None
-    submission = access.submission_for(request.user, int(pk))
+    submission = access.submission_for(request.user, pk)
     return submission if submission.exercise_id == exercise.pk else None
 
 
@@ -111,8 +124,18 @@ def submission_answer(request, pk):
     return HttpResponse(submission.answer, content_type="text/plain; charset=utf-8")
 
 
+def _next_exercise(exercise, learner):
+    """The exercise after this one in the learner's problem set, if any."""
+    if exercise.in_quiz:
+        return None
+    problem_set = list(exercise.module.problem_set_for(learner).only("pk", "slug", "title"))
+    index = next((i for i, other in enumerate(problem_set) if other.pk == exercise.pk), None)
+    return problem_set[index + 1] if index is not None and index + 1 < len(problem_set) else None
+
+
 @login_required
 @require_POST
+@limit_posts("preview")
 def exercise_preview(request, slug):
     """As the learner types: how the answer is read, before an attempt is spent on it."""
     exercise = access.exercise_for(request.user, slug)
@@ -146,6 +169,10 @@ async def submission_detail(request, pk):
 def quiz(request, slug):
     module = access.module_for(request.user, slug)
     if request.method == "POST":
+        deadline = module.deadline_for(request.user, quiz=True)
+        if deadline and deadline.late_policy == "refuse" and timezone.now() > deadline.due_at:
+            messages.error(request, "The deadline for this quiz has passed: no new attempt can start.")
+            return redirect("quiz", slug=slug)
         attempt = QuizAttempt.start(request.user, module)
         if attempt is None:
             messages.error(request, "You have used all your attempts at this quiz.")
@@ -158,6 +185,7 @@ def quiz(request, slug):
         "questions": module.exercises.published().quiz_questions().count(),
         "remaining": max(0, module.quiz_max_attempts - attempts.count()),
         "open_attempt": attempts.open().first(),
+        "deadline": module.deadline_for(request.user, quiz=True),
     }
     return render(request, "exercises/quiz.html", context)
 
@@ -208,6 +236,7 @@ def quiz_attempt(request, pk):
 
 @login_required
 @require_POST
+@limit_posts("submit")
 def quiz_answer(request, pk, slug):
     """One answer to one question of an open attempt. Through htmx the answer's question is
     swapped in place (a refusal is shown there, with what was typed kept); without
@@ -237,9 +266,13 @@ def quiz_answer(request, pk, slug):
     if unreadable:  # each question is answered once: a typo must not spend it
         return refuse(unreadable, 422, form=form)
     try:
-        submission = Submission.submit(request.user, exercise, form.cleaned_data["answer"], quiz_attempt=attempt, context=context)
+        submission = attempt.answer(exercise, form.cleaned_data["answer"])
     except Submission.TooManyPending as exc:
         return refuse(str(exc), 429, form=form)
+    except Submission.PastDeadline as exc:
+        return refuse(str(exc), 403, form=form)
+    if submission is None:  # answered meanwhile, in another tab
+        return refuse("You already answered this question in this attempt.", 409, submission=attempt.submissions.filter(exercise=exercise).first())
     if request.htmx:
         submission.refresh_from_db()  # graded already when grading runs in this process
         return _quiz_update(request, attempt, _quiz_question(attempt, exercise, submission))

@@ -47,9 +47,11 @@ def test_it_covers_every_topic_with_every_required_kind():
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.slug)
-def test_it_has_a_lesson_of_lecture_note_length(module):
+def test_it_has_a_lesson_of_lecture_note_length_with_worked_examples(module):
     words = len(re.findall(r"[A-Za-z]+", re.sub(r"\$[^$]*\$", " ", module.lesson_markdown)))
-    assert 800 <= words <= 3000, f"{module.slug}: lesson has {words} words"
+    assert 1800 <= words <= 3200, f"{module.slug}: lesson has {words} words"
+    examples = re.findall(r"^#+ Worked example", module.lesson_markdown, re.MULTILINE)
+    assert len(examples) >= 2, f"{module.slug}: {len(examples)} worked examples"
     assert "<math" in module.lesson_html and "```python" in module.lesson_markdown
 
 

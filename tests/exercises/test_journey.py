@@ -115,7 +115,7 @@ def test_it_walks_a_new_learners_journey_without_a_barrier(course, choice_exerci
     type_code(page, SIGMOID_RIGHT)
     page.click("form.answer button[type=submit]")
     page.locator("#result .verdict.correct").wait_for()
-    assert page.locator("#result .next-step a", has_text="Next exercise").is_visible()
+    assert page.locator("p.next a", has_text="Next exercise").is_visible()
     journey.check()
 
     # Restore the wrong submission into the editor from the history (after a reload, which lists it).
