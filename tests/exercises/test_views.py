@@ -60,7 +60,8 @@ def test_it_resets_a_forgotten_password_by_email(client, learner, mailoutbox):
     assert "Choose a new password" in form_page.content.decode()
     done = client.post(form_page.redirect_chain[-1][0], {"new_password1": "a-brand-new-password", "new_password2": "a-brand-new-password"})
     assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
-    assert client.login(username="ada", password="a-brand-new-password")
+    logged_in = client.post(reverse("login"), {"username": "ada", "password": "a-brand-new-password"})
+    assert logged_in.status_code == 302 and client.get("/").context["user"].username == "ada"
     assert "This link no longer works" in client.get(link, follow=True).content.decode()  # used once
 
 

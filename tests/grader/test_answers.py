@@ -60,7 +60,7 @@ def test_it_checks_decimal_places_within_half_a_unit():
     assert numeric("1/3", value=1 / 3, decimals=2).correct
     assert numeric("[0.090, 0.245, 0.665]", value=[0.09003057, 0.24472847, 0.66524096], decimals=3).correct
     wrong = numeric("0.34", value=1 / 3, decimals=2)
-    assert not wrong.correct and wrong.message == "Not right to 2 decimal places."
+    assert not wrong.correct and wrong.message == "Too large. Not right to 2 decimal places."
     assert not numeric("0.3", value=1 / 3, decimals=2).correct
 
 
