@@ -938,6 +938,10 @@ class QuizAttemptQuerySet(models.QuerySet):
         return self.filter(finished_at__isnull=True)
 
 
+def new_seed() -> str:
+    return secrets.token_hex(16)
+
+
 class QuizAttempt(models.Model):
     """One attempt at a module's quiz. Each attempt draws its own variant of every question (its
     parameters, the order of its choices), from its own seed. The best attempt's score counts."""
@@ -945,7 +949,7 @@ class QuizAttempt(models.Model):
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="quiz_attempts")
     number = models.PositiveIntegerField()
-    seed = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    seed = models.CharField(max_length=32, default=new_seed, editable=False)
     started_at = models.DateTimeField(auto_now_add=True)
     finish_requested_at = models.DateTimeField(null=True, blank=True)  # closed with blanks left
     finished_at = models.DateTimeField(null=True, blank=True)

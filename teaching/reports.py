@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Sum
 from django.utils import timezone
 
 from exercises.models import Exercise, ExerciseProgress, Module, QuizAttempt, Submission
@@ -155,29 +155,33 @@ class Dashboard:
 
 
 def dashboard(cohort, wanted: DashboardFilter, now: datetime | None = None) -> Dashboard:
+    """The page, from a few aggregates computed by the database: per learner (2,000 rows), per
+    exercise (150 rows), and the cells of one page of learners. No query returns a row per
+    learner and exercise of the whole cohort."""
     now = now or timezone.now()
     learners = _learner_summaries(cohort)
     modules = list(Module.objects.order_by("order", "slug").values("id", "slug", "title"))
     exercises = list(cohort.exercises().values("id", "slug", "title", "module_id"))
     module_of = {row["id"]: row["module_id"] for row in exercises}
-    progress = ExerciseProgress.objects.filter(learner__enrollments__cohort=cohort, exercise_id__in=module_of)
-
-    # One pass over every learner's totals: what sorting and filtering need.
-    per_module = defaultdict(lambda: {"solved": 0, "score": 0.0})
-    for learner_id, exercise_id, attempts, best, solved_at, last in progress.values_list(
-        "learner_id", "exercise_id", "attempts", "best_score", "solved_at", "last_submitted_at"
+    progress = ExerciseProgress.objects.filter(
+        learner_id__in=cohort.enrollments.values("learner_id"), exercise_id__in=list(module_of)
+    )
+    for row in progress.values("learner_id").annotate(
+        attempted=Count("id"),
+        solved=Count("id", filter=Q(solved_at__isnull=False)),
+        score_sum=Sum("best_score"),
+        stuck=Count("id", filter=Q(solved_at__isnull=True, attempts__gte=STRUGGLING_ATTEMPTS)),
+        last_active=Max("last_submitted_at"),
     ):
-        summary = learners.get(learner_id)
-        if summary is None:
-            continue
-        summary.attempted += 1
-        summary.solved += solved_at is not None
-        summary.score_sum += best
-        summary.stuck += solved_at is None and attempts >= STRUGGLING_ATTEMPTS
-        summary.last_active = max(summary.last_active or last, last)
-        stats = per_module[module_of[exercise_id]]
-        stats["solved"] += solved_at is not None
-        stats["score"] += best
+        summary = learners.get(row["learner_id"])
+        if summary is not None:
+            summary.attempted, summary.solved, summary.stuck = row["attempted"], row["solved"], row["stuck"]
+            summary.score_sum, summary.last_active = row["score_sum"] or 0.0, row["last_active"]
+    per_exercise = list(
+        progress.values("exercise_id").annotate(
+            tried=Count("id"), solved=Count("id", filter=Q(solved_at__isnull=False)), score_sum=Sum("best_score")
+        )
+    )
 
     columns = _columns(cohort, modules, exercises, wanted.module)
     chosen = [summary for summary in learners.values() if _matches(summary, wanted, len(exercises), now)]
@@ -188,6 +192,11 @@ def dashboard(cohort, wanted: DashboardFilter, now: datetime | None = None) -> D
     _fill_cells(rows, columns, progress)
 
     counts = Counter(module_of.values())
+    per_module = defaultdict(lambda: {"solved": 0, "score": 0.0})
+    for row in per_exercise:
+        stats = per_module[module_of[row["exercise_id"]]]
+        stats["solved"] += row["solved"]
+        stats["score"] += row["score_sum"] or 0.0
     module_rows = []
     for module in modules:
         n = counts.get(module["id"], 0)
@@ -202,7 +211,7 @@ def dashboard(cohort, wanted: DashboardFilter, now: datetime | None = None) -> D
     return Dashboard(
         cohort=cohort, filter=wanted, modules=module_rows, columns=columns, rows=rows, total_learners=len(learners),
         matching=len(chosen), pages=pages, exercises=len(exercises), stuck_learners=stuck,
-        hardest=_hardest(progress, exercises),
+        hardest=_hardest(per_exercise, exercises),
     )  # fmt: skip
 
 
@@ -276,10 +285,13 @@ def _fill_cells(rows: list[LearnerSummary], columns: list[Column], progress) -> 
     if not rows:
         return
     cells = defaultdict(dict)
-    for learner_id, exercise_id, attempts, best, solved_at in progress.filter(
-        learner_id__in=[row.learner_id for row in rows]
-    ).values_list("learner_id", "exercise_id", "attempts", "best_score", "solved_at"):
-        cells[learner_id][exercise_id] = (attempts, best, solved_at)
+    solved = ExpressionWrapper(Q(solved_at__isnull=False), output_field=BooleanField())
+    for learner_id, exercise_id, attempts, best, is_solved in (
+        progress.filter(learner_id__in=[row.learner_id for row in rows])
+        .annotate(is_solved=solved)
+        .values_list("learner_id", "exercise_id", "attempts", "best_score", "is_solved")
+    ):
+        cells[learner_id][exercise_id] = (attempts, best, is_solved or None)
     for row in rows:
         mine = cells.get(row.learner_id, {})
         for column in columns:
@@ -293,14 +305,9 @@ def _fill_cells(rows: list[LearnerSummary], columns: list[Column], progress) -> 
             row.cells.append(Cell(score, solved, len(found), len(column.exercise_ids), attempts))
 
 
-def _hardest(progress, exercises: list[dict], limit: int = 8) -> list[dict]:
+def _hardest(stats: list[dict], exercises: list[dict], limit: int = 8) -> list[dict]:
     """Exercises most learners tried and did not solve."""
     titles = {row["id"]: row for row in exercises}
-    stats = (
-        progress.values("exercise_id")
-        .annotate(tried=Count("id"), solved=Count("id", filter=Q(solved_at__isnull=False)))
-        .filter(tried__gt=0)
-    )
     rows = [
         {**titles[row["exercise_id"]], "tried": row["tried"], "unsolved": row["tried"] - row["solved"]}
         for row in stats

@@ -158,7 +158,7 @@ def cohort_learner(request, pk, learner_id):
     learner = access.cohort_learner_for(request.user, cohort, learner_id)
     modules = list(Module.objects.all())
     progress = module_progress(learner, modules)
-    submissions = Submission.objects.of(learner).select_related("exercise", "version")
+    submissions = Submission.objects.of(learner).select_related("exercise", "version").prefetch_related("regradings__version")
     # Reached from a dashboard cell: only that exercise's or module's submissions.
     only = ""
     if request.GET.get("exercise"):
