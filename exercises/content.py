@@ -365,6 +365,9 @@ def _numeric_spec(fields: _Fields) -> dict:
     for name in ("rtol", "atol"):
         if answer.get(name) is not None and not _is_number_tree(answer[name]):
             raise ContentError(fields.path, f"field 'answer.{name}' must be a number")
+    for name in ("show_direction", "show_tolerance"):
+        if name in answer and not isinstance(answer[name], bool):
+            raise ContentError(fields.path, f"field 'answer.{name}' must be true or false")
     stated = [name for name in ("decimals", "sig_figs") if answer.get(name) is not None]
     for name in stated:
         value = answer[name]

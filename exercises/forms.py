@@ -3,6 +3,7 @@ import json
 from confusable_homoglyphs import confusables
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.safestring import mark_safe
@@ -34,10 +35,17 @@ class LoginForm(AuthenticationForm):
 class SignupForm(UserCreationForm):
     """Usernames arrive NFKC-normalised (Django's UsernameField) and are unique regardless of
     case (UserCreationForm); one that mixes scripts with look-alike letters, such as a
-    Cyrillic е inside Latin letters, would pass for someone else's and is refused."""
+    Cyrillic е inside Latin letters, would pass for someone else's and is refused. The email
+    address is asked for so that a forgotten password can be reset."""
+
+    email = forms.EmailField(
+        label="Email address", max_length=254,
+        help_text="Only used to send you a link if you forget your password.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )  # fmt: skip
 
     class Meta(UserCreationForm.Meta):
-        fields = ("username",)
+        fields = ("username", "email")
 
     def clean_username(self):
         username = super().clean_username()
@@ -48,24 +56,53 @@ class SignupForm(UserCreationForm):
             )
         return username
 
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email address exists already: log in, or reset its password.")
+        return email
+
+
+EMPTY = {"required": "The answer is empty."}
+
 
 def _answer_field(exercise: Exercise, initial: str = "", choice_order: list[int] | None = None) -> forms.Field:
     if exercise.kind == Exercise.Kind.CODE:
         widget = AceWidget(mode="python", theme="chrome", width="100%", height="320px", tabsize=4, showprintmargin=False, toolbar=False)
-        return forms.CharField(widget=widget, initial=initial, strip=False)
+        return forms.CharField(widget=widget, initial=initial, strip=False, error_messages=EMPTY)
     if exercise.kind == Exercise.Kind.CHOICE:
         # Choice texts are Markdown with math, sanitised by the renderer like any statement.
         choices = [(str(index), inline_markdown(choice["text"])) for index, choice in enumerate(exercise.spec["choices"])]
         if choice_order and sorted(choice_order) == list(range(len(choices))):
             choices = [choices[index] for index in choice_order]  # shown shuffled, answered by index
+        picked = _picked(initial)  # a restored answer: the indices it picked
         if exercise.spec.get("multiple"):
-            return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple)
-        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
+            return forms.MultipleChoiceField(
+                choices=choices, widget=forms.CheckboxSelectMultiple, initial=picked,
+                error_messages={"required": "Pick at least one of the choices."},
+            )  # fmt: skip
+        return forms.ChoiceField(
+            choices=choices, widget=forms.RadioSelect, initial=picked[0] if picked else None,
+            error_messages={"required": "Pick one of the choices."},
+        )  # fmt: skip
     placeholder = "e.g. 2*x*y + 3*y^2" if exercise.kind == Exercise.Kind.SYMBOLIC else "e.g. 0.25 or [1, 2.5]"
-    return forms.CharField(widget=forms.TextInput(attrs={"placeholder": placeholder, "autocomplete": "off", "spellcheck": "false"}), initial=initial)
+    widget = forms.TextInput(attrs={"placeholder": placeholder, "autocomplete": "off", "spellcheck": "false"})
+    return forms.CharField(widget=widget, initial=initial, error_messages=EMPTY)
+
+
+def _picked(answer: str) -> list[str]:
+    try:
+        picked = json.loads(answer) if answer else []
+    except ValueError:
+        return []
+    return [str(index) for index in picked if isinstance(index, int)] if isinstance(picked, list) else []
 
 
 class AnswerForm(forms.Form):
+    # The server says what is missing, next to the button: a browser's own check would block an
+    # empty code editor silently (its textarea is hidden and cannot show the bubble).
+    use_required_attribute = False
+
     def __init__(self, exercise: Exercise, *args, initial_answer: str = "", choice_order: list[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.exercise = exercise

@@ -5,6 +5,7 @@ never carry script into a learner's page."""
 from __future__ import annotations
 
 import html
+import re
 from functools import lru_cache
 
 import nh3
@@ -34,30 +35,93 @@ class MathError(ValueError):
         self.formula = formula
 
 
+# A matrix environment followed by ^ or _ must be one group, or latex2mathml makes its brackets
+# and table separate children of <msup> and the whole matrix renders as a tiny superscript.
+MATRIX = re.compile(r"\\begin\{([pbBvV]?matrix)\}.*?\\end\{\1\}", re.S)
+
+
 def render_math(latex: str, *, display: bool) -> str:
+    """MathML for a formula, named by its TeX source (`alttext`, and `aria-label` because
+    browsers compute a formula's accessible name from that, not from `alttext`)."""
+    source = " ".join(latex.split())
+    grouped = MATRIX.sub(lambda match: "{" + match.group(0) + "}", latex)
     try:
-        return latex_to_mathml(latex, display="block" if display else "inline")
+        mathml = latex_to_mathml(grouped, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises a zoo of exception types for bad input
         raise MathError(latex.strip(), str(exc) or type(exc).__name__) from None
+    name = html.escape(source, quote=True)
+    mathml = SIGN_AFTER_OPERATOR.sub(_prefix_sign, mathml)
+    return mathml.replace("<math ", f'<math alttext="{name}" aria-label="{name}" ', 1)
+
+
+# A minus or plus right after an operator or an opening bracket is a sign, not a binary
+# operator: latex2mathml leaves it in the middle of a row, where it gets binary spacing
+# ("f( − 3)"), so it is marked as prefix.
+SIGN_AFTER_OPERATOR = re.compile(r"(<mo(?: [^>]*)?>([^<]*)</mo>)<mo>(&#x02212;|&#x0002B;|−|\+)</mo>")
+CLOSING = {")", "]", "}", "|", "&#x00029;", "&#x0005D;", "&#x0007D;", "&#x0007C;", "&#x02016;"}
+
+
+def _prefix_sign(match: re.Match) -> str:
+    if match.group(2) in CLOSING:
+        return match.group(0)
+    return f'{match.group(1)}<mo form="prefix">{match.group(3)}</mo>'
+
 
 
 def _math_renderer(content: str, options: dict) -> str:
     return render_math(content, display=options.get("display_mode", False))
 
 
+# Wide content scrolls sideways inside its own box instead of widening the page on a phone. A
+# box that scrolls must be reachable by keyboard (WCAG 2.1.1; axe's scrollable-region-focusable):
+# each gets tabindex=0 here, and static/js/site.js takes it away again from the boxes that turn
+# out not to overflow, so that the tab order is not cluttered with every formula.
+SCROLL_BOX = 'class="{kind} scroll-box" tabindex="0" role="group" aria-label="{label}"'
+
+
+def _display_math(self, tokens, idx, options, env) -> str:
+    content = _math_renderer(str(tokens[idx].content).strip(), {"display_mode": True})
+    return f"<div {SCROLL_BOX.format(kind='math block', label='formula')}>\n{content}\n</div>\n"
+
+
+def _code_block(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    language = html.escape(token.info.strip().split(" ")[0]) if token.info.strip() else ""
+    code_class = f' class="language-{language}"' if language else ""
+    label = f"{language} code" if language else "code"
+    return f"<pre {SCROLL_BOX.format(kind='code', label=label)}><code{code_class}>{html.escape(token.content)}</code></pre>\n"
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
-    return parser.use(dollarmath_plugin, renderer=_math_renderer, allow_labels=False, allow_digits=False)
+    parser = parser.use(dollarmath_plugin, renderer=_math_renderer, allow_labels=False, allow_digits=False)
+    parser.add_render_rule("math_block", _display_math)
+    parser.add_render_rule("math_inline_double", _display_math)
+    parser.add_render_rule("fence", _code_block)
+    parser.add_render_rule("code_block", _code_block)
+    parser.add_render_rule(
+        "table_open",
+        lambda self, tokens, idx, options, env: f"<div {SCROLL_BOX.format(kind='table', label='table')}><table>\n",
+    )
+    parser.add_render_rule("table_close", lambda self, tokens, idx, options, env: "</table></div>\n")
+    return parser
 
 
 def _sanitise(markup: str) -> str:
-    tags = set(nh3.ALLOWED_TAGS) | MATHML_TAGS | {"div", "span", "table", "thead", "tbody", "tr", "th", "td", "pre", "code"}
+    tags = (
+        set(nh3.ALLOWED_TAGS)
+        | MATHML_TAGS
+        | {"div", "span", "table", "thead", "tbody", "tr", "th", "td", "pre", "code"}
+    )
     attributes = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
     for tag in MATHML_TAGS:
         attributes[tag] = attributes.get(tag, set()) | MATHML_ATTRIBUTES
+    attributes["math"] |= {"alttext", "aria-label"}
     for tag in ("div", "span", "code", "pre", "td", "th"):
         attributes[tag] = attributes.get(tag, set()) | {"class"}
+    for tag in ("div", "pre"):
+        attributes[tag] |= {"tabindex", "role", "aria-label"}
     return nh3.clean(markup, tags=tags, attributes=attributes, link_rel="noopener noreferrer nofollow")
 
 

@@ -217,6 +217,22 @@ class Exercise(Authored):
                 reading["mathml"] = None
         return reading
 
+    def unreadable(self, answer: str) -> str:
+        """Why a typed answer cannot be read at all ("" when it can, or for other kinds).
+        Checked before a quiz question, which is answered once, takes the answer."""
+        if self.kind == self.Kind.NUMERIC:
+            from grader.answers import NotANumber, parse_number_text
+
+            try:
+                parse_number_text(answer)
+            except NotANumber as exc:
+                return str(exc)
+        elif self.kind == self.Kind.SYMBOLIC:
+            error = self.preview_answer(answer).get("error") or {}
+            if "text" in error:  # a ParseError's; not "the checker is busy", which must not refuse
+                return " ".join(part for part in (error.get("message"), error.get("suggestion")) if part)
+        return ""
+
     @property
     def latest_version(self) -> ExerciseVersion | None:
         """What an author edits next: the draft if there is one, else the current version."""
@@ -676,6 +692,25 @@ class Submission(models.Model):
     def public_cases(self) -> list[dict]:
         return [case.public() for case in self.result.cases] if self.feedback else []
 
+    def grouped_cases(self) -> list[dict]:
+        """The public cases as the page shows them: a traceback repeated on several cases is
+        shown once, on the first, with the names of the others (`same_error_on`); each other
+        case points back to it (`same_error_as`)."""
+        cases = self.public_cases()
+        first_with = {}
+        for case in cases:
+            traceback = case.get("traceback")
+            if not traceback:
+                continue
+            if traceback in first_with:
+                first = first_with[traceback]
+                first["same_error_on"].append(case["name"])
+                case.update(same_error_as=first["name"], traceback=None)
+            else:
+                case["same_error_on"] = []
+                first_with[traceback] = case
+        return cases
+
 
 class RegradingQuerySet(models.QuerySet):
     def pending(self):
@@ -955,6 +990,28 @@ def module_progress(learner, modules) -> dict[int, dict]:
     }
 
 
+def module_quiz_scores(learner, modules) -> dict[int, dict]:
+    """Per module that has a quiz: its questions, the attempts allowed and finished, and the
+    best finished attempt's score (the one that counts), None before any attempt finishes."""
+    questions = dict(
+        Exercise.objects.published().quiz_questions().filter(module__in=modules).values_list("module").annotate(n=Count("id"))
+    )
+    finished = {}
+    if learner.is_authenticated:
+        rows = QuizAttempt.objects.filter(learner=learner, module__in=modules).finished().values("module")
+        finished = {row["module"]: row for row in rows.annotate(best=Max("score"), attempts=Count("id"))}
+    return {
+        module.pk: {
+            "questions": questions[module.pk],
+            "max_attempts": module.quiz_max_attempts,
+            "attempts": finished.get(module.pk, {}).get("attempts", 0),
+            "best": finished.get(module.pk, {}).get("best"),
+        }
+        for module in modules
+        if questions.get(module.pk)
+    }
+
+
 class QuizAttemptQuerySet(models.QuerySet):
     def finished(self):
         return self.filter(finished_at__isnull=False)
@@ -1037,6 +1094,17 @@ class QuizAttempt(models.Model):
         for submission in self.submissions.order_by("submitted_at", "pk"):
             latest[submission.exercise_id] = submission
         return latest
+
+    def answered(self) -> int:
+        return sum(1 for s in self.latest_answers().values() if s.status != Submission.Status.ERROR)
+
+    @property
+    def is_closing(self) -> bool:
+        """Open, but waiting for its last answers to be graded (every question answered, or
+        the learner asked to finish): the page waits for it to close."""
+        if self.finished_at is not None:
+            return False
+        return self.finish_requested_at is not None or self.answered() >= self.questions().count()
 
     def blanks(self) -> int:
         answered = {pk for pk, s in self.latest_answers().items() if s.status != Submission.Status.ERROR}

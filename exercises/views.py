@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -66,7 +66,10 @@ def exercise_detail(request, slug):
     history = Submission.objects.of(request.user).filter(exercise=exercise)[:20] if request.user.is_authenticated else []
     starter = exercise.spec.get("starter", "") if exercise.kind == exercise.Kind.CODE else ""
     latest = history[0] if history else None
-    form = AnswerForm(exercise, request.POST or None, initial_answer=latest.answer if latest and exercise.kind == "code" else starter)
+    restored = _restored(request, exercise)
+    initial = latest.answer if latest and exercise.kind == "code" else starter
+    initial = restored.answer if restored else initial
+    form = AnswerForm(exercise, request.POST or None, initial_answer=initial)
     submission = None
     status = 422
     if request.method == "POST" and form.is_valid():
@@ -96,10 +99,29 @@ def exercise_detail(request, slug):
         "form": form,
         "submission": submission,
         "history": history,
+        "restored": restored,
         "deadline": exercise.module.deadline_for(request.user, quiz=exercise.in_quiz),
         "next_exercise": _next_exercise(exercise, request.user),
     }
     return render(request, "exercises/exercise.html", context)
+
+
+def _restored(request, exercise):
+    """The past submission `?restore=<id>` puts back in the answer form (the page's
+    "Restore" link without JavaScript), if it is the learner's own, of this exercise."""
+    pk = access.positive_int(request.GET.get("restore"))
+    if request.method != "GET" or pk is None or not request.user.is_authenticated:
+        return None
+    submission = access.submission_for(request.user, pk)
+    return submission if submission.exercise_id == exercise.pk else None
+
+
+@login_required
+@require_GET
+def submission_answer(request, pk):
+    """A submission's answer as plain text: what "Restore into the editor" puts back."""
+    submission = access.submission_for(request.user, pk)
+    return HttpResponse(submission.answer, content_type="text/plain; charset=utf-8")
 
 
 def _next_exercise(exercise, learner):
@@ -168,26 +190,47 @@ def quiz(request, slug):
     return render(request, "exercises/quiz.html", context)
 
 
+def _quiz_question(attempt: QuizAttempt, exercise, submission=None, form=None, refusal: str = "", number: int | None = None) -> dict:
+    context = attempt.context_for(exercise)
+    if number is None:
+        number = list(attempt.questions().values_list("pk", flat=True)).index(exercise.pk) + 1
+    return {
+        "number": number,
+        "exercise": exercise,
+        "statement": exercise.current_version.statement_for(context),
+        "submission": submission,
+        "form": form or AnswerForm(exercise, prefix=f"q{exercise.pk}", choice_order=context.get("choice_order")),
+        "refusal": refusal,
+    }
+
+
 def _quiz_questions(attempt: QuizAttempt) -> list[dict]:
     latest = attempt.latest_answers()
-    questions = []
-    for exercise in attempt.questions():
-        context = attempt.context_for(exercise)
-        questions.append(
-            {
-                "exercise": exercise,
-                "statement": exercise.current_version.statement_for(context),
-                "submission": latest.get(exercise.pk),
-                "form": AnswerForm(exercise, prefix=f"q{exercise.pk}", choice_order=context.get("choice_order")),
-            }
-        )
-    return questions
+    return [
+        _quiz_question(attempt, exercise, latest.get(exercise.pk), number=number)
+        for number, exercise in enumerate(attempt.questions(), start=1)
+    ]
+
+
+def _quiz_update(request, attempt: QuizAttempt, question: dict | None = None, status: int = 200):
+    """What an answer (or the page's wait for the attempt to close) changes, without a reload:
+    the question's own item, the attempt's status and its Finish button; once the attempt has
+    closed, every question, now with its feedback."""
+    attempt.refresh_from_db()
+    reveal = attempt.finished_at is not None and (question is None or attempt.module.quiz_feedback == Module.QuizFeedback.AT_END)
+    context = {"attempt": attempt, "question": question, "reveal": reveal, "questions": _quiz_questions(attempt) if reveal else []}
+    response = render(request, "exercises/_quiz_update.html", context, status=status)
+    if reveal:
+        return reswap(retarget(response, "#quiz-questions"), "outerHTML")
+    return response
 
 
 @login_required
 @require_GET
 def quiz_attempt(request, pk):
     attempt = access.quiz_attempt_for(request.user, pk)
+    if request.htmx and request.GET.get("part") == "status":
+        return _quiz_update(request, attempt)
     return render(request, "exercises/quiz_attempt.html", {"attempt": attempt, "questions": _quiz_questions(attempt)})
 
 
@@ -195,22 +238,44 @@ def quiz_attempt(request, pk):
 @require_POST
 @limit_posts("submit")
 def quiz_answer(request, pk, slug):
+    """One answer to one question of an open attempt. Through htmx the answer's question is
+    swapped in place (a refusal is shown there, with what was typed kept); without
+    JavaScript the page is loaded again."""
     attempt = access.quiz_attempt_for(request.user, pk)
     exercise = access.exercise_for(request.user, slug)
-    if attempt.finished_at or attempt.finish_requested_at or exercise.module_id != attempt.module_id or not exercise.in_quiz:
-        return HttpResponseBadRequest("This question is not part of an open attempt.")
+    if exercise.module_id != attempt.module_id or not exercise.in_quiz:
+        return HttpResponseBadRequest("This question is not part of this attempt.")
+
+    def refuse(message: str, status: int, form=None, submission=None):
+        if request.htmx:
+            question = _quiz_question(attempt, exercise, submission, form, refusal=message)
+            return _quiz_update(request, attempt, question, status=status)
+        messages.error(request, f"{exercise.title}: {message}")
+        return redirect(f"{attempt.get_absolute_url()}#q{exercise.pk}")
+
+    if attempt.finished_at or attempt.finish_requested_at:
+        return refuse("This attempt is closed; its answers can no longer change.", 409)
+    previous = attempt.submissions.filter(exercise=exercise).first()
+    if previous and previous.status != Submission.Status.ERROR:
+        return refuse("You already answered this question in this attempt.", 409, submission=previous)
     context = attempt.context_for(exercise)
     form = AnswerForm(exercise, request.POST, prefix=f"q{exercise.pk}", choice_order=context.get("choice_order"))
     if not form.is_valid():
-        messages.error(request, f"{exercise.title}: {' '.join(form.errors.get('answer', []))}")
-        return redirect(attempt)
+        return refuse(" ".join(form.errors.get("answer", [])), 422, form=form)
+    unreadable = exercise.unreadable(form.cleaned_data["answer"])
+    if unreadable:  # each question is answered once: a typo must not spend it
+        return refuse(unreadable, 422, form=form)
     try:
         submission = attempt.answer(exercise, form.cleaned_data["answer"])
-    except (Submission.TooManyPending, Submission.PastDeadline) as exc:
-        messages.error(request, str(exc))
-    else:
-        if submission is None:
-            messages.info(request, "You already answered this question in this attempt.")
+    except Submission.TooManyPending as exc:
+        return refuse(str(exc), 429, form=form)
+    except Submission.PastDeadline as exc:
+        return refuse(str(exc), 403, form=form)
+    if submission is None:  # answered meanwhile, in another tab
+        return refuse("You already answered this question in this attempt.", 409, submission=attempt.submissions.filter(exercise=exercise).first())
+    if request.htmx:
+        submission.refresh_from_db()  # graded already when grading runs in this process
+        return _quiz_update(request, attempt, _quiz_question(attempt, exercise, submission))
     return redirect(f"{attempt.get_absolute_url()}#q{exercise.pk}")
 
 

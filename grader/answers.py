@@ -151,25 +151,60 @@ def grade_numeric(spec: dict, answer: str) -> GradingResult:
         passed = np.abs(got - expected) <= tolerance
         unit = "decimal place" if name == "decimals" else "significant figure"
         miss = f"Not right to {places} {unit}{'s' if places != 1 else ''}."
+        allowed = None  # the question states its precision; nothing to add
     else:
         rtol = float(settings.get("rtol", 1e-6) if settings.get("rtol") is not None else 1e-6)
         atol = float(settings.get("atol") or 0)
         passed = np.abs(got - expected) <= atol + rtol * np.abs(expected)
         miss = "Not within the tolerance."
+        # The default relative tolerance is negligible beside an absolute one the exercise set.
+        allowed = _tolerance_text(rtol if settings.get("rtol") is not None or not atol else 0, atol)
     passed = np.asarray(passed, dtype=bool)
+
+    def missed(got_value: float, expected_value: float) -> str:
+        """What a miss may tell: too large or too small, and the tolerance, unless the exercise
+        turns them off (`show_direction: false`, `show_tolerance: false`)."""
+        parts = []
+        if settings.get("show_direction", True) and math.isfinite(got_value):
+            parts.append("Too large." if got_value > expected_value else "Too small.")
+        else:
+            parts.append(miss)
+        if allowed and settings.get("show_tolerance", True):
+            parts.append(f"An answer counts when it is {allowed}.")
+        elif precision and parts[0] != miss:
+            parts.append(miss)
+        return " ".join(parts)
+
     if expected.shape == ():
         ok = bool(passed)
-        return _numeric_result([CaseResult(name="answer", passed=ok, message="Correct." if ok else miss, got=f"{float(got):.10g}")])
+        message = "Correct." if ok else missed(float(got), float(expected))
+        return _numeric_result([CaseResult(name="answer", passed=ok, message=message, got=f"{float(got):.10g}")])
     wrong = [tuple(int(i) for i in index) for index in np.argwhere(~passed)]
     if not wrong:
         return _numeric_result([CaseResult(name="all entries", passed=True, message=f"All {passed.size} entries are correct.")])
     cases = [
-        CaseResult(name=f"entry {list(index)}", passed=False, message=miss, got=f"{got[index]:.10g}", where=list(index))
+        CaseResult(
+            name=f"entry {list(index)}",
+            passed=False,
+            message=missed(float(got[index]), float(expected[index])),
+            got=f"{got[index]:.10g}",
+            where=list(index),
+        )
         for index in wrong[:MAX_ENTRIES_SHOWN]
     ]
     result = _numeric_result(cases)
     result.message = f"{len(wrong)} of {passed.size} entries {'is' if len(wrong) == 1 else 'are'} wrong."
     return result
+
+
+def _tolerance_text(rtol: float, atol: float) -> str:
+    relative = f"{rtol * 100:.3g}% of the expected value" if rtol else ""
+    absolute = f"{atol:g}" if atol else ""
+    if relative and absolute:
+        return f"within {absolute} plus {relative}"
+    if absolute:
+        return f"within {absolute} of the expected value"
+    return f"within {relative}" if relative else "exactly right"
 
 
 def _numeric_result(cases: list[CaseResult]) -> GradingResult:
@@ -209,10 +244,12 @@ def grade_choice(spec: dict, answer: str) -> GradingResult:
     for index in sorted(picked):
         right = bool(choices[index].get("correct"))
         default = "Right." if right else "Not right."
-        cases.append(CaseResult(name=f"choice {index + 1}", passed=right, message=choices[index].get("feedback") or default))
+        # Named by its text: a quiz shows the choices in its own order, so a number would mislead.
+        name = choices[index].get("text") or f"choice {index + 1}"
+        cases.append(CaseResult(name=name, passed=right, message=choices[index].get("feedback") or default))
     missing = len(correct - picked)
     if spec.get("multiple") and missing:
-        cases.append(CaseResult(name="missed", passed=False, message=f"{missing} correct choice{'s were' if missing != 1 else ' was'} not selected."))
+        cases.append(CaseResult(name="Missed", passed=False, message=f"{missing} correct choice{'s were' if missing != 1 else ' was'} not selected."))
     ok = picked == correct
     if ok:
         message = "Correct."

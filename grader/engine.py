@@ -138,7 +138,7 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict
         return result
     response = outcome.response or {}
     if response.get("stage") == "load":
-        return _load_failure(response, load, details)
+        return _load_failure(response, load, details, limits)
     if outcome.status == "bad-response":
         return GradingResult.rejected(outcome.message, **details)
     feedback = []
@@ -157,6 +157,8 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict
         elif result.get("error_type") == "MemoryError":
             stopped_at = index
             feedback.append(_out_of_memory_case(case, result, limits))
+        elif result.get("limit") == "output":
+            feedback.append(_too_much_output_case(case, result, limits))
         else:
             feedback.append(_judge_case(case, result, spec.get("compare")))
     results = [by_index.get(index) for index in range(len(cases))]
@@ -174,8 +176,11 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict
     return result
 
 
-def _load_failure(response: dict, load: sandbox.Budget, details: dict) -> GradingResult:
-    if response.get("timeout"):
+def _load_failure(response: dict, load: sandbox.Budget, details: dict, limits: sandbox.Limits) -> GradingResult:
+    if response.get("limit") == "output":
+        message = f"Output limit exceeded: your code's top level printed more than {_kilobytes(limits.output_bytes)} before any case ran."
+        result = GradingResult.rejected(message, **details)
+    elif response.get("timeout"):
         limit = load.cpu_seconds if response["timeout"] == "cpu" else load.wall_seconds
         kind = "CPU" if response["timeout"] == "cpu" else "wall-clock"
         message = f"Your code's top level ran out of time ({limit:g} s of {kind} time) before any case ran."
@@ -195,6 +200,18 @@ def _timed_out_case(case: PreparedCase, result: dict, budget: sandbox.Budget) ->
     return CaseResult(
         name=case.name, passed=False, hidden=case.hidden, input=show_call(case), message=message,
         output=result.get("output") or None, stopped="time",
+    )  # fmt: skip
+
+
+def _kilobytes(count: int) -> str:
+    return f"{count / 1000:g} KB" if count >= 1000 else f"{count} characters"
+
+
+def _too_much_output_case(case: PreparedCase, result: dict, limits: sandbox.Limits) -> CaseResult:
+    return CaseResult(
+        name=case.name, passed=False, hidden=case.hidden, input=show_call(case),
+        message=f"Output limit exceeded: this case printed more than {_kilobytes(limits.output_bytes)}, so it was stopped. A print inside a loop is the usual cause.",
+        output=result.get("output") or None, stopped="output",
     )  # fmt: skip
 
 

@@ -30,7 +30,7 @@ class CaseResult:
     output: str | None = None  # what the learner's code printed during this case
     error_type: str | None = None  # the exception's class name, when the function raised
     line: int | None = None  # the line of the learner's code that raised
-    stopped: str | None = None  # "time", "crash" or "skipped" when the case did not finish
+    stopped: str | None = None  # "time", "memory", "output", "crash" or "skipped" when the case did not finish
 
     def public(self) -> dict[str, Any]:
         """The case as a learner may see it. A hidden case shows pass or fail and the kind of

@@ -10,7 +10,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from exercises import access as learner_access
 from exercises.content import ContentError
 from exercises.markdown import render_markdown_or_escape
-from exercises.models import AuditEvent, Exercise, ExerciseProgress, Module, Submission, module_progress
+from exercises.models import (
+    AuditEvent,
+    Exercise,
+    ExerciseProgress,
+    Module,
+    Submission,
+    module_progress,
+    module_quiz_scores,
+)
 from mlcourse.security import limit_posts
 
 from . import access, exchange, reports
@@ -526,6 +534,7 @@ def my_progress(request):
     # Finish what was started, then open the first exercise not yet tried.
     started = [exercise for exercise in unsolved if exercise.pk in attempted][:3]
     next_up = started + [exercise for exercise in unsolved if exercise.pk not in attempted][:1]
-    rows = [(module, progress[module.pk]) for module in modules if progress[module.pk]["total"]]
+    quizzes = module_quiz_scores(request.user, modules)
+    rows = [(module, progress[module.pk], quizzes.get(module.pk)) for module in modules if progress[module.pk]["total"] or module.pk in quizzes]
     context = {"rows": rows, "next_up": next_up, "cohorts": request.user.cohorts.all(), "join_form": JoinForm()}
     return render(request, "teaching/my_progress.html", context)

@@ -21,6 +21,15 @@ def markdown(text: str) -> str:
 
 
 @register.filter
+def markdown_inline(text: str) -> str:
+    """Markdown with math for a short phrase (a choice's text): without the enclosing <p>."""
+    html = _rendered(text or "").strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return mark_safe(html)
+
+
+@register.filter
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value)}%"
 
@@ -31,18 +40,15 @@ def any_hidden(cases: list[dict]) -> bool:
 
 
 @register.filter
-def choice_texts(answer: str, exercise) -> str:
-    """A chosen answer as its choices' texts, not their indices ("[1]")."""
-    if exercise.kind != "choice":
-        return answer
+def picked_texts(answer: str, exercise) -> list[str]:
+    """A chosen answer's choices, as their texts (Markdown with math)."""
     import json
 
     try:
-        picked = json.loads(answer)
         choices = exercise.spec["choices"]
-        return "; ".join(choices[index]["text"] for index in picked)
+        return [choices[index]["text"] for index in json.loads(answer)]
     except (ValueError, TypeError, KeyError, IndexError):
-        return answer
+        return [answer]
 
 
 @register.filter

@@ -99,6 +99,7 @@ def run_calls(
         "source": source,
         "entry_point": entry_point,
         "calls": [{"args": list(args), "kwargs": dict(kwargs)} for args, kwargs in calls],
+        "output_limit": limits.output_bytes,  # printed characters per case, and at load
     }
     if budgets is not None:
         request["case_limits"] = [(budget.cpu_seconds, budget.wall_seconds) for budget in budgets]

@@ -43,6 +43,11 @@ class CaseTimeLimit(BaseException):
         self.kind = kind
 
 
+class OutputLimit(BaseException):
+    """Raised in the learner's code when it has printed more than the run's output limit: a
+    print in a loop is then stopped at once and named, rather than running out of time."""
+
+
 def _on_timer(signum, frame):
     raise CaseTimeLimit("cpu" if signum == signal.SIGPROF else "wall")
 
@@ -65,8 +70,8 @@ def _budget(cpu_seconds, wall_seconds):
 class _Capture(io.TextIOBase):
     """sys.stdout / sys.stderr during a case: what the learner prints, kept per case and capped."""
 
-    def __init__(self):
-        self.parts, self.size = [], 0
+    def __init__(self, limit=None):
+        self.parts, self.size, self.limit, self.exceeded = [], 0, limit, False
 
     def writable(self):
         return True
@@ -76,6 +81,9 @@ class _Capture(io.TextIOBase):
         if self.size < CAPTURE_CHARS:
             self.parts.append(text[: CAPTURE_CHARS - self.size])
         self.size += len(text)
+        if self.limit and self.size > self.limit:
+            self.exceeded = True  # remembered: the learner's code may catch the exception
+            raise OutputLimit()
         return len(text)
 
     def text(self) -> str:
@@ -84,8 +92,8 @@ class _Capture(io.TextIOBase):
 
 
 @contextlib.contextmanager
-def _captured():
-    capture = _Capture()
+def _captured(limit=None):
+    capture = _Capture(limit)
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = capture
     try:
@@ -118,6 +126,10 @@ def _timeout(limit: CaseTimeLimit) -> dict:
     return {"ok": False, "timeout": limit.kind, "error": "time limit", "error_type": "", "traceback": ""}
 
 
+def _too_much_output(output) -> dict:
+    return {"ok": False, "limit": "output", "printed": output.size, "error": "output limit", "error_type": "", "traceback": "", "output": output.text()}
+
+
 def _load(source: str) -> dict:
     linecache.cache[SOURCE_NAME] = (len(source), None, source.splitlines(True), SOURCE_NAME)
     namespace = {"__name__": "answer", "__builtins__": __builtins__}
@@ -125,16 +137,18 @@ def _load(source: str) -> dict:
     return namespace
 
 
-def _call(function, args, kwargs, limits) -> dict:
+def _call(function, args, kwargs, limits, output_limit=None) -> dict:
     cpu_started, started = time.process_time(), time.perf_counter()
-    with _captured() as output:
+    with _captured(output_limit) as output:
         try:
             with _budget(*limits):
                 value = function(*args, **kwargs)
         except CaseTimeLimit as limit:
-            return {**_timeout(limit), "output": output.text()}
+            return _too_much_output(output) if output.exceeded else {**_timeout(limit), "output": output.text()}
         except BaseException as exc:  # the learner's exception is a result, even SystemExit
-            return {**_error(exc), "output": output.text()}
+            return _too_much_output(output) if output.exceeded else {**_error(exc), "output": output.text()}
+    if output.exceeded:  # the code caught OutputLimit and went on
+        return _too_much_output(output)
     cpu, seconds = time.process_time() - cpu_started, time.perf_counter() - started
     try:
         wire.dumps(value)  # refuse now, per call, what cannot be sent back
@@ -165,15 +179,21 @@ class Frames:
 def handle(request: dict, frames: Frames) -> None:
     case_limits = request.get("case_limits") or []
     load_limits = (request.get("load_cpu_seconds"), request.get("load_wall_seconds"))
-    with _captured() as output:
+    output_limit = request.get("output_limit")
+    with _captured(output_limit) as output:
         try:
             with _budget(*load_limits):
                 namespace = _load(request["source"])
         except CaseTimeLimit as limit:
-            frames.send({"stage": "load", **_timeout(limit), "output": output.text()}, closing=True)
+            stopped = _too_much_output(output) if output.exceeded else {**_timeout(limit), "output": output.text()}
+            frames.send({"stage": "load", **stopped}, closing=True)
             return
         except BaseException as exc:
-            frames.send({"stage": "load", **_error(exc), "output": output.text()}, closing=True)
+            stopped = _too_much_output(output) if output.exceeded else {**_error(exc), "output": output.text()}
+            frames.send({"stage": "load", **stopped}, closing=True)
+            return
+        if output.exceeded:
+            frames.send({"stage": "load", **_too_much_output(output)}, closing=True)
             return
     loaded_output = output.text()
 
@@ -202,7 +222,7 @@ def handle(request: dict, frames: Frames) -> None:
         # A fresh copy per call: mutating one case's input cannot reach another case.
         args, kwargs = copy.deepcopy(call["args"]), copy.deepcopy(call["kwargs"])
         limits = case_limits[index] if index < len(case_limits) else (None, None)
-        result = _call(function, args, kwargs, limits)
+        result = _call(function, args, kwargs, limits, output_limit)
         frames.send({"case": index, **result})
         if result.get("timeout") or result.get("error_type") == "MemoryError":
             break  # the next cases would most likely do the same: the run stops here

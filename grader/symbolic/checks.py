@@ -3,9 +3,13 @@ texts in, verdicts and texts out, so nothing SymPy built ever crosses back to th
 
 from __future__ import annotations
 
+import re
 import zlib
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.str import StrPrinter
 
 from . import matrix
 from .equivalence import Verdict, equivalent, form_problem
@@ -41,22 +45,89 @@ def _seed(*texts: str) -> int:
 
 
 def describe(parsed: Parsed) -> dict:
+    """The reading shown back to the learner, as LaTeX (rendered as MathML) and as plain text."""
     written = parsed.written
+    symbols = _symbols(parsed)
+    names = {symbol: latex for symbol in symbols if (latex := _greek_latex(symbol.name))}
+
+    latex_printer = _WrittenLatex({"symbol_names": names, "ln_notation": True, "inv_trig_style": "full"})
+
+    def latex_of(expr) -> str:
+        return latex_printer.doprint(expr)
+
     if parsed.kind == "matrix":
-        latex = sp.latex(sp.Matrix(written))
-        text = "[" + ", ".join("[" + ", ".join(str(c) for c in row) + "]" for row in written) + "]"
+        latex = latex_of(sp.Matrix(written))
+        text = "[" + ", ".join("[" + ", ".join(_plain(c) for c in row) + "]" for row in written) + "]"
     elif parsed.kind == "list":
-        latex = r"\left[" + ", ".join(sp.latex(c) for c in written) + r"\right]"
-        text = "[" + ", ".join(str(c) for c in written) + "]"
+        latex = r"\left[" + ", ".join(latex_of(c) for c in written) + r"\right]"
+        text = "[" + ", ".join(_plain(c) for c in written) + "]"
     elif parsed.kind == "set":
-        latex = r"\left\{" + ", ".join(sp.latex(c) for c in written) + r"\right\}"
-        text = "{" + ", ".join(str(c) for c in written) + "}"
+        latex = r"\left\{" + ", ".join(latex_of(c) for c in written) + r"\right\}"
+        text = "{" + ", ".join(_plain(c) for c in written) + "}"
     elif parsed.kind == "equation":
-        latex = f"{sp.latex(written[0])} = {sp.latex(written[1])}"
-        text = f"{written[0]} = {written[1]}"
+        latex = f"{latex_of(written[0])} = {latex_of(written[1])}"
+        text = f"{_plain(written[0])} = {_plain(written[1])}"
     else:
-        latex, text = sp.latex(written), str(written)
-    return {"kind": parsed.kind, "parsed": text, "latex": latex, "variables": sorted(s.name for s in _symbols(parsed))}
+        latex, text = latex_of(written), _plain(written)
+    return {"kind": parsed.kind, "parsed": text, "latex": latex, "variables": sorted(s.name for s in symbols)}
+
+
+GREEK_ALIAS = re.compile(r"(lam|lambda)(\d*)")
+
+
+def _greek_latex(name: str) -> str | None:
+    """`lam` (how `λ` is typed, `lambda` being a Python word) is shown as λ, `lam1` as λ₁."""
+    match = GREEK_ALIAS.fullmatch(name)
+    if not match:
+        return None
+    return r"\lambda" + (f"_{{{match.group(2)}}}" if match.group(2) else "")
+
+
+def _plain(expr) -> str:
+    """SymPy's text, in the syntax the learner types: x^2 rather than x**2, e rather than E."""
+    return re.sub(r"\bE\b", "e", _WrittenStr().doprint(expr).replace("**", "^"))
+
+
+def _written_factors(printer, expr, separator: str) -> str | None:
+    """A product as the reader built it, in the order it was typed: `a/b` is Mul(a, b⁻¹), `-a`
+    is Mul(-1, a). SymPy's printers would regroup every negative power into one fraction
+    (e^{-x}/y shown as 1/(e^x y)); the preview must show what was read instead."""
+    args = expr.args
+    if args[0] is sp.S.NegativeOne:
+        rest = sp.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1]
+        return "-" + printer.parenthesize(rest, PRECEDENCE["Mul"], strict=True)
+    if len(args) == 2 and args[1].is_Pow and args[1].exp is sp.S.NegativeOne:
+        return None  # a quotient: the caller prints it
+    parts = [printer.parenthesize(arg, PRECEDENCE["Mul"], strict=True) for arg in args]
+    if (args[0].is_Number and args[0].is_negative) or (args[0].is_Mul and args[0].args[0] is sp.S.NegativeOne):
+        parts[0] = printer._print(args[0])  # a leading -2 or -x needs no brackets
+    numbers = [arg.is_Number for arg in args]
+    text = parts[0]
+    for index in range(1, len(parts)):
+        text += separator[numbers[index - 1] and numbers[index]] + parts[index]
+    return text
+
+
+class _WrittenLatex(LatexPrinter):
+    def _print_Mul(self, expr):
+        if not expr.is_Mul or any(not arg.is_commutative for arg in expr.args):
+            return super()._print_Mul(expr)
+        written = _written_factors(self, expr, {False: " ", True: r" \cdot "})
+        if written is not None:
+            return written
+        numerator, denominator = expr.args[0], expr.args[1].base
+        return rf"\frac{{{self._print(numerator)}}}{{{self._print(denominator)}}}"
+
+
+class _WrittenStr(StrPrinter):
+    def _print_Mul(self, expr):
+        if not expr.is_Mul or any(not arg.is_commutative for arg in expr.args):
+            return super()._print_Mul(expr)
+        written = _written_factors(self, expr, {False: "*", True: "*"})
+        if written is not None:
+            return written
+        numerator, denominator = expr.args
+        return f"{self.parenthesize(numerator, PRECEDENCE['Mul'], strict=True)}/{self.parenthesize(denominator.base, PRECEDENCE['Pow'], strict=True)}"
 
 
 def _entries(parsed: Parsed) -> list:

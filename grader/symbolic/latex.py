@@ -19,8 +19,9 @@ GREEK_COMMANDS = {
 }  # fmt: skip
 FUNCTION_COMMANDS = {
     "exp", "ln", "log", "sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh",
-    "arcsin", "arccos", "arctan", "max", "min",
+    "coth", "sech", "csch", "arcsin", "arccos", "arctan", "max", "min",
 }  # fmt: skip
+NORM_BAR = "‖"  # \| \Vert \lVert \rVert, read like | but as a norm
 OPERATOR_COMMANDS = {"cdot": "*", "times": "*", "div": "/", "pm": None, "le": None, "ge": None}
 SPACING = {",", ";", "!", ":", " ", "quad", "qquad", "displaystyle", "left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"}
 MATRIX_ENVIRONMENTS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix"}
@@ -118,6 +119,8 @@ class _Reader:
             return inner if inner != "e" else "e"
         if name in ("lvert", "rvert", "vert"):
             return "|"
+        if name in ("|", "Vert", "lVert", "rVert"):
+            return NORM_BAR
         if name in GREEK_COMMANDS:
             return f" {GREEK_COMMANDS[name]} "
         if name in FUNCTION_COMMANDS:
@@ -127,10 +130,9 @@ class _Reader:
                 self.index += 1
                 base = self.group()
                 return f"logbase[{base}]"
-            if token is not None and (token[2] in ("(", "{") or token[0] in ("left",)):
-                return f" {name}"
-            argument = self.group()
-            return f" {name}({argument})"
+            # `\sin^2 x`, `\ln x`, `\sin 2x`: the plain reader applies a function to what
+            # follows it (parsing._function_arguments), so both kinds of input read alike.
+            return f" {name} "
         if name in OPERATOR_COMMANDS:
             symbol = OPERATOR_COMMANDS[name]
             if symbol is None:
@@ -168,30 +170,39 @@ def latex_to_text(latex: str) -> str:
         raise ParseError(f"The answer is {len(latex)} characters long; at most {MAX_LENGTH} are allowed.")
     reader = _Reader(latex)
     text = reader.until(None)
-    text = _absolute_values(text, latex)
+    text = bars_to_calls(text, latex)
     text = re.sub(r"logbase\[(.*?)\]\s*(\((?:[^()]|\([^()]*\))*\))", r"log(\2, \1)", text)
     if "logbase[" in text:
         raise ParseError("Write \\log_b with its argument in parentheses: \\log_2(x).", 0, latex)
     return text
 
 
-def _absolute_values(text: str, latex: str) -> str:
-    """Pairs of |...| become Abs(...): an opening bar follows an operator or the start."""
+def bars_to_calls(text: str, source: str) -> str:
+    """Norms ‖...‖ become norm(...) and absolute values |...| become Abs(...). Typed `||x||`
+    is a norm when every bar comes in such a pair (`|x||y|` stays a product of two |...|)."""
+    if "||" in text and "|" not in text.replace("||", ""):
+        text = text.replace("||", NORM_BAR)
+    return _bars(_bars(text, source, NORM_BAR, "norm("), source, "|", "Abs(")
+
+
+def _bars(text: str, source: str, bar: str, call: str) -> str:
+    """Pairs of bars become calls: an opening bar follows an operator or the start."""
+    what = "norm" if bar == NORM_BAR else "absolute-value"
     out, depth = [], 0
     for index, char in enumerate(text):
-        if char != "|":
+        if char != bar:
             out.append(char)
             continue
         before = "".join(out).rstrip()
         opening = not before or before[-1] in "([{,+-*/^=" or depth == 0
         if opening and not (depth > 0 and before and before[-1] not in "([{,+-*/^="):
-            out.append("Abs(")
+            out.append(call)
             depth += 1
         elif depth > 0:
             out.append(")")
             depth -= 1
         else:
-            raise ParseError("An absolute-value bar is not matched.", index, latex)
+            raise ParseError(f"A {what} bar is not matched.", index, source)
     if depth:
-        raise ParseError("An absolute-value bar is never closed.", len(latex), latex)
+        raise ParseError(f"A {what} bar is never closed.", len(source), source)
     return "".join(out)

@@ -51,6 +51,23 @@ GREEK_NAMES = set(GREEK.values()) | {"lambda"}
 LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC")
 
 
+class Norm(sp.Function):
+    """‖x‖ of a scalar expression (the reader's variables are scalars): its absolute value.
+    Evaluated, it is Abs; written (for the preview and form checks) it keeps its bars."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg):
+        return sp.Abs(arg)
+
+    def _latex(self, printer):
+        return rf"\left\| {printer._print(self.args[0])} \right\|"
+
+    def _sympystr(self, printer):
+        return f"norm({printer._print(self.args[0])})"
+
+
 FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
     # name: (sympy constructor, allowed argument counts)
     "exp": (sp.exp, (1,)),
@@ -72,6 +89,16 @@ FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
     "sinh": (sp.sinh, (1,)),
     "cosh": (sp.cosh, (1,)),
     "tanh": (sp.tanh, (1,)),
+    "coth": (sp.coth, (1,)),
+    "sech": (sp.sech, (1,)),
+    "csch": (sp.csch, (1,)),
+    "asinh": (sp.asinh, (1,)),
+    "acosh": (sp.acosh, (1,)),
+    "atanh": (sp.atanh, (1,)),
+    "arsinh": (sp.asinh, (1,)),
+    "arcosh": (sp.acosh, (1,)),
+    "artanh": (sp.atanh, (1,)),
+    "norm": (Norm, (1,)),
     "abs": (sp.Abs, (1,)),
     "Abs": (sp.Abs, (1,)),
     "sign": (sp.sign, (1,)),
@@ -87,6 +114,9 @@ FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
     "Integral": (sp.Integral, (2,)),
 }
 CONSTANTS = {"e": sp.E, "E": sp.E, "pi": sp.pi}
+# `sin^-1 x` is the inverse function by convention, not 1/sin(x).
+INVERSE_BY_POWER = {"sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh": "acosh", "tanh": "atanh"}
+
 
 # The checker's own operators: an answer that calls them would have the checker do the work the
 # exercise asks for ("differentiate f": `diff(f, x)`). Refused unless an exercise opts in
@@ -320,6 +350,8 @@ def _segment(word: str, position: int, text: str, known: set[str], context: Cont
         raise ParseError(f"{word!r} is not a name this exercise knows.", position, text)
     if stripped == "lambda" and "lam" in known:
         stripped = "lam"
+    elif stripped == "lam" and "lam" not in known and "lambda" in known:
+        stripped = "lambda"
     if stripped in known:
         return [_classify(stripped, position, context)]
     if stripped in REFUSED_NAMES:
@@ -398,6 +430,76 @@ def _explicit(tokens: list[Token], text: str) -> list[Token]:
                     f"Did you mean {token.text}({after})?",
                 )
         out.append(token)
+    return out
+
+
+def _operand_end(tokens: list[Token], start: int) -> int | None:
+    """The end (exclusive) of the operand that starts at `start`: a signed atom or a bracket."""
+    index = start
+    if index < len(tokens) and tokens[index].kind == "op" and tokens[index].text in "+-":
+        index += 1
+    if index >= len(tokens):
+        return None
+    token = tokens[index]
+    if token.kind in ATOM_END:
+        return index + 1
+    if token.kind == "op" and token.text == "(":
+        depth = 0
+        for end in range(index, len(tokens)):
+            depth += tokens[end].kind == "op" and tokens[end].text == "("
+            depth -= tokens[end].kind == "op" and tokens[end].text == ")"
+            if depth == 0:
+                return end + 1
+    return None
+
+
+def _function_arguments(tokens: list[Token]) -> list[Token]:
+    """Functions written the way people write them by hand: `ln x`, `sin 2x`, `sin^2 x`,
+    `sin^2(x)`, `sin^-1 x`. Without brackets a function takes the run of numbers and names
+    (each with its power) that follows it, so `ln x + 1` is ln(x) + 1 and `sin x^2` is sin(x²);
+    a power written on the function applies to its value, except -1 on sin, cos and tan, which
+    is the inverse function. The preview shows the reading, so an unexpected one is seen."""
+    out: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.kind != "func":
+            out.append(token)
+            index += 1
+            continue
+        following = index + 1
+        power: list[Token] = []
+        if following < len(tokens) and tokens[following].text == "**":
+            end = _operand_end(tokens, following + 1)
+            if end is None:
+                out.append(token)
+                index += 1
+                continue
+            power, following = tokens[following + 1 : end], end
+        if following < len(tokens) and tokens[following].text == "(":
+            end = _operand_end(tokens, following)
+            argument = _function_arguments(tokens[following:end]) if end else []
+        else:
+            end = following
+            while end < len(tokens) and tokens[end].kind in ATOM_END:
+                end += 1
+                if end < len(tokens) and tokens[end].text == "**":
+                    end = _operand_end(tokens, end + 1) or end
+            inner = _function_arguments(tokens[following:end])
+            argument = [Token("op", "(", token.position), *inner, Token("op", ")", token.position)] if inner else []
+        if not argument:  # nothing to apply it to: _explicit explains what is missing
+            out.extend(tokens[index:following])
+            index = following
+            continue
+        bare_power = [t.text for t in power if t.text not in "()"]
+        if bare_power == ["-", "1"] and token.text in INVERSE_BY_POWER:
+            token, power = Token("func", INVERSE_BY_POWER[token.text], token.position), []
+        if power:
+            opening, closing = Token("op", "(", token.position), Token("op", ")", token.position)
+            out += [opening, token, *argument, closing, Token("op", "**", token.position), opening, *power, closing]
+        else:
+            out += [token, *argument]
+        index = end
     return out
 
 
@@ -546,18 +648,23 @@ class _Builder:
         evaluate = self.evaluate
         if isinstance(left, list | tuple) or isinstance(right, list | tuple):
             raise self.error("Arithmetic on a list or matrix is not supported; write each entry.", node)
+        # a + b + c as written is one sum of three terms, not (a + b) + c with brackets shown.
+        terms = left.args if not evaluate and isinstance(left, sp.Add) else (left,)
         if isinstance(node.op, ast.Add):
-            return sp.Add(left, right, evaluate=evaluate)
+            return sp.Add(*terms, right, evaluate=evaluate)
         if isinstance(node.op, ast.Sub):
             if isinstance(right, sp.Number):
-                return sp.Add(left, -right, evaluate=evaluate)
-            return sp.Add(left, sp.Mul(sp.S.NegativeOne, right, evaluate=evaluate), evaluate=evaluate)
+                return sp.Add(*terms, -right, evaluate=evaluate)
+            return sp.Add(*terms, sp.Mul(sp.S.NegativeOne, right, evaluate=evaluate), evaluate=evaluate)
         if isinstance(node.op, ast.Mult):
             return sp.Mul(left, right, evaluate=evaluate)
         if isinstance(node.op, ast.Div):
             if evaluate and right == 0:
                 raise self.error("This divides by zero.", node)
-            return sp.Mul(left, sp.Pow(right, sp.S.NegativeOne, evaluate=evaluate), evaluate=evaluate)
+            inverse = sp.Pow(right, sp.S.NegativeOne, evaluate=evaluate)
+            if left is sp.S.One:  # 1/x as written is x⁻¹, shown as a fraction, not "1 · 1/x"
+                return inverse
+            return sp.Mul(left, inverse, evaluate=evaluate)
         if isinstance(node.op, ast.Pow):
             self.check_power(left, right, node)
             return sp.Pow(left, right, evaluate=evaluate)
@@ -640,7 +747,7 @@ def read_tree(text: str, context: Context) -> tuple[ast.expr, _Source]:
     """The checked Python tree of normalised text, its names replaced by placeholders that
     `source.names` maps back to tokens. Nothing has been built yet: callers walk the tree
     against their own whitelist (SymPy scalars below, matrix expressions in matrix.py)."""
-    tokens = _explicit(tokenize(text, context), text)
+    tokens = _explicit(_function_arguments(tokenize(text, context)), text)
     if not tokens:
         raise ParseError("The answer is empty.", 0, text)
     _check_brackets(tokens, text)
@@ -695,11 +802,16 @@ def parse(text: str, context: Context | None = None, *, latex: bool | None = Non
     if not text.strip():
         raise ParseError("The answer is empty.", 0, text)
     if latex is None:
-        latex = "\\" in text
+        # LaTeX with braces but no command (x^{2}, e^{-x}) is LaTeX too; a set {1, 2} is not.
+        latex = "\\" in text or LATEX_BRACES.search(text) is not None
     if latex:
         from .latex import latex_to_text
 
         text = latex_to_text(text)
+    elif "|" in text or "‖" in text:
+        from .latex import bars_to_calls
+
+        text = bars_to_calls(text, text)
     rows = _json_rows(text)
     if rows is not None:
         return _parse_rows(rows, context, text)
@@ -712,6 +824,9 @@ def parse(text: str, context: Context | None = None, *, latex: bool | None = Non
         return Parsed("equation", (left[1], right[1]), (left[2], right[2]), text)
     kind, written, value = _parse_one(text, context)
     return Parsed(kind, written, value, text)
+
+
+LATEX_BRACES = re.compile(r"[\^_]\s*\{")
 
 
 def _top_level_equals(text: str) -> bool:

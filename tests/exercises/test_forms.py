@@ -41,7 +41,7 @@ def test_it_refuses_nul_characters_in_any_typed_answer(course, slug):
 
 
 def signup(username: str) -> SignupForm:
-    return SignupForm({"username": username, "password1": PASSWORD, "password2": PASSWORD})
+    return SignupForm({"username": username, "email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD})
 
 
 def test_it_refuses_a_username_that_mixes_look_alike_alphabets(learner):

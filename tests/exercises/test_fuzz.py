@@ -122,6 +122,9 @@ def endpoints(w) -> list[Endpoint]:
         Endpoint("POST", f"/quiz/attempts/{pk}/sigmoid-zero/", {f"q{numeric.pk}-answer": "0.5"}),
         Endpoint("POST", f"/quiz/attempts/{pk}/relu-choice/", {f"q{choice.pk}-answer": "0"}),
         Endpoint("GET", "/exercises/sigmoid/", {"submission": str(w.submission.pk)}),
+        Endpoint("GET", "/exercises/sigmoid/", {"restore": str(w.submission.pk)}),
+        Endpoint("GET", f"/quiz/attempts/{pk}/", {"part": "status"}, htmx=True),
+        Endpoint("POST", f"/quiz/attempts/{pk}/sigmoid-zero/", {f"q{numeric.pk}-answer": "0.5"}, htmx=True),
         *(
             Endpoint("POST", f"/exercises/{slug}/", {"answer": "x"}, htmx=htmx)
             for slug in ("sigmoid", "sigmoid-derivative", "sigmoid-zero", "dot")
@@ -129,9 +132,10 @@ def endpoints(w) -> list[Endpoint]:
         ),
         Endpoint("POST", "/exercises/sigmoid-derivative/preview/", {"answer": "2*x"}, htmx=True),
         Endpoint("GET", f"/submissions/{w.submission.pk}/"),
+        Endpoint("GET", f"/submissions/{w.submission.pk}/answer.txt"),
         Endpoint("GET", "/accounts/login/", {"next": "/"}),
         Endpoint("POST", "/accounts/login/", {"username": "ada", "password": "wrong", "next": "/"}),
-        Endpoint("POST", "/accounts/signup/", {"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD}),
+        Endpoint("POST", "/accounts/signup/", {"username": "newcomer", "email": "newcomer@example.org", "password1": PASSWORD, "password2": PASSWORD}),
         Endpoint(
             "POST", "/accounts/password_change/", {"old_password": PASSWORD, "new_password1": "x", "new_password2": "y"}
         ),

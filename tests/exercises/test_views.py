@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from exercises.forms import AnswerForm
 from exercises.models import Exercise, Module, QuizAttempt, Submission
 from tests.conftest import PASSWORD, SIGMOID_RIGHT, SIGMOID_WRONG
 
@@ -28,9 +29,45 @@ def test_it_renders_the_lesson_math_as_mathml(course, client):
 
 
 def test_it_signs_up_and_logs_in_a_new_learner(client, db):
-    response = client.post(reverse("signup"), {"username": "newbie", "password1": PASSWORD, "password2": PASSWORD})
+    data = {"username": "newbie", "email": "newbie@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    response = client.post(reverse("signup"), data)
     assert response.status_code == 302
     assert client.get("/").context["user"].username == "newbie"
+    assert client.get("/").context["user"].email == "newbie@example.org"
+
+
+def test_it_asks_for_an_email_address_at_sign_up_once_per_account(client, db):
+    data = {"username": "newbie", "password1": PASSWORD, "password2": PASSWORD}
+    page = client.post(reverse("signup"), data).content.decode()
+    assert "This field is required" in page and 'type="email"' in page
+    client.post(reverse("signup"), {**data, "email": "twin@example.org"})
+    client.logout()
+    page = client.post(reverse("signup"), {**data, "username": "other", "email": "TWIN@example.org"}).content.decode()
+    assert "An account with this email address exists already" in page
+
+
+def test_it_resets_a_forgotten_password_by_email(client, learner, mailoutbox):
+    learner.email = "ada@example.org"
+    learner.save()
+    page = client.get(reverse("login")).content.decode()
+    assert reverse("password_reset") in page and "Forgot your password?" in page
+    response = client.post(reverse("password_reset"), {"email": "ADA@example.org"})
+    assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
+    (email,) = mailoutbox
+    assert email.to == ["ada@example.org"] and "reset your password" in email.body
+    link = next(line for line in email.body.splitlines() if "/accounts/reset/" in line)
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": "a-brand-new-password", "new_password2": "a-brand-new-password"})
+    assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
+    logged_in = client.post(reverse("login"), {"username": "ada", "password": "a-brand-new-password"})
+    assert logged_in.status_code == 302 and client.get("/").context["user"].username == "ada"
+    assert "This link no longer works" in client.get(link, follow=True).content.decode()  # used once
+
+
+def test_it_says_nothing_about_unknown_addresses_when_resetting(client, db, mailoutbox):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert response.status_code == 302 and not mailoutbox
 
 
 def test_it_shows_the_editor_with_the_starter(course, learner_client):
@@ -245,7 +282,7 @@ def test_it_reveals_quiz_answers_only_when_the_attempt_closes(course, learner, l
     answer_quiz(learner_client, attempt, "relu-choice", "1", django_capture_on_commit_callbacks)  # wrong
     page = learner_client.get(attempt.get_absolute_url()).content.decode()
     assert "Answer saved." in page and "That is the identity" not in page and "verdict" not in page
-    assert "Your answer: <code>$-3$</code>" in page  # the choice's text, not "[1]"
+    assert '<span class="choice-text"><span class="math inline"><math alttext="-3"' in page  # the choice's text with its math, not "[1]"
     answer_quiz(learner_client, attempt, "sigmoid-zero", "0.5", django_capture_on_commit_callbacks)
     page = learner_client.get(attempt.get_absolute_url()).content.decode()
     assert "Finished: score 67%" in page and "That is the identity" in page  # 2 of 3 points
@@ -301,3 +338,83 @@ def test_it_shows_a_quiz_question_with_this_attempts_parameters(course, learner,
 def test_it_ignores_a_submission_query_that_is_not_a_plain_id(course, learner_client, shown):
     response = learner_client.get(reverse("exercise", args=["sigmoid"]), {"submission": shown})
     assert response.status_code == 200 and response.context["submission"] is None
+    response = learner_client.get(reverse("exercise", args=["sigmoid"]), {"restore": shown})
+    assert response.status_code == 200 and response.context["restored"] is None
+
+
+def test_it_restores_a_past_submission_into_the_form(course, learner, learner_client, other_learner, submit):
+    wrong = submit(learner, "sigmoid", SIGMOID_WRONG)
+    submit(learner, "sigmoid", SIGMOID_RIGHT)
+    page = learner_client.get(reverse("exercise", args=["sigmoid"])).content.decode()
+    assert f'href="?restore={wrong.pk}#answer"' in page and f'data-answer-url="/submissions/{wrong.pk}/answer.txt"' in page
+    form = learner_client.get(reverse("exercise", args=["sigmoid"]), {"restore": wrong.pk}).context["form"]
+    assert form["answer"].value() == SIGMOID_WRONG  # the latest (right) one otherwise
+    text = learner_client.get(reverse("submission_answer", args=[wrong.pk]))
+    assert text["Content-Type"].startswith("text/plain") and text.content.decode() == SIGMOID_WRONG
+    theirs = submit(other_learner, "sigmoid", "def sigmoid(z):\n    return z\n")
+    assert learner_client.get(reverse("submission_answer", args=[theirs.pk])).status_code == 404
+    assert learner_client.get(reverse("exercise", args=["sigmoid"]), {"restore": theirs.pk}).status_code == 404
+
+
+def test_it_restores_a_picked_choice(course, learner, learner_client, submit):
+    numeric = submit(learner, "det-value", "4")
+    form = learner_client.get(reverse("exercise", args=["det-value"]), {"restore": numeric.pk}).context["form"]
+    assert form["answer"].value() == "4"
+    assert AnswerForm(Exercise.objects.get(slug="relu-choice"), initial_answer="[1]").fields["answer"].initial == "1"
+
+
+def test_it_shows_a_repeated_traceback_once(course, learner, learner_client, submit):
+    submission = submit(learner, "sigmoid", "def sigmoid(z):\n    return undefined_name\n")
+    page = learner_client.get(reverse("submission", args=[submission.pk])).content.decode()
+    assert page.count("line 2, in sigmoid") == 1  # the two visible cases' traceback, shown once
+    assert "The same error on 2 cases: this one and" in page and "The same error as on case zero" in page
+
+
+def test_it_answers_a_quiz_question_in_place_through_htmx(course, learner, learner_client):
+    learner_client.post(reverse("quiz", args=["activations"]))
+    attempt = QuizAttempt.objects.get(learner=learner)
+    numeric = Exercise.objects.get(slug="sigmoid-zero")
+    url = reverse("quiz_answer", args=[attempt.pk, "sigmoid-zero"])
+    refused = learner_client.post(url, {f"q{numeric.pk}-answer": "a half"}, HTTP_HX_REQUEST="true")
+    body = refused.content.decode()
+    assert refused.status_code == 422 and "<html" not in body and f'id="q{numeric.pk}"' in body
+    assert "is not a number" in body and 'value="a half"' in body and not attempt.submissions.exists()
+    answered = learner_client.post(url, {f"q{numeric.pk}-answer": "0.5"}, HTTP_HX_REQUEST="true")
+    body = answered.content.decode()
+    assert answered.status_code == 200 and "Answer saved." in body
+    assert 'id="quiz-status" class="quiz-status" role="status" hx-swap-oob="true"' in body and "1 of 2 questions answered" in body
+    again = learner_client.post(url, {f"q{numeric.pk}-answer": "0.7"}, HTTP_HX_REQUEST="true")
+    assert again.status_code == 409 and "You already answered this question" in again.content.decode()
+    assert attempt.submissions.count() == 1
+
+
+def test_it_shows_every_question_with_its_feedback_once_the_last_answer_closes_the_attempt(
+    course, learner, learner_client, django_capture_on_commit_callbacks
+):
+    learner_client.post(reverse("quiz", args=["activations"]))
+    attempt = QuizAttempt.objects.get(learner=learner)
+    numeric, choice = Exercise.objects.get(slug="sigmoid-zero"), Exercise.objects.get(slug="relu-choice")
+    with django_capture_on_commit_callbacks(execute=True):
+        learner_client.post(reverse("quiz_answer", args=[attempt.pk, "sigmoid-zero"]), {f"q{numeric.pk}-answer": "0.5"}, HTTP_HX_REQUEST="true")
+    missing = learner_client.post(reverse("quiz_answer", args=[attempt.pk, "relu-choice"]), {}, HTTP_HX_REQUEST="true")
+    assert missing.status_code == 422 and "Pick one of the choices." in missing.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        last = learner_client.post(reverse("quiz_answer", args=[attempt.pk, "relu-choice"]), {f"q{choice.pk}-answer": "1"}, HTTP_HX_REQUEST="true")
+    assert "Finishing: the last answers are being graded." in last.content.decode()  # graded after this response
+    assert f'hx-get="{reverse("quiz_attempt", args=[attempt.pk])}?part=status"' in last.content.decode()
+    closed = learner_client.get(reverse("quiz_attempt", args=[attempt.pk]), {"part": "status"}, HTTP_HX_REQUEST="true")
+    assert closed["HX-Retarget"] == "#quiz-questions" and closed["HX-Reswap"] == "outerHTML"
+    body = closed.content.decode()
+    assert "That is the identity" in body and "Finished: score 67%" in body  # 2 of 3 points
+
+
+def test_it_refuses_an_unreadable_symbolic_quiz_answer_without_spending_the_question(course, learner, learner_client):
+    symbolic = Exercise.objects.get(slug="sigmoid-derivative")
+    symbolic.add_version(symbolic.current_version.statement, symbolic.spec, {**symbolic.metadata(), "in_quiz": True}, live=True)
+    learner_client.post(reverse("quiz", args=["activations"]))
+    attempt = QuizAttempt.objects.get(learner=learner)
+    response = learner_client.post(
+        reverse("quiz_answer", args=[attempt.pk, "sigmoid-derivative"]), {f"q{symbolic.pk}-answer": "e^(-x) /"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 422 and "ends with &#x27;/&#x27;" in response.content.decode()
+    assert not attempt.submissions.exists()

@@ -28,7 +28,23 @@ def test_it_checks_significant_figures():
     assert numeric("0.683", value=0.68269, sig_figs=3).correct
     assert numeric("0.68269", value=0.68269, sig_figs=3).correct
     wrong = numeric("0.68", value=0.68269, sig_figs=3)
-    assert not wrong.correct and wrong.message == "Not right to 3 significant figures."
+    assert not wrong.correct and wrong.message == "Too small. Not right to 3 significant figures."
+    assert numeric("0.68", value=0.68269, sig_figs=3, show_direction=False).message == "Not right to 3 significant figures."
+
+
+def test_it_says_whether_a_miss_is_too_large_or_too_small_and_the_tolerance():
+    high = numeric("0.69", value=0.6827, rtol=1e-3)
+    assert high.message == "Too large. An answer counts when it is within 0.1% of the expected value."
+    low = numeric("-0.5", value=0, atol=0.01)
+    assert low.message == "Too small. An answer counts when it is within 0.01 of the expected value."
+    both = numeric("3", value=2, atol=0.01, rtol=0.001)
+    assert both.message == "Too large. An answer counts when it is within 0.01 plus 0.1% of the expected value."
+
+
+def test_it_keeps_direction_and_tolerance_to_itself_when_the_exercise_says_so():
+    assert numeric("0.69", value=0.6827, rtol=1e-3, show_direction=False, show_tolerance=False).message == "Not within the tolerance."
+    vector = numeric("[1, 3]", value=[1, 2], atol=0.1)
+    assert vector.cases[0].message == "Too large. An answer counts when it is within 0.1 of the expected value."
 
 
 def test_it_accepts_a_correctly_rounded_answer_at_the_stated_significant_figures():
@@ -44,7 +60,7 @@ def test_it_checks_decimal_places_within_half_a_unit():
     assert numeric("1/3", value=1 / 3, decimals=2).correct
     assert numeric("[0.090, 0.245, 0.665]", value=[0.09003057, 0.24472847, 0.66524096], decimals=3).correct
     wrong = numeric("0.34", value=1 / 3, decimals=2)
-    assert not wrong.correct and wrong.message == "Not right to 2 decimal places."
+    assert not wrong.correct and wrong.message == "Too large. Not right to 2 decimal places."
     assert not numeric("0.3", value=1 / 3, decimals=2).correct
 
 
@@ -89,9 +105,9 @@ def test_it_gives_feedback_for_each_picked_choice():
     result = grade_choice({"choices": CHOICES, "multiple": True}, json.dumps([0, 1]))
     assert not result.correct
     assert [(case.name, case.passed, case.message) for case in result.cases] == [
-        ("choice 1", True, "Yes, A."),
-        ("choice 2", False, "B is a trap."),
-        ("missed", False, "1 correct choice was not selected."),
+        ("A", True, "Yes, A."),  # named by its text: a quiz shuffles the choices
+        ("B", False, "B is a trap."),
+        ("Missed", False, "1 correct choice was not selected."),
     ]
 
 

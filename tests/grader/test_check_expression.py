@@ -14,7 +14,7 @@ def check(*args):
 def test_it_prints_one_json_object_with_the_verdict():
     data = json.loads(check("--expected", "log(a*b)", "--answer", "log(a) + log(b)", "--positive", "a,b", "--json"))
     assert data["equivalent"] is True and data["error"] is None
-    assert data["parsed"] == "log(a) + log(b)" and "\\log" in data["latex"]
+    assert data["parsed"] == "log(a) + log(b)" and "\\ln" in data["latex"]
 
 
 def test_it_needs_the_assumptions_to_accept_a_log_rule():

@@ -114,3 +114,30 @@ def test_it_shows_only_the_kind_of_error_on_a_hidden_case(cases):
     public = hidden.public()
     assert "secret" in hidden.message and "secret" not in str(public)
     assert public["message"] == "Your function raised ValueError on line 3." and public["traceback"] is None
+
+
+def test_it_names_too_much_output_as_such_not_as_a_time_limit(cases):
+    chatty = "def column_means(X):\n    for i in range(10**7):\n        print('row', i)\n    return X.mean(axis=0)\n"
+    result = engine.grade("code", SPEC, chatty, cases=cases)
+    visible, hidden = result.cases
+    assert visible.stopped == "output" and "Output limit exceeded: this case printed more than 64 KB" in visible.message
+    assert "Time limit" not in result.message and visible.output.startswith("row 0")
+    assert hidden.public()["message"] == visible.message and hidden.public()["output"] is None
+
+
+def test_it_names_too_much_output_even_when_the_code_swallows_the_stop(cases):
+    stubborn = (
+        "def column_means(X):\n"
+        "    for i in range(10**5):\n"
+        "        try:\n"
+        "            print('x' * 100)\n"
+        "        except BaseException:\n"
+        "            pass\n"
+        "    return X.mean(axis=0)\n"
+    )
+    assert engine.grade("code", SPEC, stubborn, cases=cases).cases[0].stopped == "output"
+
+
+def test_it_names_too_much_output_at_the_top_level(cases):
+    result = engine.grade("code", SPEC, "for i in range(10**6):\n    print(i)\n", cases=cases)
+    assert result.message.startswith("Output limit exceeded: your code's top level printed more than 64 KB")

@@ -154,6 +154,60 @@ def test_it_reads_latex_through_the_same_reader():
     assert str(parse(r"\sqrt{x} \cdot \left| x \right|", Context(variables=["x"])).value) == "sqrt(x)*Abs(x)"
 
 
+@pytest.mark.parametrize(
+    ("text", "variables", "reads_as"),
+    [
+        ("x^{2}", ["x"], "x**2"),  # LaTeX with braces and no command
+        ("e^{-x}", ["x"], "exp(-x)"),
+        ("x_{1} + x_{2}", ["x1", "x2"], "x1 + x2"),
+        (r"\sin^2 x + \cos^2 x", ["x"], "sin(x)**2 + cos(x)**2"),
+        (r"\sin^{-1} x", ["x"], "asin(x)"),
+        ("sin^2(x)", ["x"], "sin(x)**2"),
+        ("ln x", ["x"], "log(x)"),
+        ("ln x + 1", ["x"], "log(x) + 1"),
+        ("sin 2x", ["x"], "sin(2*x)"),
+        ("x sin x cos x", ["x"], "x*sin(x)*cos(x)"),
+        (r"\ln x^2", ["x"], "log(x**2)"),
+        ("sech(x) + csch(x) + coth(x)", ["x"], "coth(x) + csch(x) + sech(x)"),
+        (r"\|x\|", ["x"], "Abs(x)"),
+        ("||x - 1||", ["x"], "Abs(x - 1)"),
+        ("|x||y|", ["x", "y"], "Abs(x)*Abs(y)"),
+        ("|x|", ["x"], "Abs(x)"),
+        ("lam^2", ["lam"], "lam**2"),
+        ("lambda", ["lam"], "lam"),
+        ("λ", ["lambda"], "lambda"),
+        ("lam", ["lambda"], "lambda"),
+        ("{1, 2}", [], "{1, 2}"),
+    ],
+)
+def test_it_reads_what_people_write_by_hand(text, variables, reads_as):
+    parsed = read(text, variables)
+    value = parsed.value
+    shown = "{" + ", ".join(str(v) for v in value) + "}" if parsed.kind == "set" else str(value)
+    assert shown == reads_as
+
+
+@pytest.mark.parametrize(
+    ("text", "variables", "latex", "plain"),
+    [
+        ("1/x", ["x"], r"\frac{1}{x}", "1/x"),  # not "1 · 1/x"
+        ("1/(1+e^(-x))", ["x"], r"\frac{1}{1 + e^{-x}}", "1/(1 + e^(-x))"),
+        ("e^{-x}/(1+e^{-x})^{2}", ["x"], r"\frac{e^{-x}}{\left(1 + e^{-x}\right)^{2}}", "e^(-x)/(1 + e^(-x))^2"),  # not 1/(e^x ...)
+        ("-2x + 3*x - 1/x^2", ["x"], r"-2 x + 3 x - \frac{1}{x^{2}}", "-2*x + 3*x - 1/(x^2)"),
+        ("lam + 1", ["lam"], r"\lambda + 1", "lam + 1"),
+        ("lambda*x", None, r"\lambda x", "lam*x"),
+        ("lam1 + lam2", ["lam1", "lam2"], r"\lambda_{1} + \lambda_{2}", "lam1 + lam2"),
+        ("||x||", ["x"], r"\left\| x \right\|", "norm(x)"),
+        ("ln x", ["x"], r"\ln{\left(x \right)}", "log(x)"),
+        (r"\sin^{-1} x", ["x"], r"\arcsin{\left(x \right)}", "asin(x)"),
+    ],
+)
+def test_it_previews_exactly_what_it_read(text, variables, latex, plain):
+    reply = handle({"op": "preview", "spec": {"variables": variables}, "answer": text})
+    assert reply["ok"], reply
+    assert reply["latex"] == latex and reply["parsed"] == plain
+
+
 def test_it_reads_lists_sets_matrices_and_equations():
     assert read("[1, -x, x]", ["x"]).kind == "list"
     assert read("{1, 6}", []).kind == "set"
@@ -166,7 +220,7 @@ def test_it_reads_lists_sets_matrices_and_equations():
     ("text", "message", "suggestion"),
     [
         ("x2", "'x2' is not a name", "Did you mean x^2 or x*2?"),
-        ("sin x", "needs its argument in parentheses", "Did you mean sin(x)?"),
+        ("2*sin", "needs its argument in parentheses", "Did you mean sin(x)?"),
         ("2 3", "Two numbers in a row", "Did you mean 2*3 or 23?"),
         ("alpha + x", "Unknown name 'alpha'", None),
         ("x + tehta", "Unknown name 'tehta'", None),

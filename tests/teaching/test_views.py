@@ -505,3 +505,16 @@ def test_it_renames_a_cohort_adds_an_instructor_and_removes_a_learner(client, co
     assert cohort.name == "Spring 2027" and cohort.instructors.filter(pk=other_instructor.pk).exists()
     assert not cohort.enrollments.exists()
     assert login(client, other_instructor).get(url).status_code == 200  # a co-instructor now
+
+
+def test_it_shows_a_learner_the_best_score_of_each_quiz(client, course, learner):
+    from exercises.models import Module, QuizAttempt
+
+    activations = Module.objects.get(slug="activations")
+    for number, score in ((1, 0.25), (2, 0.75)):
+        QuizAttempt.objects.create(learner=learner, module=activations, number=number, score=score, finished_at="2026-01-01T00:00Z")
+    QuizAttempt.objects.create(learner=learner, module=activations, number=3)  # still open: not counted
+    page = login(client, learner).get(reverse("teaching:my_progress")).content.decode()
+    assert "75%" in page and "best of 2 attempts (2 allowed)" in page and "25%" not in page
+    assert "A quiz's score is that of your best finished attempt." in page
+    assert "no quiz" in page  # linear algebra has none
