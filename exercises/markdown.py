@@ -10,7 +10,6 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import nh3
-import yaml
 from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -75,22 +74,34 @@ FigureDrawer = Callable[[str, str], str]
 
 
 def read_figure(body: str, number: int) -> dict:
-    """The fields of the `number`-th ```figure block (docs/content-format.md), checked."""
-    try:
-        fields = yaml.safe_load(body)
-    except yaml.YAMLError as exc:
-        raise FigureError(f"figure {number}: its block is not YAML: {exc}") from None
-    if not isinstance(fields, dict):
-        raise FigureError(f"figure {number}: write 'function:', 'caption:' and 'alt:' lines in its block")
+    """The fields of the `number`-th ```figure block (docs/content-format.md), checked.
+
+    Each field is a `name: text` line, and a long text may go on over indented lines. The text
+    is taken as written (not YAML): captions are full of colons, dollars and backslashes."""
+    fields: dict[str, str] = {}
+    name = None
+    for line in body.splitlines():
+        if not line.strip():
+            continue
+        if line[:1].isspace() and name:
+            fields[name] += " " + line.strip()
+            continue
+        name, colon, text = line.partition(":")
+        name = name.strip()
+        if not colon or not name.isidentifier():
+            raise FigureError(f"figure {number}: write each field as 'name: text', not {line.strip()[:40]!r}")
+        if name in fields:
+            raise FigureError(f"figure {number}: '{name}' is given twice")
+        fields[name] = text.strip()
     unknown = set(fields) - FIGURE_FIELDS
     if unknown:
-        raise FigureError(f"figure {number}: unknown field(s) {', '.join(sorted(map(str, unknown)))}")
-    for name in sorted(FIGURE_FIELDS):
-        if not isinstance(fields.get(name), str) or not fields[name].strip():
-            raise FigureError(f"figure {number}: missing '{name}' (a line of text)")
+        raise FigureError(f"figure {number}: unknown field(s) {', '.join(sorted(unknown))}")
+    for field_name in sorted(FIGURE_FIELDS):
+        if not fields.get(field_name, "").strip():
+            raise FigureError(f"figure {number}: missing '{field_name}' (a line of text)")
     if not fields["function"].isidentifier():
         raise FigureError(f"figure {number}: 'function' must be the name of a function in figures.py")
-    return {name: " ".join(fields[name].split()) for name in FIGURE_FIELDS}
+    return {field_name: " ".join(fields[field_name].split()) for field_name in FIGURE_FIELDS}
 
 
 def _figure_html(fields: dict, svg: str) -> str:

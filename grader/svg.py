@@ -21,6 +21,7 @@ import hashlib
 import html
 import io
 import re
+import threading
 from contextlib import contextmanager
 
 import nh3
@@ -73,14 +74,17 @@ class PictureError(ValueError):
     """A figure that cannot become a picture: it drew nothing, or it is far too large."""
 
 
+_drawing = threading.Lock()
+
+
 @contextmanager
 def style():
-    """Matplotlib's settings for one drawing (thread-safe enough for a request: rc_context
-    restores the globals, and every figure is a `Figure` of its own, never pyplot's)."""
+    """Matplotlib's settings for one drawing. Its settings are process-wide, so drawings take
+    turns (a lock); every figure is a `Figure` of its own, never pyplot's global registry."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display, ever; the SVG backend draws through savefig
-    with matplotlib.rc_context(STYLE):
+    with _drawing, matplotlib.rc_context(STYLE):
         yield
 
 
