@@ -22,7 +22,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from grader import svg
+from grader import plots, svg
 from grader.compare import COMPARATORS
 
 from .markdown import FigureError, MathError, render_markdown
@@ -122,7 +122,7 @@ def _render(path: Path, field_name: str, text: str, figures: LessonFigures | Non
 
 
 # Part of every figure's cache key: bump it when the drawing pipeline (grader/svg.py) changes.
-FIGURE_RENDERER_VERSION = "1"
+FIGURE_RENDERER_VERSION = "2"
 _drawn: dict[str, str] = {}  # cache key -> SVG, for this process
 
 
@@ -301,6 +301,12 @@ def _code_spec(fields: _Fields) -> dict:
         if not (isinstance(mutant, dict) and isinstance(mutant.get("code"), str)):
             raise ContentError(fields.path, f"field 'mutants': entry {index + 1} needs 'name' and 'code'")
         mutant.setdefault("name", f"mutant {index + 1}")
+    if fields.data.get("plot") is not None:  # only when given: an exercise without it keeps its digest
+        spec["plot"] = fields.get("plot", (str, dict))
+        try:
+            plots.check(spec)
+        except plots.PlotSpecError as exc:
+            raise ContentError(fields.path, f"field 'plot': {exc}") from None
     return spec
 
 

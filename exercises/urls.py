@@ -13,4 +13,5 @@ urlpatterns = [
     path("exercises/<slug:slug>/", views.exercise_detail, name="exercise"),
     path("exercises/<slug:slug>/preview/", views.exercise_preview, name="exercise_preview"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
+    path("submissions/<int:pk>/cases/<int:index>/plot/", views.submission_plot, name="submission_plot"),
 ]

@@ -108,11 +108,13 @@ def render(figure, *, title: str, desc: str = "", max_bytes: int = 400_000) -> s
     svg = label(svg, title=title, desc=desc)
     svg = sanitise(svg)
     if len(svg.encode()) > max_bytes:
-        raise PictureError(f"the picture is {len(svg.encode()) // 1000} KB, more than {max_bytes // 1000} KB: draw fewer points")
+        raise PictureError(
+            f"the picture is {len(svg.encode()) // 1000} KB, more than {max_bytes // 1000} KB: draw fewer points"
+        )
     return svg
 
 
-_NUMBER = re.compile(r"(-?\d+\.\d{2})\d+")
+_NUMBER = re.compile(r"(-?\d+\.\d)\d+")  # a tenth of a point is finer than any screen shows
 _GEOMETRY_ATTRIBUTE = re.compile(r'\b(d|points|transform|x|y|width|height|x1|x2|y1|y2|cx|cy|r)="([^"]*)"')
 
 

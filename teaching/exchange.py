@@ -20,7 +20,7 @@ from exercises.content import MAX_FILE_BYTES, ContentError, ExerciseFile, read_e
 from exercises.models import AuditEvent, Exercise, ExerciseVersion, Module, Topic
 
 SPEC_FIELDS = {
-    "code": ["entry_point", "starter", "reference", "cases", "compare", "mutants", "limits"],
+    "code": ["entry_point", "starter", "reference", "cases", "compare", "mutants", "limits", "plot"],
     "symbolic": ["answer", "params"],
     "numeric": ["answer"],
     "choice": ["multiple", "choices"],

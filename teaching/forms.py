@@ -52,6 +52,7 @@ class ExerciseForm(forms.Form):
     atol = forms.FloatField(required=False, min_value=0, help_text="Absolute tolerance (code and numeric).")
     compare_yaml = forms.CharField(required=False, widget=_yaml_area(4), label="Comparator as YAML", help_text="Optional; replaces the three fields above, e.g. a list with one entry per element of a returned tuple, or options such as axis or system.")
     mutants = forms.CharField(required=False, widget=_yaml_area(8), help_text="Optional YAML list of wrong solutions the cases must reject: - name: ...  code: |")
+    plot = forms.CharField(required=False, widget=_yaml_area(3), label="Feedback plot (YAML)", help_text="Optional: auto (the default), none, curve, values, heatmap, or for an optimiser a mapping such as {kind: path, loss: quadratic, A: A, b: b}.")
     cpu_seconds = forms.IntegerField(required=False, min_value=1, label="CPU seconds")
     memory_mb = forms.IntegerField(required=False, min_value=64, label="Memory (MB)")
 
@@ -96,6 +97,7 @@ class ExerciseForm(forms.Form):
             else:
                 initial["compare_yaml"] = exchange.dump_yaml(compare)
             initial["mutants"] = exchange.dump_yaml(data["mutants"]) if data.get("mutants") else ""
+            initial["plot"] = exchange.dump_yaml(data["plot"]) if data.get("plot") is not None else ""
             initial.update((data.get("limits") or {}).items())
         elif exercise.kind == Exercise.Kind.SYMBOLIC:
             initial["answer"] = exchange.dump_yaml(data["answer"])
@@ -157,6 +159,7 @@ class ExerciseForm(forms.Form):
                 compare=compare,
                 mutants=self._yaml("mutants", []),
                 limits=limits,
+                plot=self._yaml("plot"),
             )
         elif kind == Exercise.Kind.SYMBOLIC:
             file.update(answer=self._yaml("answer"), params=self._yaml("params", {}))

@@ -6,8 +6,8 @@ import pytest
 from exercises import content
 from exercises.content import ContentError, sync_course
 from exercises.markdown import render_markdown
-from grader import svg
 from exercises.models import Exercise, Lesson, Module, Topic
+from grader import svg
 from tests.conftest import FIXTURE_COURSE
 
 pytestmark = pytest.mark.django_db

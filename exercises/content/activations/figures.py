@@ -16,8 +16,12 @@ def sigmoid_and_derivative(figure):
     ax.plot(Z, s, label="σ(z)")
     ax.plot(Z, s * (1 - s), "--", label="σ′(z) = σ(z)(1 − σ(z))")
     ax.axhline(0.25, color="0.6", lw=0.8, ls=":")
-    ax.annotate("largest slope ¼ at z = 0", xy=(0, 0.25), xytext=(1.2, 0.36), arrowprops={"arrowstyle": "->", "color": "0.3"})
-    ax.annotate("saturated: slope ≈ 0", xy=(-5, 0.01), xytext=(-5.8, 0.45), arrowprops={"arrowstyle": "->", "color": "0.3"})
+    ax.annotate(
+        "largest slope ¼ at z = 0", xy=(0, 0.25), xytext=(1.2, 0.36), arrowprops={"arrowstyle": "->", "color": "0.3"}
+    )
+    ax.annotate(
+        "saturated: slope ≈ 0", xy=(-5, 0.01), xytext=(-5.8, 0.45), arrowprops={"arrowstyle": "->", "color": "0.3"}
+    )
     ax.set_xlabel("z")
     ax.set_ylim(-0.03, 1.05)
     ax.legend(loc="center right")
@@ -64,7 +68,9 @@ def softmax_shares(figure):
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     p = e / e.sum(axis=1, keepdims=True)
     for i, style in enumerate(["-", "-", "-"]):
-        ax.plot(z1, p[:, i], style, label=["p₁ (its logit z₁ varies)", "p₂ (logit fixed at 1)", "p₃ (logit fixed at 0)"][i])
+        ax.plot(
+            z1, p[:, i], style, label=["p₁ (its logit z₁ varies)", "p₂ (logit fixed at 1)", "p₃ (logit fixed at 0)"][i]
+        )
     ax.plot(z1, p[:, 0] * (1 - p[:, 0]), "--", color="C0", alpha=0.7, label="∂p₁/∂z₁ = p₁(1 − p₁)")
     ax.set_xlabel("z₁")
     ax.set_ylabel("probability")

@@ -35,11 +35,19 @@ def newton_steps(figure):
     for step, color in ((0, "C0"), (1, "C1")):
         f, d1, d2 = xk - np.log(xk), 1 - 1 / xk, 1 / xk**2
         near = np.linspace(xk - 0.45, xk + 0.9, 100)
-        left.plot(near, f + d1 * (near - xk) + 0.5 * d2 * (near - xk) ** 2, "--", color=color, lw=1.2,
-                  label=f"quadratic model at x{'₀₁'[step]} = {xk:g}")
+        left.plot(
+            near,
+            f + d1 * (near - xk) + 0.5 * d2 * (near - xk) ** 2,
+            "--",
+            color=color,
+            lw=1.2,
+            label=f"quadratic model at x{'₀₁'[step]} = {xk:g}",
+        )
         new = xk - d1 / d2
         left.plot([xk], [f], "o", color=color)
-        left.annotate("", xy=(new, f - d1**2 / (2 * d2)), xytext=(xk, f), arrowprops={"arrowstyle": "->", "color": color})
+        left.annotate(
+            "", xy=(new, f - d1**2 / (2 * d2)), xytext=(xk, f), arrowprops={"arrowstyle": "->", "color": color}
+        )
         xk = new
     left.set_ylim(0.9, 2.1)
     left.set_xlabel("x")

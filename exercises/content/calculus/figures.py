@@ -1,5 +1,7 @@
 """Figures of the calculus lesson (docs/content-format.md, "Figures")."""
 
+import itertools
+
 import numpy as np
 
 
@@ -52,7 +54,9 @@ def descent_on_a_parabola(figure):
     figure.set_size_inches(7.5, 2.8)
     axes = figure.subplots(1, 3, sharey=True)
     theta = np.linspace(-1, 7, 200)
-    for ax, alpha, note in zip(axes, (0.25, 0.9, 1.0), ("distance halves", "overshoots, still converges", "bounces for ever"), strict=True):
+    for ax, alpha, note in zip(
+        axes, (0.25, 0.9, 1.0), ("distance halves", "overshoots, still converges", "bounces for ever"), strict=True
+    ):
         ax.plot(theta, (theta - 3) ** 2 + 1, color="0.3")
         path = [0.0]
         for _ in range(6):
@@ -76,7 +80,7 @@ def trapezoids(figure):
     grid = np.linspace(-0.5, 3.2, 200)
     ax.plot(grid, f(grid), color="black", lw=1.8, label="f(x) = e^(−x²/2) + 0.2")
     nodes = np.linspace(0, 3, 4)
-    for left, right in zip(nodes[:-1], nodes[1:], strict=True):
+    for left, right in itertools.pairwise(nodes):
         ax.fill([left, left, right, right], [0, f(left), f(right), 0], color="C0", alpha=0.25, ec="C0")
     estimate = np.trapezoid(f(nodes), nodes)
     fine = np.linspace(0, 3, 20001)

@@ -7,7 +7,7 @@ def svd_rotate_stretch_rotate(figure):
     figure.set_size_inches(7.5, 2.4)
     axes = figure.subplots(1, 4)
     A = np.array([[2.0, 1.2], [0.4, 1.2]])
-    U, s, Vt = np.linalg.svd(A)
+    _, s, Vt = np.linalg.svd(A)
     t = np.linspace(0, 2 * np.pi, 181)
     circle = np.stack([np.cos(t), np.sin(t)])
     stages = [

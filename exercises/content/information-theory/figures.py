@@ -8,19 +8,36 @@ def surprise_and_binary_entropy(figure):
     left, right = figure.subplots(1, 2)
     p = np.linspace(0.005, 1, 400)
     left.plot(p, -np.log2(p))
-    for value, name, bits, where in ((1 / 8, "1/8", "3 bits", (0.2, 3.6)), (1 / 2, "1/2", "1 bit", (0.55, 1.8)), (1, "1", "0 bits", (0.7, 1.0))):
+    for value, name, bits, where in (
+        (1 / 8, "1/8", "3 bits", (0.2, 3.6)),
+        (1 / 2, "1/2", "1 bit", (0.55, 1.8)),
+        (1, "1", "0 bits", (0.7, 1.0)),
+    ):
         left.plot(value, -np.log2(value), "o", color="C1")
-        left.annotate(f"p = {name}: {bits}", (value, -np.log2(value)), xytext=where, fontsize=8,
-                      arrowprops={"arrowstyle": "-", "color": "0.6"})
+        left.annotate(
+            f"p = {name}: {bits}",
+            (value, -np.log2(value)),
+            xytext=where,
+            fontsize=8,
+            arrowprops={"arrowstyle": "-", "color": "0.6"},
+        )
     left.set_xlabel("probability p of the outcome")
     left.set_title("surprise −log₂ p (bits)")
     left.set_ylim(0, 7.5)
     q = np.linspace(1e-6, 1 - 1e-6, 400)
     right.plot(q, -(q * np.log2(q) + (1 - q) * np.log2(1 - q)))
     right.plot(0.5, 1, "o", color="C1")
-    right.annotate("fair coin: 1 bit", (0.5, 1), xytext=(0.3, 0.6), fontsize=8, arrowprops={"arrowstyle": "->", "color": "0.3"})
+    right.annotate(
+        "fair coin: 1 bit", (0.5, 1), xytext=(0.3, 0.6), fontsize=8, arrowprops={"arrowstyle": "->", "color": "0.3"}
+    )
     right.plot(0.9, 0.469, "o", color="C1")
-    right.annotate("p = 0.9: 0.47 bits", (0.9, 0.469), xytext=(0.55, 0.25), fontsize=8, arrowprops={"arrowstyle": "->", "color": "0.3"})
+    right.annotate(
+        "p = 0.9: 0.47 bits",
+        (0.9, 0.469),
+        xytext=(0.55, 0.25),
+        fontsize=8,
+        arrowprops={"arrowstyle": "->", "color": "0.3"},
+    )
     right.set_xlabel("p = P(heads)")
     right.set_title("binary entropy H(p) (bits)")
     right.set_ylim(0, 1.1)

@@ -36,7 +36,9 @@ def products_vanish_sums_do_not(figure):
     left.semilogy(n[shown], product[shown])
     underflow = n[~shown][0]
     left.axvline(underflow, color="C3", ls=":")
-    left.text(underflow - 150, 1e-100, f"exactly 0.0 from n = {underflow:,}\n(underflow)", color="C3", ha="right", fontsize=8)
+    left.text(
+        underflow - 150, 1e-100, f"exactly 0.0 from n = {underflow:,}\n(underflow)", color="C3", ha="right", fontsize=8
+    )
     left.set_xlim(0, 8000)
     left.set_ylim(1e-320, 1e10)
     left.set_title("the product ∏ pᵢ, log scale", fontsize=9)

@@ -4,7 +4,12 @@ import numpy as np
 
 
 def _arrow(ax, tip, color, label=None, start=(0, 0), **kwargs):
-    ax.annotate("", xy=tip, xytext=start, arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.8, "shrinkA": 0, "shrinkB": 0, **kwargs})
+    ax.annotate(
+        "",
+        xy=tip,
+        xytext=start,
+        arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.8, "shrinkA": 0, "shrinkB": 0, **kwargs},
+    )
     if label:
         ax.annotate(label, tip, xytext=(6, 4), textcoords="offset points", color=color)
 
@@ -64,7 +69,15 @@ def least_squares_line(figure):
     fitted = w0 + w1 * t
     for ti, yi, fi in zip(t, y, fitted, strict=True):
         ax.plot([ti, ti], [yi, fi], color="C3", lw=1.5)
-        ax.annotate(f"{yi - fi:+.3f}", (ti, (yi + fi) / 2), xytext=(6, 0), textcoords="offset points", color="C3", fontsize=8, va="center")
+        ax.annotate(
+            f"{yi - fi:+.3f}",
+            (ti, (yi + fi) / 2),
+            xytext=(6, 0),
+            textcoords="offset points",
+            color="C3",
+            fontsize=8,
+            va="center",
+        )
     ax.plot(t, y, "o", color="black", label="data (0, 1), (1, 3), (2, 4)")
     ax.plot([], [], color="C3", label="residuals: they sum to 0")
     ax.set_xlabel("t")

@@ -10,8 +10,13 @@ def logistic_costs(figure):
     p = 0.5 * (1 + np.tanh(0.5 * z))
     ax.plot(z, np.logaddexp(0, -z), label="cross-entropy −log σ(z)")
     ax.plot(z, (1 - p) ** 2, "--", label="squared error (1 − σ(z))²")
-    ax.annotate("flat: a confident wrong answer\nbarely moves the weights", (-5, 0.99), xytext=(-5.5, 3.2), fontsize=8,
-                arrowprops={"arrowstyle": "->", "color": "0.3"})
+    ax.annotate(
+        "flat: a confident wrong answer\nbarely moves the weights",
+        (-5, 0.99),
+        xytext=(-5.5, 3.2),
+        fontsize=8,
+        arrowprops={"arrowstyle": "->", "color": "0.3"},
+    )
     ax.set_xlabel("score z = wᵀx + b of an example with label y = 1")
     ax.set_ylabel("cost of the example")
     ax.set_ylim(0, 6)

@@ -68,7 +68,9 @@ def learning_rates(figure):
     figure.set_size_inches(7.5, 2.7)
     axes = figure.subplots(1, 3)
     # Stable exactly when alpha < 2 / 12 ≈ 0.167, the limit set by the steep direction.
-    for ax, alpha, title in zip(axes, (0.02, 0.14, 0.175), ("too small", "about right", "too large: diverges"), strict=True):
+    for ax, alpha, title in zip(
+        axes, (0.02, 0.14, 0.175), ("too small", "about right", "too large: diverges"), strict=True
+    ):
         _contours(ax)
         path = _descent(alpha, 25 if alpha < 0.167 else 9)
         ax.plot(path[:, 0], path[:, 1], "o-", color="C3", ms=2.5, lw=1)

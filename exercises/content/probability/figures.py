@@ -60,7 +60,9 @@ def beta_prior_to_posterior(figure):
     theta = np.linspace(0.001, 0.999, 400)
     ax.plot(theta, _beta(theta, 2, 2), ":", color="0.35", label="prior Beta(2, 2), mean 0.5")
     likelihood = theta**7 * (1 - theta) ** 3
-    ax.plot(theta, likelihood / np.trapezoid(likelihood, theta), "--", color="C1", label="likelihood of 7 in 10, scaled")
+    ax.plot(
+        theta, likelihood / np.trapezoid(likelihood, theta), "--", color="C1", label="likelihood of 7 in 10, scaled"
+    )
     ax.plot(theta, _beta(theta, 9, 5), color="C0", label="posterior Beta(9, 5), mean 0.643")
     ax.plot(theta, _beta(theta, 72, 32), color="C3", label="after 70 in 100: Beta(72, 32), mean 0.692")
     ax.axvline(0.7, color="0.7", lw=0.8)

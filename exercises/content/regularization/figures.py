@@ -59,7 +59,11 @@ def l1_diamond_l2_ball(figure):
     t = np.linspace(0, 2 * np.pi, 4000, endpoint=False)
     for ax, name, boundary in (
         (left, "L2 ball ‖w‖₂ ≤ 1", np.stack([np.cos(t), np.sin(t)], axis=1)),
-        (right, "L1 diamond ‖w‖₁ ≤ 1", np.stack([np.cos(t), np.sin(t)], axis=1) / (np.abs(np.cos(t)) + np.abs(np.sin(t)))[:, None]),
+        (
+            right,
+            "L1 diamond ‖w‖₁ ≤ 1",
+            np.stack([np.cos(t), np.sin(t)], axis=1) / (np.abs(np.cos(t)) + np.abs(np.sin(t)))[:, None],
+        ),
     ):
         d = boundary - center
         loss = np.einsum("ni,ij,nj->n", d, A, d)
@@ -70,10 +74,22 @@ def l1_diamond_l2_ball(figure):
         ax.fill(outline[:, 0], outline[:, 1], color="C0", alpha=0.15)
         ax.plot(outline[:, 0], outline[:, 1], color="C0")
         ax.plot(*center, "+", color="black", ms=9)
-        ax.annotate("unregularised optimum", center, xytext=(0.2, 2.25), fontsize=8, arrowprops={"arrowstyle": "->", "color": "0.3"})
+        ax.annotate(
+            "unregularised optimum",
+            center,
+            xytext=(0.2, 2.25),
+            fontsize=8,
+            arrowprops={"arrowstyle": "->", "color": "0.3"},
+        )
         ax.plot(*best, "o", color="C3")
-        ax.annotate(f"touches at ({best[0]:.2f}, {best[1]:.2f})", best, xytext=(-1.5, -1.45), fontsize=8, color="C3",
-                    arrowprops={"arrowstyle": "->", "color": "C3"})
+        ax.annotate(
+            f"touches at ({best[0]:.2f}, {best[1]:.2f})",
+            best,
+            xytext=(-1.5, -1.45),
+            fontsize=8,
+            color="C3",
+            arrowprops={"arrowstyle": "->", "color": "C3"},
+        )
         ax.axhline(0, color="0.8", lw=0.8)
         ax.axvline(0, color="0.8", lw=0.8)
         ax.set_aspect("equal")
