@@ -1,3 +1,5 @@
+import hashlib
+
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
@@ -131,7 +133,9 @@ def submission_plot(request, pk, index):
     submission = access.submission_for(request.user, pk)
     if index not in submission.plotted_cases:
         raise Http404("No plot for this case.")
-    key = f"plot:v1:{submission.pk}:{index}"
+    # By content, not only by id: ids come back after a database is reset, plots must not.
+    digest = hashlib.sha256(bytes(submission.returned) + str(submission.version_id).encode()).hexdigest()[:20]
+    key = f"plot:v1:{submission.pk}:{index}:{digest}"
     picture = cache.get(key)
     if picture is None:
         plot = submission.plot(index)

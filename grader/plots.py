@@ -310,7 +310,8 @@ def draw(spec: dict, case, got, *, case_name: str | None = None) -> Plot | None:
     compare = _pick(_compare_specs(spec), choice.item or 0)
     name = case_name or getattr(case, "name", "this case")
     with svg.style():
-        figure = svg.new_figure(5.6, 3.2)
+        figure = svg.new_figure(5.6, 3.2, layout=None)  # fixed margins: drawn while a page waits
+        figure.subplots_adjust(left=0.13, right=0.96, bottom=0.15, top=0.96)
         draw_kind = {"curve": _draw_curve, "values": _draw_values, "heatmap": _draw_heatmap, "path": _draw_path}[
             choice.kind
         ]
@@ -356,7 +357,11 @@ def _mark_not_finite(ax, positions: np.ndarray, values: np.ndarray) -> int:
 
 def _summary(exp: np.ndarray, mine: np.ndarray, wrong: np.ndarray, where_of) -> str:
     if not wrong.any():
-        return f"All {exp.size} values agree with the expected ones."
+        return (
+            "Your value agrees with the expected one."
+            if exp.size == 1
+            else f"All {exp.size} values agree with the expected ones."
+        )
     error = np.abs(np.where(np.isfinite(mine), mine, np.inf) - exp)
     worst = np.unravel_index(np.argmax(np.where(wrong, error, -1)), exp.shape)
     gap = error[worst]
