@@ -1,8 +1,9 @@
 """Cohort reports at scale: 500 learners × 120 exercises with 50,000 graded submissions.
 
 Builds the data set in a throwaway test database (never the development one), then renders
-the cohort dashboard, the exercise analytics page and the grid CSV through the test client,
-printing for each the render time and the number of SQL queries.
+the cohort dashboard, the exercise analytics page, the grid CSV and the completion chart
+(cached by its data, then drawn afresh) through the test client, printing for each the
+render time and the number of SQL queries.
 
     python benchmarks/reports.py [--learners 500] [--exercises 120] [--submissions 50000]
 """
@@ -26,6 +27,7 @@ import django
 django.setup()
 
 from django.contrib.auth.models import Group, User  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
@@ -101,11 +103,12 @@ def build(learners: int, exercises: int, submissions: int, seed: int = 7) -> tup
     return cohort, instructor, rows[0]
 
 
-def measure(client: Client, label: str, url: str) -> None:
-    client.get(url)  # warm caches (templates, URL resolver) so the figure is the steady state
+def measure(client: Client, label: str, url: str, *, warm: bool = True, **headers) -> None:
+    if warm:
+        client.get(url, **headers)  # warm caches (templates, URL resolver) so the figure is the steady state
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        response = client.get(url)
+        response = client.get(url, **headers)
         seconds = time.perf_counter() - started
     assert response.status_code == 200, (url, response.status_code)
     print(f"{label:<28} {seconds * 1000:8.0f} ms  {len(queries):3d} queries  {len(response.content) / 1e6:6.2f} MB")
@@ -134,6 +137,10 @@ def main() -> None:
         measure(client, "grid CSV", reverse("teaching:cohort_grid_csv", args=[cohort.pk]))
         measure(client, "all scores CSV", reverse("teaching:cohort_scores_csv", args=[cohort.pk]))
         measure(client, "exercise analytics", reverse("teaching:cohort_exercise", args=[cohort.pk, first_exercise.slug]))
+        completion = reverse("teaching:cohort_completion", args=[cohort.pk])
+        measure(client, "completion chart (htmx)", completion, HTTP_HX_REQUEST="true")
+        cache.clear()  # the charts are cached by their data: this is the cost of drawing one
+        measure(client, "completion chart, drawn", completion, HTTP_HX_REQUEST="true", warm=False)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

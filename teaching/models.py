@@ -117,6 +117,36 @@ class Cohort(models.Model):
             )
         return grid
 
+    def completion_over_time(self) -> CompletionHistory:
+        """Each module's completion (solved learner × exercise slots of its published problem
+        set, over the cohort's present learners) at the end of every day since the first
+        solve, from the progress rows' solve times: two queries."""
+        learners = self.enrollments.count()
+        modules = {module.pk: module.title for module in Module.objects.all()}
+        totals = Counter(Exercise.objects.published().problem_set().values_list("module_id", flat=True))
+        solves = ExerciseProgress.objects.solved().filter(
+            learner__enrollments__cohort=self, exercise__published=True, exercise__in_quiz=False
+        ).values_list("exercise__module_id", "solved_at")
+        by_module = defaultdict(list)
+        for module_id, solved_at in solves:
+            by_module[module_id].append(timezone.localdate(solved_at))
+        history = CompletionHistory(learners=learners)
+        if not by_module or not learners:
+            return history
+        first, last = min(min(days) for days in by_module.values()), timezone.localdate()
+        history.days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        for module_id, title in modules.items():
+            slots = totals.get(module_id, 0) * learners
+            if not slots:
+                continue
+            per_day = Counter(by_module.get(module_id, []))
+            running, series = 0, []
+            for day in history.days:
+                running += per_day.get(day, 0)
+                series.append(running / slots)
+            history.modules.append((title, series))
+        return history
+
     def exercise_report(self, exercise: Exercise) -> ExerciseReport:
         """How the cohort fares on one exercise, from its submissions' grading results."""
         report = ExerciseReport(exercise=exercise, learners=self.enrollments.count())
@@ -125,7 +155,7 @@ class Cohort(models.Model):
             .filter(exercise=exercise, learner__enrollments__cohort=self, quiz_attempt__isnull=True)
             .exclude(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
             .order_by("submitted_at", "pk")
-            .values_list("learner_id", "submitted_at", "finished_at", "correct", "feedback", "diagnoses")
+            .values_list("learner_id", "submitted_at", "finished_at", "correct", "feedback", "diagnoses", "score")
         )
         by_learner = defaultdict(list)
         for row in submissions:
@@ -139,7 +169,10 @@ class Cohort(models.Model):
                 report.solved += 1
                 report.attempts_to_solve.append(first_correct + 1)
                 report.times_to_solve.append((rows[first_correct][2] or rows[first_correct][1]) - rows[0][1])
-            for _learner, _at, _finished, _correct, feedback, diagnoses in rows:
+            else:
+                report.attempts_unsolved.append(len(rows))
+            report.best_scores.append(max((row[6] or 0.0) for row in rows))
+            for _learner, _at, _finished, _correct, feedback, diagnoses, _score in rows:
                 for case in (feedback or {}).get("cases", []):
                     if not case.get("passed"):
                         failing[case.get("name", "?")].add(learner_id)
@@ -202,12 +235,21 @@ class CohortGrid:
 
 
 @dataclass
+class CompletionHistory:
+    learners: int
+    days: list = field(default_factory=list)  # dates
+    modules: list[tuple[str, list[float]]] = field(default_factory=list)  # (title, completion on each day)
+
+
+@dataclass
 class ExerciseReport:
     exercise: Exercise
     learners: int
     attempted: int = 0
     solved: int = 0
     attempts_to_solve: list[int] = field(default_factory=list)
+    attempts_unsolved: list[int] = field(default_factory=list)  # attempts so far of who has not solved it
+    best_scores: list[float] = field(default_factory=list)  # one per learner who tried
     times_to_solve: list[timedelta] = field(default_factory=list)
     failing_cases: list[tuple[str, int]] = field(default_factory=list)
     mistakes: list[tuple[str, int]] = field(default_factory=list)

@@ -117,7 +117,7 @@ def test_it_authors_validates_publishes_and_reports_a_code_exercise(client, modu
     answer = "import numpy as np\ndef row_sums(X):\n    return np.asarray(X).sum(axis=1)\n"
     submit(learner, exercise, answer, django_capture_on_commit_callbacks)
     dashboard = client.get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
-    assert "ada" in dashboard and 'class="cell solved" title="row-sums: solved, 1 attempt' in dashboard
+    assert "ada" in dashboard and 'class="cell solved s10" title="row-sums: solved, 1 attempt' in dashboard
     rows = list(csv.reader(io.StringIO(client.get(reverse("teaching:cohort_grid_csv", args=[cohort.pk])).content.decode())))
     assert rows[0][:4] == ["learner", "solved", "attempted", "row-sums"]
     assert rows[1][:4] == ["ada", "1", "0", "solved"]
@@ -373,3 +373,35 @@ def test_it_versions_a_title_change_and_logs_every_change(client, exercise, inst
     assert "Audit log" in page and "Unpublished" in page and "prof" in page
     rows = list(csv.reader(io.StringIO(client.get(reverse("teaching:exercise_audit_csv", args=[exercise.slug])).content.decode())))
     assert rows[0] == ["when", "who", "action", "version", "detail"] and [row[2] for row in rows[1:]] == actions
+
+
+def test_it_shades_the_grid_by_each_learners_best_score(client, cohort, exercise, instructor, learner, other_learner):
+    from django.utils import timezone
+
+    now = timezone.now()
+    ExerciseProgress.objects.create(learner=learner, exercise=exercise, attempts=3, best_score=0.47, first_submitted_at=now, last_submitted_at=now)
+    cohort.enroll(other_learner)  # never started it
+    page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
+    assert 'class="cell attempted s4" title="col-means: attempted, 3 attempts, best 47%"' in page
+    assert 'class="cell none" title="col-means: not started"' in page
+    assert page.count('class="swatch s') == 11  # the legend shows the whole scale
+
+
+def test_it_charts_attempts_and_best_scores_of_an_exercise(client, graded, exercise, cohort, instructor):
+    page = login(client, instructor).get(reverse("teaching:cohort_exercise", args=[cohort.pk, exercise.slug])).content.decode()
+    figure = page[page.index('<figure class="chart">') :]
+    assert figure.startswith('<figure class="chart"><svg role="img"')
+    assert "<title" in figure and "Attempts and best scores on Column means" in figure
+    assert "1 learners tried it; 1 solved it, most often at attempt 2; 0 have not yet." in figure
+    assert len(figure[: figure.index("</figure>")].encode()) < 60_000
+
+
+def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, graded, cohort, instructor, other_instructor):
+    page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
+    url = reverse("teaching:cohort_completion", args=[cohort.pk])
+    assert f'hx-get="{url}" hx-trigger="load"' in page and "<svg" not in page  # the grid does not wait for the chart
+    chart = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert chart.startswith('<figure class="chart"><svg role="img"') or chart.lstrip().startswith('<figure class="chart"><svg role="img"')
+    assert "Each module&#x27;s completion over time" in chart or "Each module's completion over time" in chart
+    assert "Furthest along now: Basics 100%" in chart
+    assert login(client, other_instructor).get(url).status_code == 404
