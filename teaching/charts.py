@@ -46,7 +46,9 @@ def _draw_exercise(report: ExerciseReport) -> dict:
         figure = svg.new_figure(7.2, 2.8)
         left, right = figure.subplots(1, 2)
         left.bar(bins[:-1], solved, color="#2072b1", label="solved it (attempts to solve)")
-        left.bar(bins[:-1], unsolved, bottom=solved, color="#eef8b3", edgecolor="#b2e1b6", label="not yet (attempts so far)")
+        left.bar(
+            bins[:-1], unsolved, bottom=solved, color="#eef8b3", edgecolor="#b2e1b6", label="not yet (attempts so far)"
+        )
         left.set_xticks(bins[:-1], [*map(str, range(1, 10)), "10+"])
         left.set_xlabel("attempts")
         left.set_ylabel("learners")
@@ -68,9 +70,14 @@ def _draw_exercise(report: ExerciseReport) -> dict:
     return {"svg": picture, "description": desc}
 
 
+# The grid's heat scale (teaching.css: .s0 ... .s10), so that a score looks the same everywhere.
+SHADES = [
+    "#eef8b3", "#d6efb3", "#b2e1b6", "#83cebb", "#59bfc0", "#37acc3", "#1f93c0", "#2072b1", "#2352a3", "#253795", "#13266f",
+]  # fmt: skip
+
+
 def _shade(index: int) -> str:
-    """The grid's heat scale (teaching.css), so that a score looks the same everywhere."""
-    return ["#eef8b3", "#d6efb3", "#b2e1b6", "#83cebb", "#59bfc0", "#37acc3", "#1f93c0", "#2072b1", "#2352a3", "#253795", "#13266f"][index]
+    return SHADES[index]
 
 
 def completion_chart(history: CompletionHistory) -> dict | None:
