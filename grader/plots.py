@@ -299,6 +299,19 @@ def draw(spec: dict, case, got, *, case_name: str | None = None) -> Plot | None:
     `kwargs`, `expected` and `hidden`; a hidden case is never drawn."""
     from . import svg
 
+    with svg.style():
+        sketched = sketch(spec, case, got, case_name=case_name)
+        if sketched is None:
+            return None
+        figure, kind, title, description = sketched
+        return Plot(kind, svg.render(figure, title=title, desc=description), title, description)
+
+
+def sketch(spec: dict, case, got, *, case_name: str | None = None):
+    """The plot as a matplotlib figure, with its kind, title and description; None when no plot
+    fits or the case is hidden. Call it inside `svg.style()`."""
+    from . import svg
+
     if getattr(case, "hidden", False):
         return None
     choice = choose(spec, case.args, case.kwargs, case.expected, got)
@@ -309,18 +322,15 @@ def draw(spec: dict, case, got, *, case_name: str | None = None) -> Plot | None:
         expected, got = expected[choice.item], got[choice.item]
     compare = _pick(_compare_specs(spec), choice.item or 0)
     name = case_name or getattr(case, "name", "this case")
-    with svg.style():
-        figure = svg.new_figure(5.6, 3.2, layout=None)  # fixed margins: drawn while a page waits
-        figure.subplots_adjust(left=0.13, right=0.96, bottom=0.15, top=0.96)
-        draw_kind = {"curve": _draw_curve, "values": _draw_values, "heatmap": _draw_heatmap, "path": _draw_path}[
-            choice.kind
-        ]
-        title, description = draw_kind(figure, spec, case, choice, _numeric(expected), _numeric(got), compare)
-        if choice.item is not None:
-            title = f"{title} (item {choice.item} of the returned tuple)"
-        title = f"{title}, case {name!r}"
-        picture = svg.render(figure, title=title, desc=description)
-    return Plot(choice.kind, picture, title, description)
+    figure = svg.new_figure(5.6, 3.2, layout=None)  # fixed margins: drawn while a page waits
+    figure.subplots_adjust(left=0.13, right=0.96, bottom=0.15, top=0.96)
+    draw_kind = {"curve": _draw_curve, "values": _draw_values, "heatmap": _draw_heatmap, "path": _draw_path}[
+        choice.kind
+    ]
+    title, description = draw_kind(figure, spec, case, choice, _numeric(expected), _numeric(got), compare)
+    if choice.item is not None:
+        title = f"{title} (item {choice.item} of the returned tuple)"
+    return figure, choice.kind, f"{title}, case {name!r}", description
 
 
 def _wrong(exp: np.ndarray, mine: np.ndarray, compare: dict) -> np.ndarray:
@@ -501,7 +511,7 @@ def _draw_path(figure, spec, case, choice, exp, mine, compare):
         g1, g2 = np.meshgrid(np.linspace(low[0], high[0], 48), np.linspace(low[1], high[1], 48))
         values = loss(np.stack([g1, g2], axis=-1))
         levels = np.unique(np.quantile(values, [0.01, 0.04, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9]))
-        ax.contour(g1, g2, values, levels=levels, colors="0.75", linewidths=0.8)
+        ax.contour(g1, g2, values, levels=levels, colors="0.75", linewidths=0.8, linestyles="solid")
         # Markers on every step only for short paths: they are most of a long path's bytes.
         ax.plot(exp[:, 0], exp[:, 1], "o-" if steps <= 25 else "-", color="0.35", ms=3, lw=1.2, label="expected path")
         if len(path) > 1:

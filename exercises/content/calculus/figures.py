@@ -35,7 +35,9 @@ def gradient_on_contours(figure):
     x, y = np.meshgrid(np.linspace(-2, 2.5, 120), np.linspace(-2, 2.5, 120))
     points = np.stack([x, y], axis=-1)
     f = 0.5 * np.einsum("...i,ij,...j->...", points, A, points) - points @ b
-    contours = ax.contour(x, y, f, levels=[-0.3, 0, 0.5, 1.5, 3, 5, 7.5], colors="0.55", linewidths=0.8)
+    contours = ax.contour(
+        x, y, f, levels=[-0.3, 0, 0.5, 1.5, 3, 5, 7.5], colors="0.55", linewidths=0.8, linestyles="solid"
+    )
     ax.clabel(contours, fontsize=7, fmt="%g")
     qx, qy = np.meshgrid(np.linspace(-1.5, 2, 7), np.linspace(-1.5, 2, 7))
     q = np.stack([qx.ravel(), qy.ravel()], axis=1)
