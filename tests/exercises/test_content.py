@@ -63,6 +63,8 @@ def test_it_unpublishes_an_exercise_whose_file_is_gone(course_copy):
         (lambda text: text.replace("def sigmoid(z):\n      z =", "def sigmoid(z)\n      z ="), "field 'reference': Python syntax error"),
         (lambda text: text.replace(r"\frac{1}{1 + e^{-z}}", r"\frac{1}{"), "statement: cannot render the formula"),
         (lambda text: text.replace("method: allclose", "method: vibes"), "field 'compare': unknown method 'vibes'"),
+        (lambda text: text + "plot: pie\n", "field 'plot': unknown kind 'pie'"),
+        (lambda text: text + "plot: {kind: curve, x: q}\n", "field 'plot': 'x': 'q' is not a parameter of sigmoid(z)"),
         (lambda text: text + "\n  : not yaml [", "invalid YAML"),
         (lambda text: "- just\n- a list\n", "must be a YAML mapping"),
     ],
