@@ -103,7 +103,10 @@ def _draw_completion(history: CompletionHistory) -> dict:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
         from matplotlib.dates import AutoDateLocator, DateFormatter
 
-        ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
+        if len(days) > 2:  # a day or two has no interval to choose: the days themselves are the ticks
+            ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
+        else:
+            ax.set_xticks(days)
         ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
         ended.sort(reverse=True)
         lead = ", ".join(f"{title} {round(100 * value)}%" for value, title in ended[:3])
