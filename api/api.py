@@ -406,6 +406,8 @@ def _submit(request, slug: str, payload: schemas.SubmitIn) -> Submission:
         submission = Submission.submit(request.user, exercise, form.cleaned_data["answer"])
     except Submission.TooManyPending as exc:
         raise ApiError(429, "too_many_pending", str(exc)) from None
+    except Submission.PastDeadline as exc:
+        raise ApiError(403, "past_deadline", str(exc)) from None
     submission.refresh_from_db()  # grading may already have happened, when it runs in this process
     return submission
 

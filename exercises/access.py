@@ -13,6 +13,16 @@ from django.shortcuts import get_object_or_404
 from .models import Exercise, Module, QuizAttempt, Submission
 
 INSTRUCTORS_GROUP = "instructors"
+MAX_ID = 2**63 - 1  # the largest primary key a BigAutoField holds
+
+
+def positive_int(raw: str | None) -> int | None:
+    """An id or a count typed into a query string, or None: ASCII digits only (`str.isdigit` accepts
+    "²", which `int` refuses) and within the database's range."""
+    if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
 
 
 def is_instructor(user: User | AnonymousUser) -> bool:

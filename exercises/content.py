@@ -10,6 +10,7 @@ import functools
 import hashlib
 import importlib.metadata
 import importlib.util
+import math
 import os
 import re
 import tempfile
@@ -33,6 +34,11 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KINDS = {choice.value for choice in Exercise.Kind}
 DIFFICULTIES = {choice.value for choice in Exercise.Difficulty}
 MAX_FILE_BYTES = 1_000_000
+MAX_NESTING = 20  # levels of lists and mappings; real exercise files use fewer than 6
+MAX_INTEGER = 2**63 - 1  # the largest integer kept in a spec (JSON readers agree up to here)
+MAX_POINTS = 1000
+MAX_QUIZ_ATTEMPTS = 100
+MAX_ORDER = 1_000_000
 
 
 class ContentError(ValueError):
@@ -89,15 +95,72 @@ class ModuleFiles:
     exercises: list[ExerciseFile] = field(default_factory=list)
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing before it recurses. Composing nodes is recursive, so a
+    deeply nested file would end in RecursionError; and an alias (*name) lets a few lines
+    stand for a huge tree once the data is copied, so course files do without them."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not supported", mark)
+        if not self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, f"lists and mappings nest deeper than {MAX_NESTING} levels", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def load_yaml(text: str) -> Any:
+    """YAML from a course file, an upload or a form field; raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader: plain data only
+
+
+def storable_problem(data: Any) -> str | None:
+    """Why `data` cannot be stored as read (None if it can): PostgreSQL takes no NUL
+    character in text or JSON, JSON has no infinity or NaN, and integers beyond 64 bits
+    are refused by JSON readers. Names the top-level field at fault."""
+    stack = [(None, data)]
+    while stack:
+        where, value = stack.pop()
+        problem = None
+        if isinstance(value, str) and "\x00" in value:
+            problem = "contains a NUL character"
+        elif isinstance(value, float) and not math.isfinite(value):
+            problem = "holds a number that is not finite"
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+            problem = "holds an integer that is too large"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((where or key, key))
+                stack.append((where or key, item))
+        elif isinstance(value, list):
+            stack.extend((where, item) for item in value)
+        if problem:
+            return f"field '{where}' {problem}" if isinstance(where, str) else f"the file {problem}"
+    return None
+
+
 def _load_yaml(path: Path) -> Any:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ContentError(path, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise ContentError(path, "the file is not UTF-8 text") from None
     except yaml.YAMLError as exc:
         raise ContentError(path, f"invalid YAML: {exc}") from None
+    problem = storable_problem(data)
+    if problem:
+        raise ContentError(path, problem)
+    return data
 
 
 def read_syllabus(root: Path = CONTENT_ROOT) -> dict[str, dict]:
@@ -257,6 +320,9 @@ def read_exercise(path: Path, topic_ids: set[str]) -> ExerciseFile:
             raise ContentError(path, "field 'hints' must be a list of strings")
         _render(path, "hints", hint)
     spec = {"hints": hints, **SPEC_READERS[kind](fields)}
+    points = fields.get("points", int, 1)
+    if not 0 <= points <= MAX_POINTS:
+        raise ContentError(path, f"field 'points' must lie between 0 and {MAX_POINTS}")
     return ExerciseFile(
         path=path,
         slug=slug,
@@ -264,7 +330,7 @@ def read_exercise(path: Path, topic_ids: set[str]) -> ExerciseFile:
         kind=kind,
         topics=topics,
         difficulty=difficulty,
-        points=fields.get("points", int, 1),
+        points=points,
         published=fields.get("published", bool, True),
         in_quiz=fields.get("quiz", bool, False),
         statement=statement,
@@ -307,13 +373,92 @@ def _code_spec(fields: _Fields) -> dict:
             plots.check(spec)
         except plots.PlotSpecError as exc:
             raise ContentError(fields.path, f"field 'plot': {exc}") from None
+    gradient = fields.get("gradient", dict, None)
+    if gradient is not None:
+        spec["gradient"] = _gradient_spec(fields.path, gradient)
     return spec
+
+
+def _gradient_spec(path: Path, gradient: dict) -> dict:
+    """A code exercise's `gradient` block: the loss its gradient is checked against by central
+    differences, and optionally the symbolic exercise deriving the same gradient."""
+    where = "field 'gradient'"
+    arguments = gradient.get("arguments")
+    if not (isinstance(arguments, list) and arguments and all(isinstance(a, str) and a.isidentifier() for a in arguments)):
+        raise ContentError(path, f"{where}: 'arguments' must list the entry point's argument names in order")
+    if gradient.get("wrt") not in arguments:
+        raise ContentError(path, f"{where}: 'wrt' must be one of the arguments ({', '.join(arguments)})")
+    loss = gradient.get("loss")
+    if not isinstance(loss, str) or "def loss" not in loss:
+        raise ContentError(path, f"{where}: 'loss' must be Python source defining loss(...) with the entry point's arguments")
+    try:
+        compile(loss, f"{path}:gradient.loss", "exec")  # a syntax check only; nothing runs here
+    except SyntaxError as exc:
+        raise ContentError(path, f"{where}.loss: Python syntax error on line {exc.lineno}: {exc.msg}") from None
+    output = gradient.get("output")
+    if output is not None and (not isinstance(output, int) or isinstance(output, bool) or output < 0):
+        raise ContentError(path, f"{where}: 'output' must be the index of the gradient in the returned tuple")
+    for name in ("step",):
+        if gradient.get(name) is not None and not (_is_number_tree(gradient[name]) and 0 < gradient[name] < 1):
+            raise ContentError(path, f"{where}: '{name}' must be a small positive number")
+    derivation = gradient.get("derivation")
+    if derivation is not None:
+        if not (isinstance(derivation, str) and SLUG.match(derivation)):
+            raise ContentError(path, f"{where}: 'derivation' must be the slug of a symbolic exercise")
+        _matrix_declaration(path, gradient, where)
+        missing = [name for name in gradient["matrices"] if name not in arguments]
+        if missing or gradient["wrt"] not in gradient["matrices"]:
+            raise ContentError(path, f"{where}: 'matrices' must declare the variable and name only arguments (not {', '.join(missing)})")
+    return gradient
+
+
+def _matrix_declaration(path: Path, answer: dict, where: str) -> None:
+    """`matrices` (name: [rows, columns] or {shape, entries}), `scalars` and `dims`, checked
+    for form here; the expressions themselves are read by the checker when validating."""
+    matrices = answer.get("matrices")
+    if not isinstance(matrices, dict) or not matrices:
+        raise ContentError(path, f"{where}: 'matrices' must map names to shapes, like X: [n, d]")
+    for name, value in matrices.items():
+        shape = value.get("shape") if isinstance(value, dict) else value
+        entries = value.get("entries", "normal") if isinstance(value, dict) else "normal"
+        if not (isinstance(name, str) and name.isidentifier() and name not in ("T", "I")):
+            raise ContentError(path, f"{where}: {name!r} cannot name a matrix (T and I mean transpose and identity)")
+        if not (isinstance(shape, list) and len(shape) == 2 and all(_is_dimension(part) for part in shape)):
+            raise ContentError(path, f"{where}: the shape of {name!r} must be two dimension names or sizes, like [n, 1]")
+        if entries not in MATRIX_ENTRIES:
+            raise ContentError(path, f"{where}: entries of {name!r} must be one of {', '.join(MATRIX_ENTRIES)}")
+    scalars = answer.get("scalars") or []
+    if not (isinstance(scalars, list) and all(isinstance(s, str) and s.isidentifier() for s in scalars)):
+        raise ContentError(path, f"{where}: 'scalars' must be a list of names")
+    for dimension, sizes in (answer.get("dims") or {}).items():
+        if not (isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(v, int) and 1 <= v <= 12 for v in sizes) and sizes[0] <= sizes[1]):
+            raise ContentError(path, f"{where}: 'dims' of {dimension!r} must be a range [low, high] within 1..12")
+
+
+def _shape_of(declared):
+    return declared.get("shape") if isinstance(declared, dict) else declared
+
+
+MATRIX_ENTRIES = ("normal", "positive", "unit", "distribution", "symmetric", "spd")
+
+
+def _is_dimension(part) -> bool:
+    if isinstance(part, bool):
+        return False
+    return (isinstance(part, int) and part >= 1) or (isinstance(part, str) and part.isidentifier())
 
 
 def _symbolic_spec(fields: _Fields) -> dict:
     answer = fields.get("answer", dict)
     if not isinstance(answer.get("expected"), str | list):
         raise ContentError(fields.path, "field 'answer.expected' must be an expression string or a list of rows")
+    if answer.get("matrices") is not None:
+        _matrix_declaration(fields.path, answer, "field 'answer'")
+        gradient = answer.get("gradient")
+        if gradient is not None and not (
+            isinstance(gradient, dict) and isinstance(gradient.get("loss"), str) and gradient.get("wrt") in answer["matrices"]
+        ):
+            raise ContentError(fields.path, "field 'answer.gradient' needs 'loss' (an expression) and 'wrt' (a declared matrix)")
     return {"answer": answer, "params": fields.get("params", dict, {})}
 
 
@@ -322,9 +467,18 @@ def _numeric_spec(fields: _Fields) -> dict:
     value = answer.get("value")
     if not _is_number_tree(value):
         raise ContentError(fields.path, "field 'answer.value' must be a number or a list of numbers")
-    for name in ("rtol", "atol", "sig_figs"):
+    for name in ("rtol", "atol"):
         if answer.get(name) is not None and not _is_number_tree(answer[name]):
             raise ContentError(fields.path, f"field 'answer.{name}' must be a number")
+    stated = [name for name in ("decimals", "sig_figs") if answer.get(name) is not None]
+    for name in stated:
+        value = answer[name]
+        if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "decimals" else 1) or value > 15:
+            raise ContentError(fields.path, f"field 'answer.{name}' must be a whole number of places (0-15 decimals, 1-15 figures)")
+    if len(stated) > 1:
+        raise ContentError(fields.path, "field 'answer': give either 'decimals' or 'sig_figs', not both")
+    if stated and any(answer.get(name) is not None for name in ("rtol", "atol")):
+        raise ContentError(fields.path, f"field 'answer': '{stated[0]}' sets the tolerance; remove 'rtol' and 'atol'")
     return {"answer": answer}
 
 
@@ -363,6 +517,10 @@ def read_module(path: Path, syllabus: dict[str, dict]) -> ModuleFiles:
         raise ContentError(meta_path, "missing module.yaml")
     fields = _Fields(meta_path, _load_yaml(meta_path))
     quiz = fields.get("quiz", dict, {})
+    if not 1 <= fields.get("max_attempts", int, 3, where=quiz) <= MAX_QUIZ_ATTEMPTS:
+        raise ContentError(meta_path, f"field 'quiz.max_attempts' must lie between 1 and {MAX_QUIZ_ATTEMPTS}")
+    if not 0 <= fields.get("order", int) <= MAX_ORDER:
+        raise ContentError(meta_path, f"field 'order' must lie between 0 and {MAX_ORDER}")
     lesson_path = path / "lesson.md"
     if not lesson_path.exists():
         raise ContentError(lesson_path, "missing lesson.md")
@@ -392,13 +550,38 @@ def read_course(root: Path = CONTENT_ROOT, only: set[str] | None = None) -> tupl
     syllabus = read_syllabus(root)
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     modules = [read_module(folder, syllabus) for folder in folders if only is None or folder.name in only]
-    seen: dict[str, Path] = {}
+    seen: dict[str, ExerciseFile] = {}
     for module in modules:
         for exercise in module.exercises:
             if exercise.slug in seen:
-                raise ContentError(exercise.path, f"slug {exercise.slug!r} is already used by {seen[exercise.slug]}")
-            seen[exercise.slug] = exercise.path
+                raise ContentError(exercise.path, f"slug {exercise.slug!r} is already used by {seen[exercise.slug].path}")
+            seen[exercise.slug] = exercise
+    if only is None:
+        for exercise in seen.values():
+            _check_derivation_link(exercise, seen)
     return syllabus, modules
+
+
+def _check_derivation_link(exercise: ExerciseFile, exercises: dict[str, ExerciseFile]) -> None:
+    """A code exercise linked to a derivation must agree with it on names and shapes, or the
+    learner's expression could not be evaluated at the code's cases."""
+    gradient = exercise.spec.get("gradient") or {}
+    slug = gradient.get("derivation")
+    if not slug:
+        return
+    where = "field 'gradient.derivation'"
+    target = exercises.get(slug)
+    answer = (target.spec.get("answer") or {}) if target else {}
+    if target is None or target.kind != "symbolic" or not answer.get("gradient"):
+        raise ContentError(exercise.path, f"{where}: {slug!r} is not a symbolic exercise with a matrix gradient")
+    if answer["gradient"]["wrt"] != gradient["wrt"]:
+        raise ContentError(exercise.path, f"{where}: the derivation is with respect to {answer['gradient']['wrt']!r}, the code {gradient['wrt']!r}")
+    for name, value in gradient["matrices"].items():
+        here, there = _shape_of(value), _shape_of(answer["matrices"].get(name))
+        if here != there:
+            raise ContentError(exercise.path, f"{where}: {name!r} has shape {here!r} here but {there!r} in {slug!r}")
+    if set(gradient.get("scalars") or []) != set(answer.get("scalars") or []):
+        raise ContentError(exercise.path, f"{where}: the scalars differ from those of {slug!r}")
 
 
 @dataclass

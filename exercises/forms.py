@@ -1,10 +1,15 @@
 import json
 
+from confusable_homoglyphs import confusables
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.safestring import mark_safe
 from django_ace import AceWidget
+
+from grader.answers import numeric_size_problem
+from grader.limits import SYMBOLIC_MAX_CHARS
 
 from .markdown import render_markdown_or_escape
 from .models import Exercise
@@ -17,9 +22,31 @@ def inline_markdown(text: str) -> str:
     return mark_safe(html)
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form, which limits the username's length in the widget only: a longer
+    name went on to authenticate() and into the lockout records' column. Here it is refused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
+
+
 class SignupForm(UserCreationForm):
+    """Usernames arrive NFKC-normalised (Django's UsernameField) and are unique regardless of
+    case (UserCreationForm); one that mixes scripts with look-alike letters, such as a
+    Cyrillic е inside Latin letters, would pass for someone else's and is refused."""
+
     class Meta(UserCreationForm.Meta):
         fields = ("username",)
+
+    def clean_username(self):
+        username = super().clean_username()
+        if username and confusables.is_dangerous(username):
+            raise forms.ValidationError(
+                "This username mixes alphabets with letters that look alike (such as a Cyrillic е among Latin letters). "
+                "Use letters from one alphabet."
+            )
+        return username
 
 
 def _answer_field(exercise: Exercise, initial: str = "", choice_order: list[int] | None = None) -> forms.Field:
@@ -53,4 +80,9 @@ class AnswerForm(forms.Form):
             raise forms.ValidationError(f"The answer is too long (at most {settings.MAX_ANSWER_BYTES // 1000} KB).")
         if not answer.strip():
             raise forms.ValidationError("The answer is empty.")
+        # The checkers' own caps: refused here, the answer costs no attempt.
+        if self.exercise.kind == Exercise.Kind.SYMBOLIC and len(answer) > SYMBOLIC_MAX_CHARS:
+            raise forms.ValidationError(f"The answer is {len(answer):,} characters long; at most {SYMBOLIC_MAX_CHARS:,} are allowed.")
+        if self.exercise.kind == Exercise.Kind.NUMERIC and (problem := numeric_size_problem(answer)):
+            raise forms.ValidationError(problem)
         return answer

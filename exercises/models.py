@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grader import engine, plots, sandbox
+from grader.limits import SYMBOLIC_MAX_CHARS
 from grader.results import GradingResult
 from grader.sandbox import wire
 from grader.symbolic import params
@@ -68,6 +69,25 @@ class Module(Authored):
 
     def get_absolute_url(self):
         return reverse("module", args=[self.slug])
+
+    # A learner's cohorts (the teaching app) may set deadlines and choose exercises; they are read
+    # here through the `deadlines` and `selections` relations the teaching models declare.
+
+    def deadline_for(self, learner, *, quiz: bool = False):
+        """The deadline that applies to `learner` here, if any: the latest of their cohorts'."""
+        if not getattr(learner, "is_authenticated", False):
+            return None
+        return self.deadlines.filter(cohort__enrollments__learner=learner, quiz=quiz).order_by("-due_at").first()
+
+    def problem_set_for(self, learner):
+        """The published problem set as `learner` sees it: their cohort's selection, in its
+        order, when a cohort of theirs has one; else every exercise in course order."""
+        exercises = self.exercises.published().problem_set()
+        if getattr(learner, "is_authenticated", False):
+            chosen = exercises.filter(selections__cohort__enrollments__learner=learner)
+            if chosen.exists():
+                return chosen.order_by("selections__position").distinct()
+        return exercises
 
 
 class Lesson(models.Model):
@@ -161,11 +181,25 @@ class Exercise(Authored):
         """This learner's variant: parameters drawn from (learner, exercise), the same on every
         visit and across versions; empty for exercises without `params`."""
         params_spec = self.spec.get("params") or {}
+        context = self.derivation_context(learner)
         if not params_spec or not getattr(learner, "is_authenticated", False):
-            return {"params": params.lowest(params_spec)} if params_spec else {}
-        return {"params": params.draw(params_spec, f"{learner.pk}:{self.slug}")}
+            return {**context, "params": params.lowest(params_spec)} if params_spec else context
+        return {**context, "params": params.draw(params_spec, f"{learner.pk}:{self.slug}")}
 
-    MAX_PREVIEW_CHARS = 2000
+    def derivation_context(self, learner) -> dict:
+        """For code that implements a gradient derived in another exercise: the learner's latest
+        graded derivation, which grading compares with the code (grader/gradcheck.py)."""
+        slug = (self.spec.get("gradient") or {}).get("derivation")
+        if not slug or not getattr(learner, "is_authenticated", False):
+            return {}
+        latest = (
+            Submission.objects.of(learner).graded().filter(exercise__slug=slug).select_related("exercise").first()
+        )
+        if latest is None:
+            return {}
+        return {"derivation": {"slug": slug, "title": latest.exercise.title, "answer": latest.answer}}
+
+    MAX_PREVIEW_CHARS = SYMBOLIC_MAX_CHARS
 
     def preview_answer(self, text: str) -> dict:
         """How a typed symbolic answer will be read, with the reading rendered as MathML."""
@@ -255,6 +289,20 @@ class Exercise(Authored):
             )
             detail = f"version {version.number}" + (f"; gate overridden: {override_reason}" if override_reason else "")
             AuditEvent.record(AuditEvent.Action.PUBLISHED, actor=by, exercise=self, version=version, detail=detail)
+
+    def roll_back(self, version: ExerciseVersion, *, by) -> ExerciseVersion:
+        """A new version with an old version's content: a draft for a published exercise (it
+        goes through the publish gate like any edit), else the current version."""
+        with transaction.atomic():
+            new = self.add_version(
+                version.statement, version.spec, version.metadata or self.metadata(), author=by,
+                message=f"rolled back to version {version.number}",
+            )  # fmt: skip
+            AuditEvent.record(
+                AuditEvent.Action.ROLLED_BACK, actor=by, exercise=self, version=new,
+                detail=f"version {new.number} has the content of version {version.number}",
+            )  # fmt: skip
+        return new
 
     def copy_for(self, user) -> Exercise:
         """A copy of the latest version, owned by `user`, unpublished, with a slug of its own."""
@@ -455,8 +503,10 @@ class Submission(models.Model):
     score = models.FloatField(null=True, blank=True)
     correct = models.BooleanField(default=False)
     timed_out = models.BooleanField(default=False)  # a case ran out of time: the next one waits in the backlog
+    late = models.BooleanField(default=False)  # submitted after the learner's deadline for the module
     feedback = models.JSONField(default=dict, blank=True)
     diagnoses = models.JSONField(default=list, blank=True)
+    failed_cases = models.JSONField(default=list, blank=True)  # names of the cases that failed, for reports
     # What the code returned on the visible cases that have a plot (grader/plots.py), kept so
     # that a plot can be drawn when the page asks for it; never a hidden case's value.
     returned = models.BinaryField(null=True, editable=False)
@@ -502,15 +552,26 @@ class Submission(models.Model):
     class TooManyPending(Exception):
         pass
 
+    class PastDeadline(Exception):
+        pass
+
     @classmethod
     def submit(cls, learner, exercise: Exercise, answer: str, *, quiz_attempt=None, context=None) -> Submission:
-        """Save the answer first (it is never lost), then queue it for grading after commit."""
+        """Save the answer first (it is never lost), then queue it for grading after commit.
+        Past the learner's deadline for the module, the answer is refused or flagged as late,
+        as the deadline says."""
+        deadline = exercise.module.deadline_for(learner, quiz=quiz_attempt is not None)
+        late = deadline is not None and timezone.now() > deadline.due_at
+        if late and deadline.late_policy == "refuse":
+            when = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M %Z")
+            raise cls.PastDeadline(f"The deadline for this module was {when}; answers are no longer accepted.")
         with transaction.atomic():
             # Lock the learner's row: two Submits at once must not both pass the pending limit.
             get_user_model().objects.select_for_update().filter(pk=learner.pk).exists()
             if cls.objects.of(learner).held_against_limit().count() >= cls.MAX_PENDING_PER_LEARNER:
                 raise cls.TooManyPending("Several of your answers are still being graded; wait for them first.")
             submission = cls.objects.create(
+                late=late,
                 learner=learner,
                 exercise=exercise,
                 version=exercise.current_version,
@@ -595,11 +656,12 @@ class Submission(models.Model):
         self.timed_out = any(case.stopped == "time" for case in result.cases)
         self.feedback = result.to_dict()
         self.diagnoses = result.diagnoses
+        self.failed_cases = result.failed_case_names()
         self.returned = result.returned
         self.finished_at = timezone.now()
         with transaction.atomic():
             owned = Submission.objects.filter(pk=self.pk, status=self.Status.RUNNING, claim_token=self.claim_token)
-            fields = ["status", "score", "correct", "timed_out", "feedback", "diagnoses", "returned", "finished_at"]
+            fields = ["status", "score", "correct", "timed_out", "feedback", "diagnoses", "failed_cases", "returned", "finished_at"]
             if not owned.update(**{name: getattr(self, name) for name in fields}):
                 log.warning("Submission %s: claim lost before its verdict was recorded; dropped.", self.pk)
                 return False
@@ -847,6 +909,10 @@ class QuizAttemptQuerySet(models.QuerySet):
         return self.filter(finished_at__isnull=True)
 
 
+def new_seed() -> str:
+    return secrets.token_hex(16)
+
+
 class QuizAttempt(models.Model):
     """One attempt at a module's quiz. Each attempt draws its own variant of every question (its
     parameters, the order of its choices), from its own seed. The best attempt's score counts."""
@@ -854,7 +920,7 @@ class QuizAttempt(models.Model):
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="quiz_attempts")
     number = models.PositiveIntegerField()
-    seed = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    seed = models.CharField(max_length=32, default=new_seed, editable=False)
     started_at = models.DateTimeField(auto_now_add=True)
     finish_requested_at = models.DateTimeField(null=True, blank=True)  # closed with blanks left
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -874,9 +940,15 @@ class QuizAttempt(models.Model):
 
     @classmethod
     def start(cls, learner, module: Module) -> QuizAttempt | None:
-        """Open attempt if any, else a new one while attempts remain; None when none remain."""
+        """Open attempt if any, else a new one while attempts remain; None when none remain.
+
+        Idempotent under a double click: two requests at once would both count the same
+        attempts and number the new one alike, so they take turns on the learner's row (a
+        lock on the attempts themselves locks nothing before the first one exists).
+        """
         with transaction.atomic():
-            attempts = cls.objects.select_for_update().filter(learner=learner, module=module)
+            get_user_model().objects.select_for_update().only("pk").get(pk=learner.pk)
+            attempts = cls.objects.filter(learner=learner, module=module)
             current = attempts.open().first()
             if current:
                 return current
@@ -921,6 +993,17 @@ class QuizAttempt(models.Model):
         QuizAttempt.objects.filter(pk=self.pk, finish_requested_at__isnull=True).update(finish_requested_at=timezone.now())
         self.refresh_from_db()
         self.finish_if_complete()
+
+    def answer(self, exercise: Exercise, answer: str):
+        """Submit this attempt's answer to a question, once, in this attempt's variant: None if
+        the question already has an answer that counts (one that could be graded). Answers to
+        one attempt take turns on its row, so the same question answered twice at once saves one."""
+        with transaction.atomic():
+            QuizAttempt.objects.select_for_update().only("pk").get(pk=self.pk)
+            answered = self.submissions.filter(exercise=exercise).exclude(status=Submission.Status.ERROR).exists()
+            if answered:
+                return None
+            return Submission.submit(self.learner, exercise, answer, quiz_attempt=self, context=self.context_for(exercise))
 
     def finish_if_complete(self) -> None:
         """Close the attempt once every question has a graded answer, or the learner asked to

@@ -9,8 +9,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
+
+from mlcourse.security import limit_posts
 
 from . import access
 from .forms import AnswerForm, SignupForm
@@ -27,11 +30,12 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("signup", user_key=None)
 def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.username}! Start with the first module's lesson.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
@@ -40,7 +44,7 @@ def signup(request):
 @require_GET
 def module_detail(request, slug):
     module = access.module_for(request.user, slug)
-    exercises = list(module.exercises.published().problem_set().prefetch_related("topics"))
+    exercises = list(module.problem_set_for(request.user).prefetch_related("topics"))
     progress = {}
     if request.user.is_authenticated:
         progress = {p.exercise_id: p for p in ExerciseProgress.objects.filter(learner=request.user, exercise__in=exercises)}
@@ -50,11 +54,14 @@ def module_detail(request, slug):
         "lesson": getattr(module, "lesson", None),
         "rows": rows,
         "quiz_questions": module.exercises.published().quiz_questions().count(),
+        "deadline": module.deadline_for(request.user),
+        "quiz_deadline": module.deadline_for(request.user, quiz=True),
     }
     return render(request, "exercises/module.html", context)
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("submit")
 def exercise_detail(request, slug):
     exercise = access.exercise_for(request.user, slug)
     if request.method == "POST" and not request.user.is_authenticated:
@@ -71,6 +78,9 @@ def exercise_detail(request, slug):
         except Submission.TooManyPending as exc:
             form.add_error("answer", str(exc))
             status = 429
+        except Submission.PastDeadline as exc:
+            form.add_error("answer", str(exc))
+            status = 403
         else:
             if request.htmx:
                 return render(request, "exercises/_submitted.html", {"submission": submission})
@@ -79,8 +89,9 @@ def exercise_detail(request, slug):
         # A refusal is shown next to the Submit button, not in place of the last verdict.
         response = render(request, "exercises/_form_errors.html", {"form": form}, status=status)
         return reswap(retarget(response, "#form-errors"), "innerHTML")
-    if submission is None and request.GET.get("submission", "").isdigit() and request.user.is_authenticated:
-        submission = access.submission_for(request.user, int(request.GET["submission"]))
+    shown = access.positive_int(request.GET.get("submission"))
+    if submission is None and shown is not None and request.user.is_authenticated:
+        submission = access.submission_for(request.user, shown)
     context = {
         "exercise": exercise,
         "version": exercise.current_version,
@@ -88,12 +99,24 @@ def exercise_detail(request, slug):
         "form": form,
         "submission": submission,
         "history": history,
+        "deadline": exercise.module.deadline_for(request.user, quiz=exercise.in_quiz),
+        "next_exercise": _next_exercise(exercise, request.user),
     }
     return render(request, "exercises/exercise.html", context)
 
 
+def _next_exercise(exercise, learner):
+    """The exercise after this one in the learner's problem set, if any."""
+    if exercise.in_quiz:
+        return None
+    problem_set = list(exercise.module.problem_set_for(learner).only("pk", "slug", "title"))
+    index = next((i for i, other in enumerate(problem_set) if other.pk == exercise.pk), None)
+    return problem_set[index + 1] if index is not None and index + 1 < len(problem_set) else None
+
+
 @login_required
 @require_POST
+@limit_posts("preview")
 def exercise_preview(request, slug):
     """As the learner types: how the answer is read, before an attempt is spent on it."""
     exercise = access.exercise_for(request.user, slug)
@@ -151,6 +174,10 @@ def submission_plot(request, pk, index):
 def quiz(request, slug):
     module = access.module_for(request.user, slug)
     if request.method == "POST":
+        deadline = module.deadline_for(request.user, quiz=True)
+        if deadline and deadline.late_policy == "refuse" and timezone.now() > deadline.due_at:
+            messages.error(request, "The deadline for this quiz has passed: no new attempt can start.")
+            return redirect("quiz", slug=slug)
         attempt = QuizAttempt.start(request.user, module)
         if attempt is None:
             messages.error(request, "You have used all your attempts at this quiz.")
@@ -163,6 +190,7 @@ def quiz(request, slug):
         "questions": module.exercises.published().quiz_questions().count(),
         "remaining": max(0, module.quiz_max_attempts - attempts.count()),
         "open_attempt": attempts.open().first(),
+        "deadline": module.deadline_for(request.user, quiz=True),
     }
     return render(request, "exercises/quiz.html", context)
 
@@ -192,24 +220,24 @@ def quiz_attempt(request, pk):
 
 @login_required
 @require_POST
+@limit_posts("submit")
 def quiz_answer(request, pk, slug):
     attempt = access.quiz_attempt_for(request.user, pk)
     exercise = access.exercise_for(request.user, slug)
     if attempt.finished_at or attempt.finish_requested_at or exercise.module_id != attempt.module_id or not exercise.in_quiz:
         return HttpResponseBadRequest("This question is not part of an open attempt.")
-    previous = attempt.submissions.filter(exercise=exercise).first()
-    if previous and previous.status != Submission.Status.ERROR:
-        messages.info(request, "You already answered this question in this attempt.")
-        return redirect(attempt)
     context = attempt.context_for(exercise)
     form = AnswerForm(exercise, request.POST, prefix=f"q{exercise.pk}", choice_order=context.get("choice_order"))
     if not form.is_valid():
         messages.error(request, f"{exercise.title}: {' '.join(form.errors.get('answer', []))}")
         return redirect(attempt)
     try:
-        Submission.submit(request.user, exercise, form.cleaned_data["answer"], quiz_attempt=attempt, context=context)
-    except Submission.TooManyPending as exc:
+        submission = attempt.answer(exercise, form.cleaned_data["answer"])
+    except (Submission.TooManyPending, Submission.PastDeadline) as exc:
         messages.error(request, str(exc))
+    else:
+        if submission is None:
+            messages.info(request, "You already answered this question in this attempt.")
     return redirect(f"{attempt.get_absolute_url()}#q{exercise.pk}")
 
 

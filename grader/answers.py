@@ -9,9 +9,9 @@ import re
 
 import numpy as np
 
+from .limits import NUMERIC_MAX_CHARS, NUMERIC_MAX_DEPTH
 from .results import CaseResult, GradingResult
 
-MAX_NUMERIC_CHARS = 10_000
 MAX_ENTRIES_SHOWN = 8
 NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
@@ -23,13 +23,41 @@ class NotANumber(ValueError):
 # --- numeric -----------------------------------------------------------------------------------
 
 
+def bracket_depth(text: str) -> int:
+    """How deeply brackets nest in `text`, counted without parsing it: JSON readers recurse
+    once per level, so a deep text must be refused before it reaches one."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _cleaned(text: str) -> str:
+    cleaned = text.strip().replace("−", "-").replace("–", "-").replace("×10^", "e").replace("x10^", "e").replace("·10^", "e")
+    return cleaned.replace(" ", "").replace("\u00a0", "")
+
+
+def numeric_size_problem(text: str) -> str | None:
+    """Why a numeric answer is too big to read (None if it is not): the answer form and the
+    checker both ask this."""
+    if len(_cleaned(text)) > NUMERIC_MAX_CHARS:
+        return f"The answer is too long (at most {NUMERIC_MAX_CHARS:,} characters)."
+    if bracket_depth(text) > NUMERIC_MAX_DEPTH:
+        return f"The lists nest too deeply (at most {NUMERIC_MAX_DEPTH} levels of brackets)."
+    return None
+
+
 def parse_number_text(text: str):
     """A number (`0.25`, `-1.5e-3`, `2.5×10^-3`, `3/4`, `12%`), or a JSON-style (nested) list
     of numbers for a vector or matrix. Returns a float or a float array."""
-    cleaned = text.strip().replace("−", "-").replace("–", "-").replace("×10^", "e").replace("x10^", "e").replace("·10^", "e")
-    cleaned = cleaned.replace(" ", "").replace("\u00a0", "")
-    if len(cleaned) > MAX_NUMERIC_CHARS:
-        raise NotANumber("The answer is too long.")
+    problem = numeric_size_problem(text)
+    if problem:
+        raise NotANumber(problem)
+    cleaned = _cleaned(text)
     if not cleaned:
         raise NotANumber("The answer is empty.")
     if cleaned.startswith("["):
@@ -84,13 +112,22 @@ def _shape_text(shape: tuple) -> str:
     return "a " + "x".join(str(n) for n in shape) + " matrix"
 
 
-def round_sig(values: np.ndarray, figures: int) -> np.ndarray:
-    def one(x: float) -> float:
-        if x == 0 or not math.isfinite(x):
-            return x
-        return round(x, figures - 1 - math.floor(math.log10(abs(x))))
+def half_unit(values: np.ndarray, *, decimals: int | None = None, sig_figs: int | None = None) -> np.ndarray:
+    """Half a unit in the last place the question asks for, per entry: the distance within
+    which a correctly rounded answer always lies."""
+    if decimals is not None:
+        return np.full(np.shape(values), 0.5 * 10.0 ** -decimals)
+    magnitude = np.abs(np.asarray(values, dtype=float))
+    exponent = np.floor(np.log10(np.where(magnitude > 0, magnitude, 1.0)))
+    return np.where(magnitude > 0, 0.5 * 10.0 ** (exponent - sig_figs + 1), 0.5 * 10.0 ** -sig_figs)
 
-    return np.vectorize(one, otypes=[float])(values)
+
+def precision_of(settings: dict) -> tuple[str, int] | None:
+    """("decimals", n) or ("sig_figs", n) when the question states a precision, else None."""
+    for name in ("decimals", "sig_figs"):
+        if settings.get(name) is not None:
+            return name, int(settings[name])
+    return None
 
 
 def grade_numeric(spec: dict, answer: str) -> GradingResult:
@@ -105,11 +142,15 @@ def grade_numeric(spec: dict, answer: str) -> GradingResult:
             got = got.reshape(expected.shape)  # a column or row vector typed as a flat list
         else:
             return GradingResult.rejected(f"Expected {_shape_text(expected.shape)}, got {_shape_text(got.shape)}.")
-    figures = settings.get("sig_figs")
-    if figures:
-        figures = int(figures)
-        passed = round_sig(got, figures) == round_sig(expected, figures)
-        miss = f"Not right to {figures} significant figure{'s' if figures != 1 else ''}."
+    precision = precision_of(settings)
+    if precision:
+        # A correctly rounded answer is within half a unit of the stated last place; so is any
+        # more precise one. The slack covers binary floating point at the boundary (0.125 -> 0.13).
+        name, places = precision
+        tolerance = half_unit(expected, **{name: places}) * (1 + 1e-9) + 1e-15
+        passed = np.abs(got - expected) <= tolerance
+        unit = "decimal place" if name == "decimals" else "significant figure"
+        miss = f"Not right to {places} {unit}{'s' if places != 1 else ''}."
     else:
         rtol = float(settings.get("rtol", 1e-6) if settings.get("rtol") is not None else 1e-6)
         atol = float(settings.get("atol") or 0)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import answers, plots, sandbox
+from . import answers, gradcheck, plots, sandbox
 from .compare import CompareSpecError, compare
 from .diagnosis import diagnose
 from .results import CaseResult, GradingResult
@@ -27,6 +27,7 @@ class PreparedCase:
     hidden: bool
     expected: Any
     reference_cpu: float | None = None  # the reference's CPU seconds on this case
+    gradient: dict | None = None  # for a gradient exercise: the loss and its central differences here
 
     def to_wire(self) -> dict:
         return {
@@ -36,6 +37,7 @@ class PreparedCase:
             "hidden": self.hidden,
             "expected": self.expected,
             "reference_cpu": self.reference_cpu,
+            "gradient": self.gradient,
         }
 
 
@@ -67,6 +69,10 @@ def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
         prepared.append(
             PreparedCase(case["name"], case["args"], case["kwargs"], case["hidden"], result["value"], result.get("cpu"))
         )
+    if spec.get("gradient"):
+        numeric = gradcheck.central_differences(spec["gradient"], [(c.args, c.kwargs) for c in prepared], limits)
+        for case, values in zip(prepared, numeric, strict=True):
+            case.gradient = values
     return prepared
 
 
@@ -74,7 +80,7 @@ def grade(kind: str, spec: dict, answer: str, *, cases: list[PreparedCase] | Non
     if not answer.strip():
         return GradingResult.rejected("The answer is empty.")
     if kind == "code":
-        return grade_code(spec, answer, cases or [])
+        return grade_code(spec, answer, cases or [], context)
     if kind == "numeric":
         return answers.grade_numeric(spec, answer)
     if kind == "choice":
@@ -110,7 +116,7 @@ def show_call(case: PreparedCase) -> str:
     return ", ".join(parts)
 
 
-def grade_code(spec: dict, answer: str, cases: list[PreparedCase]) -> GradingResult:
+def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict | None = None) -> GradingResult:
     """Run the answer on every case in one sandboxed run and judge each result here.
 
     Each case runs within its own time budget; the run stops at the first case that runs out
@@ -153,12 +159,19 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase]) -> GradingRes
             feedback.append(_out_of_memory_case(case, result, limits))
         else:
             feedback.append(_judge_case(case, result, spec.get("compare")))
+    results = [by_index.get(index) for index in range(len(cases))]
+    gradient = spec.get("gradient")
+    if gradient:
+        gradcheck.check_cases(gradient, cases, results, feedback)
     result = GradingResult.from_cases(feedback, stdout=outcome.output[-4000:], **details)
     result.returned = plots.keep_for_plots(spec, cases, by_index)  # drawn later, when a page asks
     if stopped_at is not None:
         stopped = cases[stopped_at]
         which = "a hidden case" if stopped.hidden else f"case {stopped.name!r}"
         result.message += f" The run stopped at {which}: {feedback[stopped_at].message}"
+    derivation = (context or {}).get("derivation")
+    if gradient and gradient.get("matrices") and derivation:
+        gradcheck.compare_with_derivation(gradient, cases, results, derivation, result)
     return result
 
 

@@ -107,6 +107,13 @@ class GradingResult:
             details=details,
         )
 
+    # Cases that are not a test of the answer: a hint about a known mistake, how a typed answer
+    # was read, a derivation compared with the code without counting.
+    NOT_TESTS = frozenset({"hint", "reading your answer", "your derivation (not scored)"})
+
+    def failed_case_names(self) -> list[str]:
+        return [case.name for case in self.cases if not case.passed and case.name not in self.NOT_TESTS]
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         del data["returned"]  # binary, and kept in a column of its own (Submission.returned)

@@ -3,9 +3,12 @@ read here and only here, through helpers that refuse values they cannot understa
 `.env.example` lists every variable."""
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,11 +51,10 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 def env_rate(name: str, default: str) -> str:
-    """A rate such as 120/min (periods: s, sec, m, min, h, hour, d, day)."""
+    """A request rate such as 20/m: that many requests per second, minute, hour or day."""
     value = env_str(name, default).strip()
-    count, _, period = value.partition("/")
-    if not count.isdigit() or int(count) < 1 or period not in {"s", "sec", "m", "min", "h", "hour", "d", "day"}:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 120/min.")
+    if not re.fullmatch(r"[1-9][0-9]*/[1-9]?[0-9]*[smhd]", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 20/m (per s, m, h or d).")
     return value
 
 
@@ -74,6 +76,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_ace",
+    "csp",
+    "axes",
+    "django_ratelimit",
     "exercises",
     "grader",
     "teaching",
@@ -81,10 +86,13 @@ INSTALLED_APPS = [
     "lti_tool",
     "api",
     "lti",
+    "mlcourse",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +101,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "mlcourse.middleware.ViewerTimezoneMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mlcourse.urls"
@@ -144,6 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks every login against its lockout records before the model backend runs.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -154,8 +168,10 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Development serves static files from the apps' folders, production only collected ones.
+WHITENOISE_USE_FINDERS = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -167,14 +183,53 @@ STORAGES = {
     },
 }
 
+# --- Security ------------------------------------------------------------------------------
+
+SILENCED_SYSTEM_CHECKS = []
+
+# With DEBUG off everything is HTTPS-only unless the operator says otherwise (a trial on
+# http://localhost sets the first three to false/0 in .env). The TLS proxy in front tells
+# Django a request came over HTTPS with X-Forwarded-Proto.
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The container's health check asks over plain HTTP from inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", 0, minimum=0, maximum=63072000)
+    SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", 31_536_000, minimum=0, maximum=63_072_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Asking browsers' built-in HSTS lists to include the domain is the operator's call,
+        # hard to undo; off unless SECURE_HSTS_PRELOAD=true, and not a warning.
+        SILENCED_SYSTEM_CHECKS += ["security.W021"]
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Scripts only from our own static files: no inline script, no eval. Styles may be inline
+# because Ace and htmx insert <style> elements and the reports size their bars inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "hid", "magnetometer",
+        "microphone", "midi", "payment", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
@@ -186,14 +241,66 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "key_value"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # One line per platform failure is enough: Celery's own chatter stays at warnings.
-    "loggers": {"celery": {"level": "WARNING" if LOG_LEVEL in {"DEBUG", "INFO"} else LOG_LEVEL}},
+    "loggers": {
+        "celery": {"level": "WARNING" if LOG_LEVEL in {"DEBUG", "INFO"} else LOG_LEVEL},
+        # django-axes logs every login at INFO; its lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Grading ---------------------------------------------------------------------------
 
 # With no Redis, `make run` grades inside the web process (and says so); tests set this too.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# redis-py's spelling of REDIS_URL (kombu's redis+socket:// is unix:// there).
+REDIS_CLIENT_URL = REDIS_URL.replace("redis+socket://", "unix://", 1)
 GRADE_IN_PROCESS = env_bool("GRADE_IN_PROCESS", not REDIS_URL)
+
+# --- Cache, request rate limits, login lockout ----------------------------------------------
+
+# Rate-limit counters must be shared by every web process: Redis when there is one. Without
+# it each process counts on its own: fine for `make run`, and `check --deploy` warns
+# (mlcourse.W001) in place of django-ratelimit's error about a cache that is not shared.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_CLIENT_URL,
+            "KEY_PREFIX": "mlcourse",
+            # A Redis outage must not turn pages into 500s: a failed cache call is a miss.
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# With the counters unreachable, requests go through rather than everyone being refused.
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_VIEW = "mlcourse.views.rate_limited"
+RATELIMIT_IP_META_KEY = "mlcourse.security.client_ip"
+# How many proxies (each appending to X-Forwarded-For) stand between clients and gunicorn;
+# 0 trusts only the connection's own address.
+TRUSTED_PROXY_COUNT = env_number("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+# "N/m" (or /s, /h, /d) for each limited action: per learner (or per address when anonymous),
+# and per client address, which a classroom behind one NAT address shares.
+RATE_LIMITS = {
+    "submit": {"user": env_rate("RATE_LIMIT_SUBMIT", "20/m"), "ip": env_rate("RATE_LIMIT_SUBMIT_IP", "600/m")},
+    "preview": {"user": env_rate("RATE_LIMIT_PREVIEW", "120/m"), "ip": env_rate("RATE_LIMIT_PREVIEW_IP", "2400/m")},
+    "login": {"user": env_rate("RATE_LIMIT_LOGIN", "10/m"), "ip": env_rate("RATE_LIMIT_LOGIN_IP", "100/m")},
+    "signup": {"ip": env_rate("RATE_LIMIT_SIGNUP_IP", "100/h")},
+}
+
+# Five wrong passwords for one username from one address lock that pair out for a while; the
+# per-address rate limit above covers guessing many usernames.
+AXES_FAILURE_LIMIT = env_number("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_number("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_CLIENT_IP_CALLABLE = "mlcourse.security.client_ip"
+AXES_USERNAME_CALLABLE = "mlcourse.security.axes_username"
+AXES_VERBOSE = False
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -282,20 +389,15 @@ MAX_ANSWER_BYTES = env_number("MAX_ANSWER_BYTES", 64_000, minimum=1_000, maximum
 
 # Verdicts are pushed to waiting pages over Redis pub/sub (exercises/push.py); without Redis,
 # or with VERDICT_PUSH=false, pages poll every VERDICT_POLL_SECONDS instead.
-# redis-py's spelling of REDIS_URL (kombu's redis+socket:// is unix:// there).
-REDIS_CLIENT_URL = REDIS_URL.replace("redis+socket://", "unix://", 1)
 VERDICT_PUSH_URL = REDIS_CLIENT_URL if REDIS_URL and env_bool("VERDICT_PUSH", True) else ""
 VERDICT_POLL_SECONDS = env_number("VERDICT_POLL_SECONDS", 0.5, minimum=0.05, maximum=10, kind=float)
 VERDICT_WAIT_SECONDS = 20  # one long poll; a proxy in front must allow a little more
 
 # --- REST API, LMS (LTI 1.3) -------------------------------------------------------------
 
-# Rate limits and LTI launch state live in the cache: shared through Redis when there is one,
-# so that every web process sees the same counters and the same OIDC state.
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CLIENT_URL}}
-API_RATE_LIMIT = env_rate("API_RATE_LIMIT", "240/min")  # per personal access token, every endpoint
-API_SUBMIT_RATE_LIMIT = env_rate("API_SUBMIT_RATE_LIMIT", "30/min")  # per token, submissions
+# The API's rate limits and LTI launch state live in the cache above (Redis when there is one).
+API_RATE_LIMIT = env_rate("API_RATE_LIMIT", "240/m")  # per personal access token, every endpoint
+API_SUBMIT_RATE_LIMIT = env_rate("API_SUBMIT_RATE_LIMIT", "30/m")  # per token, submissions
 API_MAX_WAIT_SECONDS = env_number("API_MAX_WAIT_SECONDS", 25, minimum=0, maximum=120)
 LTI_PRIVATE_KEY_FILE = env_str("LTI_PRIVATE_KEY_FILE", "")
 LTI_PLATFORMS_FILE = env_str("LTI_PLATFORMS_FILE", "")

@@ -13,7 +13,7 @@ from django.core.cache import cache
 
 from grader import svg
 
-from .models import CompletionHistory, ExerciseReport
+from .reports import CompletionHistory, ExerciseReport
 
 CACHE_SECONDS = 3600
 
@@ -45,9 +45,9 @@ def _draw_exercise(report: ExerciseReport) -> dict:
     with svg.style():
         figure = svg.new_figure(7.2, 2.8)
         left, right = figure.subplots(1, 2)
-        left.bar(bins[:-1], solved, color="#2072b1", label="solved it (attempts to solve)")
+        left.bar(bins[:-1], solved, color="#238b45", label="solved it (attempts to solve)")
         left.bar(
-            bins[:-1], unsolved, bottom=solved, color="#eef8b3", edgecolor="#b2e1b6", label="not yet (attempts so far)"
+            bins[:-1], unsolved, bottom=solved, color="#fcc5c0", edgecolor="#fbb4ae", label="not yet (attempts so far)"
         )
         left.set_xticks(bins[:-1], [*map(str, range(1, 10)), "10+"])
         left.set_xlabel("attempts")
@@ -70,9 +70,9 @@ def _draw_exercise(report: ExerciseReport) -> dict:
     return {"svg": picture, "description": desc}
 
 
-# The grid's heat scale (teaching.css: .s0 ... .s10), so that a score looks the same everywhere.
+# The dashboard's heat scale (teaching.css: .c.s0 ... .c.s10), so that a score looks the same everywhere.
 SHADES = [
-    "#eef8b3", "#d6efb3", "#b2e1b6", "#83cebb", "#59bfc0", "#37acc3", "#1f93c0", "#2072b1", "#2352a3", "#253795", "#13266f",
+    "#fde0dd", "#fcc5c0", "#fbb4ae", "#e6f2d4", "#c7e9c0", "#a1d99b", "#74c476", "#41ab5d", "#238b45", "#006d2c", "#00441b",
 ]  # fmt: skip
 
 

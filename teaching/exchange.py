@@ -20,7 +20,7 @@ from exercises.content import CONTENT_ROOT, MAX_FILE_BYTES, ContentError, Exerci
 from exercises.models import AuditEvent, Exercise, ExerciseVersion, Module, Topic
 
 SPEC_FIELDS = {
-    "code": ["entry_point", "starter", "reference", "cases", "compare", "mutants", "limits", "plot"],
+    "code": ["entry_point", "starter", "reference", "cases", "compare", "mutants", "limits", "gradient", "plot"],
     "symbolic": ["answer", "params"],
     "numeric": ["answer"],
     "choice": ["multiple", "choices"],
@@ -68,8 +68,24 @@ def file_data(exercise: Exercise, version: ExerciseVersion | None = None) -> dic
     return data
 
 
-def export_exercise(exercise: Exercise) -> str:
-    return dump_yaml(file_data(exercise))
+def export_exercise(exercise: Exercise, version: ExerciseVersion | None = None) -> str:
+    return dump_yaml(file_data(exercise, version))
+
+
+def version_diff(exercise: Exercise, old: ExerciseVersion, new: ExerciseVersion) -> list[tuple[str, str]]:
+    """The two versions as exercise files, compared line by line: (kind, line) with kind one of
+    "add", "remove", "context" or "hunk"."""
+    import difflib
+
+    before = export_exercise(exercise, old).splitlines()
+    after = export_exercise(exercise, new).splitlines()
+    lines = []
+    for line in difflib.unified_diff(before, after, f"version {old.number}", f"version {new.number}", n=3, lineterm=""):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"@": "hunk", "+": "add", "-": "remove"}.get(line[:1], "context")
+        lines.append((kind, line))
+    return lines
 
 
 def file_name(exercise: Exercise, position: int) -> str:

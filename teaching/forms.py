@@ -5,12 +5,13 @@ import yaml
 from django import forms
 from django_ace import AceWidget
 
-from exercises.content import SLUG, ContentError, ExerciseFile
+from exercises.content import MAX_NESTING, MAX_POINTS, SLUG, ContentError, ExerciseFile, load_yaml
 from exercises.models import Exercise, ExerciseVersion, Module, Topic
+from grader.answers import bracket_depth
 from grader.compare import COMPARATORS
 
 from . import exchange
-from .models import Cohort
+from .models import Cohort, Deadline
 
 HINT_SEPARATOR = re.compile(r"^\s*---\s*$", re.MULTILINE)
 FIELD_IN_ERROR = re.compile(r"field '([a-z_]+)")
@@ -36,7 +37,7 @@ class ExerciseForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Exercise.Kind.choices)
     difficulty = forms.ChoiceField(choices=Exercise.Difficulty.choices, initial=Exercise.Difficulty.CORE)
-    points = forms.IntegerField(min_value=0, initial=1)
+    points = forms.IntegerField(min_value=0, max_value=MAX_POINTS, initial=1)
     topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.all(), widget=forms.SelectMultiple(attrs={"size": 8}))
     in_quiz = forms.BooleanField(required=False, label="Quiz question (instead of the problem set)")
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 12, "class": "mono"}), strip=False, help_text="Markdown with $inline$ and $$display$$ math.")
@@ -53,8 +54,10 @@ class ExerciseForm(forms.Form):
     compare_yaml = forms.CharField(required=False, widget=_yaml_area(4), label="Comparator as YAML", help_text="Optional; replaces the three fields above, e.g. a list with one entry per element of a returned tuple, or options such as axis or system.")
     mutants = forms.CharField(required=False, widget=_yaml_area(8), help_text="Optional YAML list of wrong solutions the cases must reject: - name: ...  code: |")
     plot = forms.CharField(required=False, widget=_yaml_area(3), label="Feedback plot (YAML)", help_text="Optional: auto (the default), none, curve, values, heatmap, or for an optimiser a mapping such as {kind: path, loss: quadratic, A: A, b: b}.")
-    cpu_seconds = forms.IntegerField(required=False, min_value=1, label="CPU seconds")
-    memory_mb = forms.IntegerField(required=False, min_value=64, label="Memory (MB)")
+    gradient = forms.CharField(required=False, widget=_yaml_area(8), label="Gradient check (YAML)", help_text="Optional, for code returning a gradient: arguments, wrt, loss (Python defining loss), and optionally output, derivation, matrices, scalars.")
+    # Above the platform's caps a limit is lowered to the cap; these bounds only keep numbers sane.
+    cpu_seconds = forms.IntegerField(required=False, min_value=1, max_value=3600, label="CPU seconds")
+    memory_mb = forms.IntegerField(required=False, min_value=64, max_value=1_048_576, label="Memory (MB)")
 
     # kind: symbolic
     answer = forms.CharField(required=False, widget=_yaml_area(8), label="Answer (YAML)", help_text="expected, variables, and optionally assumptions, functions, form, mistakes, up_to_constant.")
@@ -62,7 +65,8 @@ class ExerciseForm(forms.Form):
 
     # kind: numeric
     numeric_value = forms.CharField(required=False, label="Value", help_text="A number, or a JSON list for a vector or matrix.")
-    sig_figs = forms.IntegerField(required=False, min_value=1, label="Significant figures")
+    sig_figs = forms.IntegerField(required=False, min_value=1, max_value=15, label="Significant figures", help_text="The precision the statement asks for; sets the tolerance.")
+    decimals = forms.IntegerField(required=False, min_value=0, max_value=15, label="Decimal places", help_text="Or this: the number of decimal places the statement asks for.")
 
     # kind: choice
     multiple = forms.BooleanField(required=False, label="Select all that apply")
@@ -98,13 +102,14 @@ class ExerciseForm(forms.Form):
                 initial["compare_yaml"] = exchange.dump_yaml(compare)
             initial["mutants"] = exchange.dump_yaml(data["mutants"]) if data.get("mutants") else ""
             initial["plot"] = exchange.dump_yaml(data["plot"]) if data.get("plot") is not None else ""
+            initial["gradient"] = exchange.dump_yaml(data["gradient"]) if data.get("gradient") else ""
             initial.update((data.get("limits") or {}).items())
         elif exercise.kind == Exercise.Kind.SYMBOLIC:
             initial["answer"] = exchange.dump_yaml(data["answer"])
             initial["params"] = exchange.dump_yaml(data["params"]) if data.get("params") else ""
         elif exercise.kind == Exercise.Kind.NUMERIC:
             answer = data["answer"]
-            initial.update(numeric_value=json.dumps(answer["value"]), rtol=answer.get("rtol"), atol=answer.get("atol"), sig_figs=answer.get("sig_figs"))
+            initial.update(numeric_value=json.dumps(answer["value"]), rtol=answer.get("rtol"), atol=answer.get("atol"), sig_figs=answer.get("sig_figs"), decimals=answer.get("decimals"))
         elif exercise.kind == Exercise.Kind.CHOICE:
             initial.update(multiple=data.get("multiple", False), choices=exchange.dump_yaml(data["choices"]))
         return initial
@@ -114,7 +119,7 @@ class ExerciseForm(forms.Form):
         if not text.strip():
             return default
         try:
-            return yaml.safe_load(text)
+            return load_yaml(text)
         except yaml.YAMLError as exc:
             self.add_error(name, f"Invalid YAML: {exc}")
             return default
@@ -160,17 +165,21 @@ class ExerciseForm(forms.Form):
                 mutants=self._yaml("mutants", []),
                 limits=limits,
                 plot=self._yaml("plot"),
+                gradient=self._yaml("gradient"),
             )
         elif kind == Exercise.Kind.SYMBOLIC:
             file.update(answer=self._yaml("answer"), params=self._yaml("params", {}))
         elif kind == Exercise.Kind.NUMERIC:
+            text = data.get("numeric_value") or "null"
             try:
-                value = json.loads(data.get("numeric_value") or "null")
-            except json.JSONDecodeError:
+                if bracket_depth(text) > MAX_NESTING:  # json.loads recurses: refuse before it does
+                    raise ValueError
+                value = json.loads(text)
+            except ValueError:
                 self.add_error("numeric_value", "Write a number or a JSON list such as [1, 2.5].")
                 value = None
             answer = {"value": value}
-            answer.update({name: data[name] for name in ("rtol", "atol", "sig_figs") if data.get(name) is not None})
+            answer.update({name: data[name] for name in ("rtol", "atol", "sig_figs", "decimals") if data.get(name) is not None})
             file["answer"] = answer
         elif kind == Exercise.Kind.CHOICE:
             file.update(multiple=bool(data.get("multiple")), choices=self._yaml("choices"))
@@ -252,6 +261,9 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         if isinstance(data, list | tuple):
+            # An empty list would pass the per-file check below without it ever running.
+            if not data and self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return [super(MultipleFileField, self).clean(item, initial) for item in data]
         return [super().clean(data, initial)]
 
@@ -280,3 +292,34 @@ class JoinForm(forms.Form):
             raise forms.ValidationError("No cohort has this invite code.")
         self.cohort = cohort
         return code
+
+
+class DeadlineForm(forms.ModelForm):
+    """A deadline, typed in the instructor's own time zone (the browser's, as every time shown)."""
+
+    due_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Due")
+
+    class Meta:
+        model = Deadline
+        fields = ["module", "quiz", "due_at", "late_policy"]
+        labels = {"quiz": "The quiz (not the problem set)", "late_policy": "Late work is"}
+
+
+class SelectionForm(forms.Form):
+    """The cohort's own exercises, one slug per line, in the order learners see them."""
+
+    slugs = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "mono"}),
+        label="Exercises (one slug per line, in order; empty: every published exercise)",
+    )
+
+    def clean_slugs(self) -> list[Exercise]:
+        slugs = [line.strip() for line in self.cleaned_data["slugs"].splitlines() if line.strip()]
+        found = {e.slug: e for e in Exercise.objects.published().problem_set().filter(slug__in=slugs)}
+        unknown = [slug for slug in slugs if slug not in found]
+        if unknown:
+            raise forms.ValidationError(f"Not a published problem-set exercise: {', '.join(unknown[:10])}")
+        if len(set(slugs)) != len(slugs):
+            raise forms.ValidationError("An exercise is listed twice.")
+        return [found[slug] for slug in slugs]

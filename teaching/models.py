@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import secrets
-import statistics
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -12,12 +9,12 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from exercises.models import AuditEvent, Exercise, ExerciseProgress, ExerciseVersion, Module, Regrading, Submission
+from exercises.models import AuditEvent, Exercise, ExerciseVersion, Module, Regrading, Submission
 from grader import engine
 from grader.results import GradingResult
 from grader.sandbox import SandboxError, WireError
 
-from . import variants
+from . import reports, variants
 
 
 def new_invite_code() -> str:
@@ -65,124 +62,79 @@ class Cohort(models.Model):
         self.invite_code = new_invite_code()
         self.save(update_fields=["invite_code"])
 
-    def grid(self, *, inactive_days: int = 7, now: datetime | None = None) -> CohortGrid:
-        """Learners × published problem-set exercises, in a fixed number of queries."""
-        now = now or timezone.now()
-        learners = list(
-            self.enrollments.order_by("learner__username").values_list("learner_id", "learner__username", "joined_at")
-        )
-        modules = list(Module.objects.all())
-        exercises = list(
-            Exercise.objects.published().problem_set().order_by("module__order", "order", "slug").values_list("id", "slug", "title", "module_id")
-        )
-        cells = {
-            (learner_id, exercise_id): (attempts, best, solved_at, last)
-            for learner_id, exercise_id, attempts, best, solved_at, last in ExerciseProgress.objects.filter(
-                learner__enrollments__cohort=self, exercise__published=True, exercise__in_quiz=False
-            ).values_list("learner_id", "exercise_id", "attempts", "best_score", "solved_at", "last_submitted_at")
-        }
-        grid = CohortGrid(cohort=self, inactive_days=inactive_days)
-        module_titles = {module.pk: module.title for module in modules}
-        grid.exercises = [GridExercise(pk, slug, title, module_titles[module_id]) for pk, slug, title, module_id in exercises]
-        per_module = defaultdict(lambda: {"exercises": 0, "solved": 0, "score": 0.0})
-        for exercise in exercises:
-            per_module[exercise[3]]["exercises"] += 1
-        last_active = {}
-        module_of = {pk: module_id for pk, _slug, _title, module_id in exercises}
-        for (learner_id, exercise_id), (_attempts, best, solved_at, last) in cells.items():
-            last_active[learner_id] = max(last_active.get(learner_id, last), last)
-            stats = per_module[module_of[exercise_id]]
-            stats["solved"] += solved_at is not None
-            stats["score"] += best
-        for learner_id, username, joined_at in learners:
-            row = GridRow(learner_id=learner_id, username=username, last_active=last_active.get(learner_id))
-            for pk, *_ in exercises:
-                cell = cells.get((learner_id, pk))
-                row.cells.append(cell)
-                if cell and cell[2] is not None:
-                    row.solved += 1
-                elif cell:
-                    row.attempted += 1
-            grid.rows.append(row)
-            if (row.last_active or joined_at) < now - timedelta(days=inactive_days):
-                grid.inactive.append(row)
-        learners_count = len(learners)
-        for module in modules:
-            stats = per_module.get(module.pk)
-            if not stats or not stats["exercises"]:
-                continue
-            slots = stats["exercises"] * learners_count or 1
-            grid.modules.append(
-                ModuleSummary(module.title, stats["exercises"], stats["solved"] / slots, stats["score"] / slots)
+    def exercises(self):
+        """The problem-set exercises the cohort's reports cover: its selection in its order, or
+        else every published one in course order."""
+        published = Exercise.objects.published().problem_set()
+        if self.selections.exists():
+            return published.filter(selections__cohort=self).order_by("module__order", "selections__position")
+        return published.order_by("module__order", "order", "slug")
+
+    def select(self, exercises: list[Exercise]) -> None:
+        """Make `exercises`, in this order, the cohort's selection (an empty list: no selection)."""
+        with transaction.atomic():
+            self.selections.all().delete()
+            Selection.objects.bulk_create(
+                Selection(cohort=self, exercise=exercise, position=n) for n, exercise in enumerate(exercises, start=1)
             )
-        return grid
 
-    def completion_over_time(self) -> CompletionHistory:
-        """Each module's completion (solved learner × exercise slots of its published problem
-        set, over the cohort's present learners) at the end of every day since the first
-        solve, from the progress rows' solve times: two queries."""
-        learners = self.enrollments.count()
-        modules = {module.pk: module.title for module in Module.objects.all()}
-        totals = Counter(Exercise.objects.published().problem_set().values_list("module_id", flat=True))
-        solves = ExerciseProgress.objects.solved().filter(
-            learner__enrollments__cohort=self, exercise__published=True, exercise__in_quiz=False
-        ).values_list("exercise__module_id", "solved_at")
-        by_module = defaultdict(list)
-        for module_id, solved_at in solves:
-            by_module[module_id].append(timezone.localdate(solved_at))
-        history = CompletionHistory(learners=learners)
-        if not by_module or not learners:
-            return history
-        first, last = min(min(days) for days in by_module.values()), timezone.localdate()
-        history.days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        for module_id, title in modules.items():
-            slots = totals.get(module_id, 0) * learners
-            if not slots:
-                continue
-            per_day = Counter(by_module.get(module_id, []))
-            running, series = 0, []
-            for day in history.days:
-                running += per_day.get(day, 0)
-                series.append(running / slots)
-            history.modules.append((title, series))
-        return history
+    def grid(self, *, inactive_days: int = 7, now: datetime | None = None) -> reports.CohortGrid:
+        return reports.grid(self, inactive_days=inactive_days, now=now)
 
-    def exercise_report(self, exercise: Exercise) -> ExerciseReport:
-        """How the cohort fares on one exercise, from its submissions' grading results."""
-        report = ExerciseReport(exercise=exercise, learners=self.enrollments.count())
-        submissions = (
-            Submission.objects.counted()
-            .filter(exercise=exercise, learner__enrollments__cohort=self, quiz_attempt__isnull=True)
-            .exclude(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
-            .order_by("submitted_at", "pk")
-            .values_list("learner_id", "submitted_at", "finished_at", "correct", "feedback", "diagnoses", "score")
-        )
-        by_learner = defaultdict(list)
-        for row in submissions:
-            by_learner[row[0]].append(row)
-        failing = defaultdict(set)
-        mistakes = defaultdict(set)
-        for learner_id, rows in by_learner.items():
-            report.attempted += 1
-            first_correct = next((index for index, row in enumerate(rows) if row[3]), None)
-            if first_correct is not None:
-                report.solved += 1
-                report.attempts_to_solve.append(first_correct + 1)
-                report.times_to_solve.append((rows[first_correct][2] or rows[first_correct][1]) - rows[0][1])
-            else:
-                report.attempts_unsolved.append(len(rows))
-            report.best_scores.append(max((row[6] or 0.0) for row in rows))
-            for _learner, _at, _finished, _correct, feedback, diagnoses, _score in rows:
-                for case in (feedback or {}).get("cases", []):
-                    if not case.get("passed"):
-                        failing[case.get("name", "?")].add(learner_id)
-                    if case.get("diagnosis"):
-                        mistakes[case["diagnosis"]].add(learner_id)
-                for tag in diagnoses or []:
-                    mistakes[tag].add(learner_id)
-        report.failing_cases = Counter({name: len(ids) for name, ids in failing.items()}).most_common(10)
-        report.mistakes = Counter({tag: len(ids) for tag, ids in mistakes.items()}).most_common(10)
-        return report
+    def dashboard(self, wanted: reports.DashboardFilter) -> reports.Dashboard:
+        return reports.dashboard(self, wanted)
+
+    def gradebook(self) -> tuple[list[str], list[list]]:
+        return reports.gradebook(self)
+
+    def exercise_report(self, exercise: Exercise) -> reports.ExerciseReport:
+        return reports.exercise_report(self, exercise)
+
+    def completion_over_time(self) -> reports.CompletionHistory:
+        return reports.completion_over_time(self)
+
+
+class Deadline(models.Model):
+    """When a cohort's work on a module (its problem set, or its quiz) is due, and what happens
+    to work that comes later: accepted and flagged, or refused. Learners see it on the module's
+    pages; `Module.deadline_for` (exercises) reads it through the `deadlines` relations."""
+
+    class LatePolicy(models.TextChoices):
+        FLAG = "flag", "accepted, flagged as late"
+        REFUSE = "refuse", "not accepted"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="deadlines")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="deadlines")
+    quiz = models.BooleanField(default=False)  # the module's quiz rather than its problem set
+    due_at = models.DateTimeField()
+    late_policy = models.CharField(max_length=8, choices=LatePolicy.choices, default=LatePolicy.FLAG)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "module", "quiz"], name="one_deadline_per_part")]
+
+    def __str__(self):
+        return f"{self.cohort}: {self.module.title}{' quiz' if self.quiz else ''} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_past(self) -> bool:
+        return timezone.now() > self.due_at
+
+
+class Selection(models.Model):
+    """A cohort's own choice of exercises, in its own order: when a cohort has one, its reports
+    cover those exercises and its learners' problem sets show them in that order."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="selections")
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="selections")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["cohort", "position"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "exercise"], name="one_selection_per_exercise")]
+
+    def __str__(self):
+        return f"{self.cohort}: {self.exercise.slug} at {self.position}"
 
 
 class Enrollment(models.Model):
@@ -196,81 +148,6 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"{self.learner} in {self.cohort}"
-
-
-@dataclass
-class GridExercise:
-    pk: int
-    slug: str
-    title: str
-    module: str
-
-
-@dataclass
-class GridRow:
-    learner_id: int
-    username: str
-    last_active: datetime | None
-    cells: list = field(default_factory=list)  # (attempts, best score, solved_at, last) or None
-    solved: int = 0
-    attempted: int = 0
-
-
-@dataclass
-class ModuleSummary:
-    title: str
-    exercises: int
-    completion: float
-    average_score: float
-
-
-@dataclass
-class CohortGrid:
-    cohort: Cohort
-    inactive_days: int
-    exercises: list[GridExercise] = field(default_factory=list)
-    rows: list[GridRow] = field(default_factory=list)
-    modules: list[ModuleSummary] = field(default_factory=list)
-    inactive: list[GridRow] = field(default_factory=list)
-
-
-@dataclass
-class CompletionHistory:
-    learners: int
-    days: list = field(default_factory=list)  # dates
-    modules: list[tuple[str, list[float]]] = field(default_factory=list)  # (title, completion on each day)
-
-
-@dataclass
-class ExerciseReport:
-    exercise: Exercise
-    learners: int
-    attempted: int = 0
-    solved: int = 0
-    attempts_to_solve: list[int] = field(default_factory=list)
-    attempts_unsolved: list[int] = field(default_factory=list)  # attempts so far of who has not solved it
-    best_scores: list[float] = field(default_factory=list)  # one per learner who tried
-    times_to_solve: list[timedelta] = field(default_factory=list)
-    failing_cases: list[tuple[str, int]] = field(default_factory=list)
-    mistakes: list[tuple[str, int]] = field(default_factory=list)
-
-    @property
-    def success_rate(self) -> float | None:
-        return self.solved / self.attempted if self.attempted else None
-
-    @property
-    def median_attempts(self) -> float | None:
-        return statistics.median(self.attempts_to_solve) if self.attempts_to_solve else None
-
-    @property
-    def median_time(self) -> timedelta | None:
-        return statistics.median(self.times_to_solve) if self.times_to_solve else None
-
-    def attempts_histogram(self) -> list[tuple[str, int, float]]:
-        """(label, learners, share of the tallest bar) for 1, 2, ..., 9, 10+ attempts."""
-        counts = Counter(min(n, 10) for n in self.attempts_to_solve)
-        top = max(counts.values(), default=1)
-        return [(f"{n}+" if n == 10 else str(n), counts[n], counts[n] / top) for n in range(1, 11) if counts[n]]
 
 
 class ValidationRunQuerySet(models.QuerySet):

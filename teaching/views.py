@@ -7,19 +7,25 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from exercises import access as learner_access
 from exercises.content import ContentError
 from exercises.markdown import render_markdown_or_escape
 from exercises.models import AuditEvent, Exercise, ExerciseProgress, Module, Submission, module_progress
+from mlcourse.security import limit_posts
 
-from . import access, charts, exchange
-from .forms import CoauthorForm, CohortForm, ExerciseForm, ImportForm, JoinForm, PreviewForm, PublishForm
-from .models import Cohort, Regrade, ValidationRun
-
-
-def _days(request) -> int:
-    raw = request.GET.get("days", "7")
-    return min(int(raw), 3650) if raw.isdigit() and int(raw) > 0 else 7
-
+from . import access, charts, exchange, reports
+from .forms import (
+    CoauthorForm,
+    CohortForm,
+    DeadlineForm,
+    ExerciseForm,
+    ImportForm,
+    JoinForm,
+    PreviewForm,
+    PublishForm,
+    SelectionForm,
+)
+from .models import Cohort, Deadline, Regrade, ValidationRun
 
 # --- instructors: home, cohorts -------------------------------------------------------------
 
@@ -53,8 +59,13 @@ def cohort_create(request):
 @require_GET
 def cohort_detail(request, pk):
     cohort = access.cohort_for(request.user, pk)
-    grid = cohort.grid(inactive_days=_days(request))
-    return render(request, "teaching/cohort.html", {"cohort": cohort, "grid": grid, "join_url": request.build_absolute_uri(cohort.get_join_url())})
+    context = {
+        "cohort": cohort,
+        "board": cohort.dashboard(reports.DashboardFilter.from_query(request.GET)),
+        "statuses": reports.DashboardFilter.STATUSES.items(),
+        "join_url": request.build_absolute_uri(cohort.get_join_url()),
+    }
+    return render(request, "teaching/cohort.html", context)
 
 
 @login_required
@@ -85,13 +96,27 @@ def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
 @login_required
 @require_GET
 def cohort_grid_csv(request, pk):
+    """Every learner × every exercise: the best score (0 to 1), empty when not started."""
     cohort = access.cohort_for(request.user, pk)
     grid = cohort.grid()
     response, writer = _csv_response(f"cohort-{cohort.pk}-grid.csv")
     writer.writerow(["learner", "solved", "attempted", *[exercise.slug for exercise in grid.exercises]])
     for row in grid.rows:
-        cells = ["solved" if cell and cell[2] else "attempted" if cell else "" for cell in row.cells]
+        cells = ["" if cell is None else f"{cell[1]:.2f}" for cell in row.cells]
         writer.writerow([row.username, row.solved, row.attempted, *cells])
+    return response
+
+
+@login_required
+@require_GET
+def cohort_gradebook_csv(request, pk):
+    """One row per learner, one column per module and quiz, in percent, in the layout Canvas
+    imports (and Moodle, mapping "SIS Login ID" to the username)."""
+    cohort = access.cohort_for(request.user, pk)
+    columns, rows = cohort.gradebook()
+    response, writer = _csv_response(f"cohort-{cohort.pk}-gradebook.csv")
+    writer.writerow(columns)
+    writer.writerows(rows)
     return response
 
 
@@ -137,10 +162,78 @@ def cohort_learner(request, pk, learner_id):
     learner = access.cohort_learner_for(request.user, cohort, learner_id)
     modules = list(Module.objects.all())
     progress = module_progress(learner, modules)
-    submissions = Submission.objects.of(learner).select_related("exercise", "version")
+    submissions = Submission.objects.of(learner).select_related("exercise", "version").prefetch_related("regradings__version")
+    # Reached from a dashboard cell: only that exercise's or module's submissions.
+    only = ""
+    if request.GET.get("exercise"):
+        submissions = submissions.filter(exercise__slug=request.GET["exercise"][:100])
+        only = request.GET["exercise"][:100]
+    elif request.GET.get("module"):
+        submissions = submissions.filter(exercise__module__slug=request.GET["module"][:100])
+        only = request.GET["module"][:100]
     page = Paginator(submissions, 25).get_page(request.GET.get("page"))
-    context = {"cohort": cohort, "learner": learner, "rows": [(m, progress[m.pk]) for m in modules], "page": page}
+    context = {"cohort": cohort, "learner": learner, "rows": [(m, progress[m.pk]) for m in modules], "page": page, "only": only}
     return render(request, "teaching/cohort_learner.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_settings(request, pk):
+    """Rename the cohort, add or remove instructors, remove learners."""
+    cohort = access.cohort_for(request.user, pk)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "rename" and form.is_valid():
+            form.save()
+            messages.success(request, f"Renamed to {cohort.name}.")
+        elif action == "add-instructor":
+            instructor = CoauthorForm({"username": request.POST.get("username", "")})
+            if instructor.is_valid():
+                cohort.instructors.add(instructor.cleaned_data["username"])
+                messages.success(request, f"{instructor.cleaned_data['username'].username} now teaches {cohort.name}.")
+            else:
+                messages.error(request, " ".join(instructor.errors["username"]))
+        elif action == "remove-instructor" and request.POST.get("user", "").isdecimal():
+            if cohort.instructors.count() > 1:
+                cohort.instructors.remove(int(request.POST["user"]))
+            else:
+                messages.error(request, "A cohort keeps at least one instructor.")
+        elif action == "remove-learner" and request.POST.get("user", "").isdecimal():
+            removed = cohort.enrollments.filter(learner_id=int(request.POST["user"])).delete()[0]
+            if removed:
+                messages.info(request, "Removed from the cohort; their submissions are kept.")
+        elif action == "deadline":
+            deadline = DeadlineForm(request.POST)
+            if deadline.is_valid():
+                Deadline.objects.update_or_create(
+                    cohort=cohort, module=deadline.cleaned_data["module"], quiz=deadline.cleaned_data["quiz"],
+                    defaults={"due_at": deadline.cleaned_data["due_at"], "late_policy": deadline.cleaned_data["late_policy"]},
+                )  # fmt: skip
+                messages.success(request, "Deadline saved: learners see it on the module's pages.")
+            else:
+                messages.error(request, " ".join(str(error) for errors in deadline.errors.values() for error in errors))
+        elif action == "remove-deadline" and request.POST.get("deadline", "").isdecimal():
+            cohort.deadlines.filter(pk=int(request.POST["deadline"])).delete()
+        elif action == "select":
+            selection = SelectionForm(request.POST)
+            if selection.is_valid():
+                cohort.select(selection.cleaned_data["slugs"])
+                messages.success(request, "Selection saved." if selection.cleaned_data["slugs"] else "Every published exercise again.")
+            else:
+                messages.error(request, " ".join(selection.errors["slugs"]))
+        return redirect("teaching:cohort_settings", pk=cohort.pk)
+    chosen = "\n".join(cohort.selections.values_list("exercise__slug", flat=True))
+    context = {
+        "cohort": cohort,
+        "form": form,
+        "instructors": cohort.instructors.order_by("username"),
+        "enrollments": cohort.enrollments.select_related("learner").order_by("learner__username"),
+        "deadlines": cohort.deadlines.select_related("module"),
+        "deadline_form": DeadlineForm(),
+        "selection_form": SelectionForm(initial={"slugs": chosen}),
+    }
+    return render(request, "teaching/cohort_settings.html", context)
 
 
 @login_required
@@ -205,6 +298,7 @@ def exercise_edit(request, slug):
 
 @login_required
 @require_POST
+@limit_posts("preview")
 def preview(request):
     access.instructor_required(request.user)
     form = PreviewForm(request.POST)
@@ -314,6 +408,38 @@ def exercise_coauthors(request, slug):
         messages.success(request, f"{form.cleaned_data['username'].username} can now change {exercise.slug}.")
     else:
         messages.error(request, " ".join(form.errors["username"]))
+    return redirect("teaching:exercise", slug=slug)
+
+
+@login_required
+@require_GET
+def exercise_version_diff(request, slug, number):
+    """What changed between two versions (by default, this one and the one before)."""
+    exercise = access.authoring_exercise_for(request.user, slug)
+    version = get_object_or_404(exercise.versions, number=number)
+    against_number = learner_access.positive_int(request.GET.get("against")) or max(1, number - 1)
+    against = get_object_or_404(exercise.versions, number=against_number)
+    context = {
+        "exercise": exercise,
+        "version": version,
+        "against": against,
+        "versions": exercise.versions.all(),
+        "lines": exchange.version_diff(exercise, against, version),
+        "can_change": exercise.can_change(request.user),
+    }
+    return render(request, "teaching/version_diff.html", context)
+
+
+@login_required
+@require_POST
+def exercise_rollback(request, slug, number):
+    exercise = access.changeable_exercise_for(request.user, slug)
+    old = get_object_or_404(exercise.versions, number=number)
+    new = exercise.roll_back(old, by=request.user)
+    if new.is_draft:
+        messages.success(request, f"Draft version {new.number} has the content of version {old.number}: validate it, then publish it.")
+    else:
+        messages.success(request, f"Version {new.number} has the content of version {old.number}.")
     return redirect("teaching:exercise", slug=slug)
 
 

@@ -48,3 +48,14 @@ def choice_texts(answer: str, exercise) -> str:
 @register.filter
 def is_instructor(user) -> bool:
     return _is_instructor(user)
+
+
+@register.filter
+def when(value) -> str:
+    """A moment in the viewer's time zone (set from their browser), with the zone named."""
+    from django.utils import timezone
+    from django.utils.dateformat import format as date_format
+
+    if value is None:
+        return "–"
+    return date_format(timezone.localtime(value), "Y-m-d H:i T")

@@ -311,7 +311,11 @@ def main() -> None:
     layers.stage_read_only_paths()
     server.probe()
     hello = {"layers": server.layers, "reasons": server.reasons, "pid": os.getpid()}
-    control.sendall(json.dumps(hello).encode())
+    try:
+        control.sendall(json.dumps(hello).encode())
+    except (BrokenPipeError, ConnectionResetError):
+        server.kill_all()
+        return  # the worker went away while this server started
     server.serve()
 
 

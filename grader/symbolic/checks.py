@@ -7,6 +7,7 @@ import zlib
 
 import sympy as sp
 
+from . import matrix
 from .equivalence import Verdict, equivalent, form_problem
 from .parsing import Context, Parsed, ParseError, parse
 
@@ -22,6 +23,8 @@ def handle(request: dict) -> dict:
             return grade(request)
         if operation == "compare":
             return compare(request)
+        if operation == "evaluate":
+            return matrix.evaluate_at(request)
         if operation == "ping":
             return {"status": "ok"}
     except (RecursionError, MemoryError, OverflowError):
@@ -72,6 +75,8 @@ def _symbols(parsed: Parsed) -> set:
 
 
 def preview(request: dict) -> dict:
+    if (request.get("spec") or {}).get("matrices") is not None:
+        return matrix.preview(request)
     try:
         parsed = parse(request["answer"], _context(request), latex=request.get("latex"))
     except ParseError as exc:
@@ -96,6 +101,8 @@ def compare(request: dict) -> dict:
 
 def grade(request: dict) -> dict:
     spec = request.get("spec") or {}
+    if spec.get("matrices") is not None:
+        return matrix.grade(request, _seed(str(spec.get("expected")), str(request.get("answer"))))
     context = _context(request)
     try:
         expected = parse_expected(spec.get("expected"), context.trusted())
@@ -115,7 +122,9 @@ def grade(request: dict) -> dict:
                 reply.update(correct=False, message=problem, form=form)
                 break
     elif outcome["undecided"] is False:
-        reply["hint"] = _matching_mistake(spec, answer, context, seed)
+        mistake = _matching_mistake(spec, answer, context, seed)
+        if mistake is not None:
+            reply["hint"], reply["mistake"] = mistake
     return reply
 
 
@@ -144,14 +153,18 @@ def parse_expected(expected, context: Context) -> Parsed:
     return parse(str(expected), context, latex=False)
 
 
-def _matching_mistake(spec: dict, answer: Parsed, context: Context, seed: int) -> str | None:
+def _matching_mistake(spec: dict, answer: Parsed, context: Context, seed: int) -> tuple[str, str] | None:
+    """(hint, name) of the exercise's known mistake the answer is equivalent to, if any. The
+    name is the mistake's own `name`, else its hint's first sentence: reports count by it."""
     for mistake in (spec.get("mistakes") or [])[:MAX_MISTAKES]:
         try:
             wrong = parse_expected(mistake.get("answer"), context.trusted())
         except ParseError:
             continue
         if compare_parsed(wrong, answer, context, up_to_constant=bool(spec.get("up_to_constant")), seed=seed)["correct"]:
-            return str(mistake.get("hint") or "")
+            hint = str(mistake.get("hint") or "")
+            name = str(mistake.get("name") or hint.split(". ")[0].rstrip(".") or f"mistake {mistake.get('answer')}")
+            return hint, name[:80]
     return None
 
 

@@ -54,7 +54,7 @@ def result_from_reply(reply: dict) -> GradingResult:
         cases = [CaseResult(name="form", passed=False, message=str(reply.get("message")))]
     hint = reply.get("hint")
     if hint:
-        cases.append(CaseResult(name="hint", passed=False, message=str(hint), diagnosis="common mistake"))
+        cases.append(CaseResult(name="hint", passed=False, message=str(hint), diagnosis=str(reply.get("mistake") or "known mistake")))
     message = str(reply.get("message") or "")
     if reply.get("undecided"):
         message = TOO_COMPLEX if len(cases) <= 1 else message
@@ -63,7 +63,7 @@ def result_from_reply(reply: dict) -> GradingResult:
         score=1.0 if correct else 0.0,
         message=message,
         cases=cases,
-        diagnoses=["common mistake"] if hint else [],
+        diagnoses=[str(reply.get("mistake") or "known mistake")] if hint else [],
         details={"parsed": reply.get("parsed"), "latex": reply.get("latex"), "kind": reply.get("kind")},
     )
 

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-MAX_LENGTH = 2000  # characters of one answer (a matrix of long entries fits)
+from ..limits import SYMBOLIC_MAX_CHARS
+
+MAX_LENGTH = SYMBOLIC_MAX_CHARS  # characters of one answer
 MAX_DEPTH = 40  # nesting of brackets and calls
 MAX_DIGITS = 40  # digits in one number
 MAX_EXPONENT = 1000  # |n| in x^n
@@ -634,7 +636,10 @@ def _structure(node: ast.AST, builder: _Builder, top: bool = True):
     return builder.build(node)
 
 
-def _parse_one(text: str, context: Context) -> tuple[str, object, object]:
+def read_tree(text: str, context: Context) -> tuple[ast.expr, _Source]:
+    """The checked Python tree of normalised text, its names replaced by placeholders that
+    `source.names` maps back to tokens. Nothing has been built yet: callers walk the tree
+    against their own whitelist (SymPy scalars below, matrix expressions in matrix.py)."""
     tokens = _explicit(tokenize(text, context), text)
     if not tokens:
         raise ParseError("The answer is empty.", 0, text)
@@ -650,8 +655,13 @@ def _parse_one(text: str, context: Context) -> tuple[str, object, object]:
         raise ParseError("The answer is not a well-formed expression here.", position, text, _syntax_hint(text, position)) from None
     except (RecursionError, MemoryError):
         raise ParseError("The answer nests too deeply to read.", 0, text) from None
-    written = _structure(tree.body, _Builder(source, context, text, evaluate=False))
-    value = _structure(tree.body, _Builder(source, context, text, evaluate=True))
+    return tree.body, source
+
+
+def _parse_one(text: str, context: Context) -> tuple[str, object, object]:
+    body, source = read_tree(text, context)
+    written = _structure(body, _Builder(source, context, text, evaluate=False))
+    value = _structure(body, _Builder(source, context, text, evaluate=True))
     if isinstance(value, tuple):
         return "set", written[1], value[1]
     if isinstance(value, list):

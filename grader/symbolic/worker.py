@@ -36,6 +36,9 @@ def main() -> None:
     # Warm the caches (imports, lambdify's printers, simplify's tables) before the first learner.
     handle({"op": "grade", "spec": {"expected": "exp(-x)/(1 + exp(-x))^2", "variables": ["x"]}, "answer": "sin(x)^2 + x"})
     handle({"op": "preview", "spec": {}, "answer": "\\frac{1}{1+e^{-x}}"})
+    matrices = {"X": ["n", "d"], "w": ["d", 1], "y": ["n", 1]}
+    gradient = {"loss": "||X*w - y||^2", "wrt": "w"}
+    handle({"op": "grade", "spec": {"matrices": matrices, "expected": "2*X^T*(X*w - y)", "gradient": gradient}, "answer": "2X^T(Xw - y)"})
 
     out = sys.stdout
     out.write('{"status": "ready"}\n')

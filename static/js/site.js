@@ -2,6 +2,14 @@
 (function () {
   "use strict";
 
+  // Times are shown in the viewer's own time zone: tell the server which it is.
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("tz=" + zone) === -1) {
+      document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (ignored) { /* an old browser: times stay in UTC, labelled so */ }
+
   function errorBox(elt) {
     var form = elt.closest ? elt.closest("form") : null;
     return (form && form.querySelector(".errors")) || document.getElementById("form-errors");

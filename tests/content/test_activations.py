@@ -96,3 +96,23 @@ def test_it_softmax_jacobian_answer_is_the_true_jacobian():
     rows = exercise("softmax-jacobian-two-classes")["answer"]["expected"]
     answer = sympy.Matrix([[sympy.sympify(c.replace("^", "**")) for c in row] for row in rows])
     assert sympy.simplify(answer - jac) == sympy.zeros(2, 2)
+
+
+@pytest.mark.parametrize("z", [np.array([1.0, 2.0, 3.0]), np.array([1000.0, 1001.0, 999.0]), np.array([-1000.0, -1000.5]), np.array([-4.0])])
+def test_it_log_sum_exp_matches_scipy_with_the_softmax_as_gradient(z):
+    value, gradient = run_reference("logsumexp-and-gradient", z)
+    assert value == pytest.approx(special.logsumexp(z), rel=1e-12)
+    np.testing.assert_allclose(gradient, special.softmax(z), rtol=1e-12)
+
+
+def test_it_softmax_cross_entropy_gradient_matches_central_differences_of_scipy_log_softmax():
+    from scipy import optimize
+
+    rng = np.random.default_rng(3)
+    Z, Y = rng.normal(size=(6, 4)), np.eye(4)[rng.integers(0, 4, size=6)]
+
+    def loss(flat):
+        return -np.sum(Y * special.log_softmax(flat.reshape(6, 4), axis=1)) / 6
+
+    numeric = optimize.approx_fprime(Z.ravel(), loss, 1e-7).reshape(6, 4)
+    np.testing.assert_allclose(run_reference("softmax-cross-entropy-gradient", Z, Y), numeric, atol=1e-6)

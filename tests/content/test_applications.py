@@ -5,8 +5,10 @@ import pytest
 from sklearn import metrics
 from sklearn.datasets import load_diabetes, load_iris, load_wine
 from sklearn.decomposition import PCA
+from sklearn.feature_selection import SelectKBest, f_regression
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LinearRegression
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.model_selection import KFold, cross_val_score
 from sklearn.preprocessing import MinMaxScaler, PolynomialFeatures, StandardScaler
 
 from tests.content.helpers import exercise, run_reference
@@ -172,3 +174,40 @@ def test_it_network_learns_iris():
     assert losses.shape == (300,) and losses[-1] < 0.1 < losses[0]
     accuracy = np.mean(np.argmax(np.tanh(X @ W1 + b1) @ W2 + b2, axis=1) == IRIS.target)
     assert accuracy > 0.95
+
+
+def test_it_select_k_best_keeps_the_columns_sklearn_selectkbest_keeps():
+    X, y = load_diabetes(return_X_y=True)
+    for k in (1, 3, 6):
+        expected = SelectKBest(f_regression, k=k).fit(X, y).get_support(indices=True)
+        np.testing.assert_array_equal(run_reference("select-k-best-features", X, y, k), expected)
+
+
+@pytest.mark.parametrize("k", [3, 5, 10])
+def test_it_kfold_ridge_cv_matches_sklearn_cross_val_score(k):
+    X, y = load_diabetes(return_X_y=True)
+    y = y - y.mean()
+    grid = np.array([1e-3, 1e-2, 1e-1, 1.0])
+    errors, best = run_reference("kfold-ridge-cv", X[:203], y[:203], grid, k)
+    expected = [
+        -cross_val_score(Ridge(alpha=lam, fit_intercept=False), X[:203], y[:203], cv=KFold(k), scoring="neg_mean_squared_error").mean()
+        for lam in grid
+    ]
+    np.testing.assert_allclose(errors, expected, rtol=1e-8)
+    assert best == grid[int(np.argmin(expected))]
+
+
+def test_it_forward_selection_matches_a_search_with_sklearn_linear_regression():
+    X, y = load_diabetes(return_X_y=True)
+    perm = np.random.default_rng(4).permutation(len(y))
+    train, val = perm[:300], perm[300:]
+    chosen = []
+    for _ in range(4):
+        candidates = [j for j in range(X.shape[1]) if j not in chosen]
+        scores = [
+            metrics.mean_squared_error(y[val], LinearRegression().fit(X[train][:, [*chosen, j]], y[train]).predict(X[val][:, [*chosen, j]]))
+            for j in candidates
+        ]
+        chosen.append(candidates[int(np.argmin(scores))])
+    got = run_reference("forward-feature-selection", X[train], y[train], X[val], y[val], 4)
+    np.testing.assert_array_equal(got, chosen)

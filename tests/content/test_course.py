@@ -50,10 +50,12 @@ FIGURE_BLOCK = re.compile(r"^```figure\n.*?^```$", re.S | re.M)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.slug)
-def test_it_has_a_lesson_of_lecture_note_length(module):
+def test_it_has_a_lesson_of_lecture_note_length_with_worked_examples(module):
     prose = FIGURE_BLOCK.sub(" ", module.lesson_markdown)  # a figure's text alternative is not lecture text
     words = len(re.findall(r"[A-Za-z]+", re.sub(r"\$[^$]*\$", " ", prose)))
-    assert 800 <= words <= 3000, f"{module.slug}: lesson has {words} words"
+    assert 1800 <= words <= 3200, f"{module.slug}: lesson has {words} words"
+    examples = re.findall(r"^#+ Worked example", module.lesson_markdown, re.MULTILINE)
+    assert len(examples) >= 2, f"{module.slug}: {len(examples)} worked examples"
     assert "<math" in module.lesson_html and "```python" in module.lesson_markdown
 
 

@@ -84,3 +84,15 @@ def test_it_psd_square_root_matches_scipy_sqrtm(rank):
     np.testing.assert_allclose(S, S.T, atol=1e-12)
     if rank == 5:
         np.testing.assert_allclose(S, np.real(linalg.sqrtm(A)), rtol=1e-7, atol=1e-9)
+
+
+def test_it_factorization_gradient_matches_central_differences_and_vanishes_at_the_truncated_svd():
+    from scipy import optimize
+
+    rng = np.random.default_rng(13)
+    A, U, V = rng.normal(size=(5, 4)), rng.normal(size=(5, 2)), rng.normal(size=(4, 2))
+    numeric = optimize.approx_fprime(U.ravel(), lambda u: np.sum((A - u.reshape(5, 2) @ V.T) ** 2), 1e-7)
+    np.testing.assert_allclose(run_reference("factorization-gradient", A, U, V), numeric.reshape(5, 2), atol=1e-5)
+    left, s, right_t = np.linalg.svd(A, full_matrices=False)
+    U_best, V_best = left[:, :2] * s[:2], right_t[:2].T
+    np.testing.assert_allclose(run_reference("factorization-gradient", A, U_best, V_best), 0.0, atol=1e-10)

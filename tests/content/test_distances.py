@@ -84,3 +84,21 @@ def test_it_cosine_numeric_answer_is_correct():
     assert exercise("cosine-similarity-by-hand")["answer"]["value"] == pytest.approx(
         1 - distance.cosine(x, y)
     )
+
+
+def test_it_mahalanobis_distances_match_scipy():
+    rng = np.random.default_rng(11)
+    data = rng.normal(size=(80, 3)) @ rng.normal(size=(3, 3))
+    S, mu, X = np.cov(data, rowvar=False), data.mean(axis=0), data[:7]
+    expected = [distance.mahalanobis(x, mu, np.linalg.inv(S)) for x in X]
+    np.testing.assert_allclose(run_reference("mahalanobis-distance", X, mu, S), expected, rtol=1e-9)
+
+
+def test_it_mahalanobis_gradient_matches_central_differences():
+    from scipy import optimize
+
+    rng = np.random.default_rng(12)
+    A = rng.normal(size=(4, 4))
+    S, mu, x = A @ A.T + np.eye(4), rng.normal(size=4), rng.normal(size=4)
+    numeric = optimize.approx_fprime(x, lambda v: (v - mu) @ np.linalg.solve(S, v - mu), 1e-7)
+    np.testing.assert_allclose(run_reference("mahalanobis-gradient", x, mu, S), numeric, atol=1e-5)

@@ -91,3 +91,33 @@ def test_it_symbolic_answers_match_sympy():
     )
     expected = _sym(exercise("quiz-info-bernoulli-kl")["answer"]["expected"], "p")
     assert sympy.simplify(sympy.expand_log(kl - expected, force=True)) == 0
+
+
+def _scipy_conditional_entropy(joint):
+    return stats.entropy(joint.ravel(), base=2) - stats.entropy(joint.sum(axis=0), base=2)
+
+
+@pytest.mark.parametrize(
+    "joint",
+    [
+        np.array([[0.25, 0.25], [0.0, 0.5]]),
+        np.outer([0.5, 0.5], [0.2, 0.8]),
+        np.array([[0.2, 0.0, 0.3], [0.4, 0.0, 0.1]]),
+        np.random.default_rng(5).dirichlet(np.ones(12)).reshape(4, 3),
+    ],
+)
+def test_it_conditional_entropy_is_scipys_joint_minus_marginal_entropy(joint):
+    assert run_reference("conditional-entropy", joint) == pytest.approx(_scipy_conditional_entropy(joint), abs=1e-12)
+
+
+def test_it_conditional_entropy_key_matches_scipy():
+    joint = np.array([[0.25, 0.25], [0.0, 0.5]])
+    assert exercise("conditional-entropy-by-hand")["answer"]["value"] == pytest.approx(_scipy_conditional_entropy(joint))
+
+
+def test_it_entropy_gradient_matches_central_differences_of_scipy_entr():
+    from scipy import optimize, special
+
+    p = np.random.default_rng(6).uniform(0.05, 1.0, size=6)
+    numeric = optimize.approx_fprime(p, lambda v: special.entr(v).sum(), 1e-8)
+    np.testing.assert_allclose(run_reference("entropy-gradient", p), numeric, atol=1e-5)

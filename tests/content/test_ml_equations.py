@@ -8,6 +8,7 @@ from sklearn.decomposition import PCA
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import hinge_loss, log_loss, mean_squared_error
 from sklearn.metrics.pairwise import polynomial_kernel, rbf_kernel
+from sklearn.svm import SVC
 
 from tests.content.helpers import exercise, run_reference
 
@@ -184,3 +185,69 @@ def test_it_symbolic_gradients_are_the_true_derivatives():
     for values in [(0.3, -1.2, 0.5, 1), (-2.0, 0.7, 1.5, 0), (1.1, 2.0, -0.4, 1)]:
         subs = dict(zip((w, x, b, y), values, strict=True))
         assert abs(float(difference.subs(subs))) < 1e-12
+
+
+def test_it_normal_equations_key_is_numpys_least_squares_fit():
+    X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    y = np.array([1.0, 3.0, 4.0])
+    expected, *_ = np.linalg.lstsq(X, y, rcond=None)
+    np.testing.assert_allclose(exercise("normal-equations-by-hand")["answer"]["value"], expected)
+
+
+def test_it_softmax_regression_gradient_matches_central_differences_of_sklearn_log_loss():
+    rng = np.random.default_rng(7)
+    X, labels = rng.normal(size=(25, 3)), rng.integers(0, 4, size=25)
+    Y, W = np.eye(4)[labels], rng.normal(size=(3, 4))
+
+    def cost(flat):
+        return log_loss(labels, special.softmax(X @ flat.reshape(3, 4), axis=1), labels=range(4))
+
+    numeric = optimize.approx_fprime(W.ravel(), cost, 1e-7).reshape(3, 4)
+    np.testing.assert_allclose(run_reference("softmax-regression-gradient", X, Y, W), numeric, atol=1e-5)
+
+
+def test_it_softmax_regression_gradient_vanishes_at_the_sklearn_fit():
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(60, 2))
+    labels = np.argmax(X @ np.array([[2.0, -1.0, 0.0], [0.0, 1.0, -2.0]]) + rng.normal(size=(60, 3)), axis=1)
+    model = LogisticRegression(C=np.inf, fit_intercept=False, tol=1e-12, max_iter=10_000).fit(X, labels)
+    grad = run_reference("softmax-regression-gradient", X, np.eye(3)[labels], model.coef_.T)
+    np.testing.assert_allclose(grad, 0.0, atol=1e-5)
+
+
+def _svm_data(seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(40, 2))
+    y = np.where((X**2).sum(axis=1) > 1.2, 1.0, -1.0)
+    return X, y, rng.normal(size=(15, 2))
+
+
+@pytest.mark.parametrize("C, gamma", [(1.0, 0.5), (10.0, 2.0), (0.1, 1.0)])
+def test_it_kernel_svm_decision_matches_sklearn_svc(C, gamma):
+    X, y, T = _svm_data(3)
+    svc = SVC(C=C, kernel="rbf", gamma=gamma, tol=1e-10).fit(X, y)
+    alpha = np.zeros(len(y))
+    alpha[svc.support_] = np.abs(svc.dual_coef_[0])  # dual_coef_ holds alpha_i * y_i
+    got = run_reference("kernel-svm-decision", X, y, alpha, svc.intercept_[0], T, gamma)
+    np.testing.assert_allclose(got, svc.decision_function(T), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed, C, gamma", [(4, 1.0, 0.5), (5, 10.0, 2.0), (6, 0.1, 1.0)])
+def test_it_kernel_svm_training_matches_sklearn_svc(seed, C, gamma):
+    X, y, T = _svm_data(seed)
+    svc = SVC(C=C, kernel="rbf", gamma=gamma, tol=1e-10).fit(X, y)
+    got = run_reference("kernel-svm-train", X, y, T, C, gamma)
+    np.testing.assert_allclose(got, svc.decision_function(T), atol=1e-5)
+    np.testing.assert_array_equal(np.where(got >= 0, 1.0, -1.0), svc.predict(T))
+
+
+def test_it_rayleigh_gradient_matches_central_differences_and_vanishes_at_numpys_eigenvectors():
+    rng = np.random.default_rng(9)
+    A = rng.normal(size=(4, 4))
+    S = A + A.T
+    w = rng.normal(size=4)
+    numeric = optimize.approx_fprime(w, lambda v: v @ S @ v / (v @ v), 1e-7)
+    np.testing.assert_allclose(run_reference("rayleigh-gradient", S, w), numeric, atol=1e-5)
+    _, vectors = np.linalg.eigh(S)
+    for vector in vectors.T:
+        np.testing.assert_allclose(run_reference("rayleigh-gradient", S, 3.0 * vector), 0.0, atol=1e-12)

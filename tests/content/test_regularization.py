@@ -94,3 +94,22 @@ def test_it_ridge_symbolic_answers_are_correct():
     lam_pos = sympy.Symbol("lam", positive=True)
     minimiser = sympy.solve(sympy.diff((w - a) ** 2 + lam_pos * w**2, w), w)[0]
     assert sympy.simplify(sympy.sympify(text, locals={"lam": lam_pos}) - minimiser) == 0
+
+
+@pytest.mark.parametrize("shape, lam", [((30, 4), 0.5), ((5, 9), 2.0)])
+def test_it_ridge_gradient_vanishes_at_the_sklearn_ridge_fit(shape, lam):
+    rng = _rng()
+    X, y = rng.normal(size=shape), rng.normal(size=shape[0])
+    coef = Ridge(alpha=lam, fit_intercept=False, tol=1e-12, solver="cholesky").fit(X, y).coef_
+    np.testing.assert_allclose(run_reference("ridge-gradient", X, y, coef, lam), 0.0, atol=1e-8)
+    w = rng.normal(size=shape[1])
+    numeric = optimize.approx_fprime(w, lambda v: np.sum((X @ v - y) ** 2) + lam * v @ v, 1e-7)
+    np.testing.assert_allclose(run_reference("ridge-gradient", X, y, w, lam), numeric, rtol=1e-5, atol=1e-4)
+
+
+def test_it_units_example_is_sklearns_ridge_in_kilometres_and_barely_shrunk_in_metres():
+    x, y = np.array([[0.1], [0.2], [0.3]]), np.array([1.0, 2.0, 3.0])
+    kilometres = Ridge(alpha=0.1, fit_intercept=False).fit(x, y).coef_[0]
+    assert exercise("ridge-units-and-the-penalty")["answer"]["value"] == pytest.approx(kilometres)
+    metres = Ridge(alpha=0.1, fit_intercept=False).fit(1000 * x, y).coef_[0]
+    assert 1000 * metres == pytest.approx(10.0, rel=1e-5)

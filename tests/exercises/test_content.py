@@ -163,3 +163,83 @@ def test_it_rejects_a_figure_when_the_module_has_no_figures_file(course_copy):
 def test_it_shows_a_figure_block_outside_a_lesson_as_code():
     html = render_markdown("```figure\nfunction: f\ncaption: c\nalt: a\n```")
     assert html.startswith("<pre><code") and "<svg" not in html
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("{value: 0.25, decimals: 2.5}", "'answer.decimals' must be a whole number of places"),
+        ("{value: 0.25, sig_figs: 0}", "'answer.sig_figs' must be a whole number of places"),
+        ("{value: 0.25, decimals: 2, sig_figs: 2}", "either 'decimals' or 'sig_figs', not both"),
+        ("{value: 0.25, decimals: 2, atol: 0.01}", "'decimals' sets the tolerance; remove 'rtol' and 'atol'"),
+    ],
+)
+def test_it_rejects_a_numeric_answer_with_an_unclear_precision(course_copy, answer, message):
+    path = course_copy / "linear-algebra" / "02-det.yaml"
+    path.write_text(path.read_text().replace("{value: 5, atol: 1.0e-9}", answer))
+    with pytest.raises(ContentError, match=message):
+        sync_course(course_copy)
+
+
+GRADIENT = """
+gradient:
+  arguments: [z]
+  wrt: z
+  loss: |
+    import numpy as np
+
+    def loss(z):
+        return float(np.sum(np.logaddexp(0, z)))
+"""
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (GRADIENT.replace("wrt: z", "wrt: x"), "'wrt' must be one of the arguments (z)"),
+        (GRADIENT.replace("def loss(z)", "def cost(z)"), "'loss' must be Python source defining loss(...)"),
+        (GRADIENT + "  output: -1\n", "'output' must be the index of the gradient"),
+        (GRADIENT + "  derivation: nowhere\n  matrices: {z: [n, 1]}\n", "'gradient.derivation': 'nowhere' is not a symbolic exercise with a matrix gradient"),
+        (GRADIENT + "  derivation: sigmoid-derivative\n  matrices: {z: [n]}\n", "the shape of 'z' must be two dimension names or sizes"),
+    ],
+)
+def test_it_rejects_a_gradient_block_that_cannot_be_checked(course_copy, block, message):
+    path = course_copy / "activations" / "01-sigmoid.yaml"
+    path.write_text(path.read_text() + block)
+    with pytest.raises(ContentError, match=re.escape(message)):
+        sync_course(course_copy)
+
+
+def test_it_accepts_a_gradient_block_and_keeps_it_in_the_spec(course_copy):
+    path = course_copy / "activations" / "01-sigmoid.yaml"
+    path.write_text(path.read_text() + GRADIENT)
+    sync_course(course_copy)
+    assert Exercise.objects.get(slug="sigmoid").spec["gradient"]["wrt"] == "z"
+
+
+def test_it_rejects_a_matrix_answer_with_a_reserved_name(course_copy):
+    path = course_copy / "activations" / "03-sigmoid-derivative.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("answer:\n", "answer:\n  matrices: {T: [n, 1]}\n", 1))
+    with pytest.raises(ContentError, match="T and I mean transpose and identity"):
+        sync_course(course_copy)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        # Each of these once ended in a RecursionError or a database error (a 500 on import).
+        (lambda text: text + "extra: " + "[" * 5000 + "]" * 5000 + "\n", "nest deeper than 20 levels"),
+        (lambda text: text + "extra: &big [1, 2]\nmore: *big\n", "aliases (*name) are not supported"),
+        (lambda text: text.replace("title: Sigmoid", 'title: "Sig\\0moid"'), "field 'title' contains a NUL character"),
+        (lambda text: text.replace("difficulty: warm-up", "difficulty: warm-up\npoints: 99999999999999999999"), "field 'points' holds an integer that is too large"),
+        (lambda text: text.replace("difficulty: warm-up", "difficulty: warm-up\npoints: 5000"), "field 'points' must lie between 0 and 1000"),
+        (lambda text: text + "compare: {method: allclose, rtol: .inf}\n", "field 'compare' holds a number that is not finite"),
+    ],
+)
+def test_it_rejects_hostile_files_before_reading_them_into_the_database(course_copy, edit, message):
+    path = course_copy / "activations" / "01-sigmoid.yaml"
+    path.write_text(edit(path.read_text()))
+    with pytest.raises(ContentError, match=re.escape(message)):
+        sync_course(course_copy)
+    assert not Exercise.objects.exists()

@@ -120,3 +120,34 @@ def test_it_stops_quiz_attempts_at_the_limit(course, learner):
         assert QuizAttempt.start(learner, module) == attempt  # the open attempt is resumed
         QuizAttempt.objects.filter(pk=attempt.pk).update(finished_at=timezone.now(), score=0)
     assert QuizAttempt.start(learner, module) is None
+
+
+RIDGE_CODE = """
+import numpy as np
+
+def ridge_gradient(X, y, w, lam):
+    return 2 * X.T @ (X @ w - y) + 2 * lam * w
+"""
+
+
+def test_it_checks_gradient_code_against_the_learners_own_latest_derivation(learner, other_learner, submit):
+    from exercises.content import CONTENT_ROOT, sync_course
+    from grader.gradcheck import DERIVATION_CASE
+
+    sync_course(CONTENT_ROOT, only={"regularization"})
+    derivation = submit(learner, "ridge-gradient-matrix", "2X^T(Xw - y) + 2 lam w")
+    assert derivation.correct
+
+    code = submit(learner, "ridge-gradient", RIDGE_CODE)
+    assert code.correct and code.context["derivation"]["answer"] == "2X^T(Xw - y) + 2 lam w"
+    last = code.result.cases[-1]
+    assert last.name == DERIVATION_CASE and last.passed and "agree on all" in last.message
+
+    submit(learner, "ridge-gradient-matrix", "2X^T(Xw - y) + lam w")  # a later, wrong derivation
+    again = submit(learner, "ridge-gradient", RIDGE_CODE)
+    assert again.correct and not again.result.cases[-1].passed
+    assert "revisit the derivation" in again.result.cases[-1].message
+
+    alone = submit(other_learner, "ridge-gradient", RIDGE_CODE)
+    assert alone.correct and "derivation" not in alone.context
+    assert all(case.name != DERIVATION_CASE for case in alone.result.cases)

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from grader.answers import grade_choice, grade_numeric, parse_number_text
+from grader.answers import bracket_depth, grade_choice, grade_numeric, parse_number_text
 
 
 def numeric(answer, **settings):
@@ -29,6 +29,28 @@ def test_it_checks_significant_figures():
     assert numeric("0.68269", value=0.68269, sig_figs=3).correct
     wrong = numeric("0.68", value=0.68269, sig_figs=3)
     assert not wrong.correct and wrong.message == "Not right to 3 significant figures."
+
+
+def test_it_accepts_a_correctly_rounded_answer_at_the_stated_significant_figures():
+    assert numeric("1.99053", value=1.9905263, sig_figs=6).correct
+    assert numeric("0.0228", value=0.02275013, sig_figs=3).correct
+    assert numeric("0.02274", value=0.02275013, sig_figs=3).correct  # more precise is fine
+    assert not numeric("1.99052", value=1.9905263, sig_figs=6).correct
+    assert not numeric("0.0227", value=0.02275013, sig_figs=3).correct
+
+
+def test_it_checks_decimal_places_within_half_a_unit():
+    assert numeric("0.33", value=1 / 3, decimals=2).correct
+    assert numeric("1/3", value=1 / 3, decimals=2).correct
+    assert numeric("[0.090, 0.245, 0.665]", value=[0.09003057, 0.24472847, 0.66524096], decimals=3).correct
+    wrong = numeric("0.34", value=1 / 3, decimals=2)
+    assert not wrong.correct and wrong.message == "Not right to 2 decimal places."
+    assert not numeric("0.3", value=1 / 3, decimals=2).correct
+
+
+def test_it_accepts_either_neighbour_of_an_exact_tie():
+    assert numeric("0.13", value=0.125, decimals=2).correct
+    assert numeric("0.12", value=0.125, decimals=2).correct
 
 
 def test_it_gives_per_entry_feedback_for_arrays():
@@ -81,3 +103,17 @@ def test_it_needs_every_right_choice_and_no_wrong_one():
 def test_it_refuses_several_picks_for_a_single_answer_question():
     assert grade_choice({"choices": CHOICES}, "[0, 2]").message == "Pick only one choice."
     assert grade_choice({"choices": CHOICES}, "[7]").message == "Pick one of the choices."
+
+
+def test_it_refuses_deeply_nested_lists_before_reading_them():
+    # 900 levels once sent json into a RecursionError and left the answer "Running…".
+    deep = "[" * 900 + "1" + "]" * 900
+    result = grade_numeric({"answer": {"value": 0.5}}, deep)
+    assert result.message == "The lists nest too deeply (at most 8 levels of brackets)."
+    assert grade_numeric({"answer": {"value": [[[1.0]]]}}, "[[[1]]]").correct
+
+
+def test_it_measures_bracket_depth_without_parsing():
+    assert bracket_depth("0.5") == 0
+    assert bracket_depth("[[1, 2], [3, 4]]") == 2
+    assert bracket_depth("[" * 5000) == 5000

@@ -95,7 +95,8 @@ def test_it_stops_a_loop_that_swallows_the_time_limit(cases):
     answer = "def column_means(X):\n    while True:\n        try:\n            while True:\n                pass\n        except BaseException:\n            pass\n"
     result = engine.grade("code", SPEC, answer, cases=cases)
     assert result.score == 0 and result.cases[0].stopped == "time" and result.cases[1].stopped == "skipped"
-    assert "CPU time limit exceeded (1 s)" in result.message  # the whole run's limit, kept by the kernel
+    # Stopped by the whole run's limits: the kernel's CPU limit, or the deadline on a busy machine.
+    assert "CPU time limit exceeded (1 s)" in result.message or "took longer than 2 s" in result.message
 
 
 def test_it_keeps_what_each_case_printed_and_shows_none_of_a_hidden_cases(cases):

@@ -117,10 +117,12 @@ def test_it_authors_validates_publishes_and_reports_a_code_exercise(client, modu
     answer = "import numpy as np\ndef row_sums(X):\n    return np.asarray(X).sum(axis=1)\n"
     submit(learner, exercise, answer, django_capture_on_commit_callbacks)
     dashboard = client.get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
-    assert "ada" in dashboard and 'class="cell solved s10" title="row-sums: solved, 1 attempt' in dashboard
+    assert 'title="ada, Basics: best score 100%, 1 attempt, solved"' in dashboard and 'class="c s10"' in dashboard
+    opened = client.get(reverse("teaching:cohort", args=[cohort.pk]), {"module": "basics"}).content.decode()
+    assert 'class="c s10"' in opened and 'title="ada, row-sums: best score 100%, 1 attempt, solved"' in opened
     rows = list(csv.reader(io.StringIO(client.get(reverse("teaching:cohort_grid_csv", args=[cohort.pk])).content.decode())))
     assert rows[0][:4] == ["learner", "solved", "attempted", "row-sums"]
-    assert rows[1][:4] == ["ada", "1", "0", "solved"]
+    assert rows[1][:4] == ["ada", "1", "0", "1.00"]
     scores = client.get(reverse("teaching:cohort_scores_csv", args=[cohort.pk])).content.decode()
     assert "ada,basics,row-sums,1,1.0000" in scores
 
@@ -373,18 +375,136 @@ def test_it_versions_a_title_change_and_logs_every_change(client, exercise, inst
     assert "Audit log" in page and "Unpublished" in page and "prof" in page
     rows = list(csv.reader(io.StringIO(client.get(reverse("teaching:exercise_audit_csv", args=[exercise.slug])).content.decode())))
     assert rows[0] == ["when", "who", "action", "version", "detail"] and [row[2] for row in rows[1:]] == actions
+# --- bad input: a clear refusal, never a 500 --------------------------------------------------
 
 
-def test_it_shades_the_grid_by_each_learners_best_score(client, cohort, exercise, instructor, learner, other_learner):
+def test_it_reads_only_plain_digits_as_a_number_of_days(client, cohort, instructor):
+    login(client, instructor)
+    for days in ("²", "-3", "0", "99999999999999999999999", "7\x00"):
+        assert client.get(reverse("teaching:cohort", args=[cohort.pk]), {"days": days}).status_code == 200
+
+
+def test_it_answers_an_invite_code_with_a_nul_byte_with_404(client, learner):
+    login(client, learner)
+    assert client.get("/join/%00/").status_code == 404
+    assert client.post(reverse("teaching:join_by_code"), {"code": "abc\x00"}).status_code == 302
+
+
+def test_it_refuses_an_import_without_files(client, module, instructor):
+    response = login(client, instructor).post(reverse("teaching:import"), {"module": module.pk})
+    assert response.status_code == 200
+    assert response.context["form"].errors["files"] == ["This field is required."]
+    assert not any("Imported" in str(message) for message in response.context["messages"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"points": "99999999999999999999"}, "points", "less than or equal to 1000"),
+        ({"cpu_seconds": "99999999999999999999"}, "cpu_seconds", "less than or equal to 3600"),
+        ({"rtol": "1e999"}, "rtol", "Enter a number"),
+        ({"title": "Row\x00sums"}, "title", "Null characters are not allowed"),
+        ({"compare_yaml": "[" * 3000 + "]" * 3000}, "compare_yaml", "nest deeper than 20 levels"),
+        ({"mutants": "- &m {name: a, code: x}\n- *m\n"}, "mutants", "aliases (*name) are not supported"),
+        ({"kind": "numeric", "numeric_value": "[" * 3000 + "1" + "]" * 3000}, "numeric_value", "Write a number or a JSON list"),
+        ({"kind": "numeric", "numeric_value": "NaN"}, "numeric_value", "not finite"),
+        ({"kind": "symbolic", "answer": 'expected: "x\\0"\nvariables: [x]\n'}, "answer", "contains a NUL character"),
+        ({"kind": "choice", "choices": "- text: a\n  correct: true\n- text: b\n  feedback: " + "{a: " * 40 + "1" + "}" * 40}, "choices", "nest deeper"),
+    ],
+)
+def test_it_refuses_out_of_range_and_hostile_authoring_values_in_their_field(client, module, instructor, fields, field, message):
+    response = login(client, instructor).post(reverse("teaching:exercise_new"), form_data(module, slug="hostile", **fields))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors.get(field, [])), response.context["form"].errors
+    assert not Exercise.objects.exists()
+
+
+def test_it_refuses_a_deeply_nested_import(client, module, instructor):
+    deep = io.BytesIO((exchange.dump_yaml(CODE_EXERCISE) + "extra: " + "[" * 5000 + "]" * 5000 + "\n").encode())
+    deep.name = "deep.yaml"
+    response = login(client, instructor).post(reverse("teaching:import"), {"module": module.pk, "files": [deep]})
+    assert response.status_code == 200 and "nest deeper than 20 levels" in response.content.decode()
+    assert not Exercise.objects.exists()
+
+
+def test_it_shows_what_changed_between_versions_and_rolls_back(client, exercise, instructor, other_instructor, django_capture_on_commit_callbacks):
+    login(client, instructor)
+    edit(client, exercise, statement="Return the average of each column of $X$.")
+    page = client.get(reverse("teaching:exercise_version", args=[exercise.slug, 2])).content.decode()
+    assert '<span class="remove">-statement: Return the mean of each column of $X$.</span>' in page
+    assert '<span class="add">+statement: Return the average of each column of $X$.</span>' in page
+    assert login(client, other_instructor).get(reverse("teaching:exercise_version", args=[exercise.slug, 2])).status_code == 200
+    assert client.post(reverse("teaching:exercise_rollback", args=[exercise.slug, 1])).status_code == 403
+    login(client, instructor).post(reverse("teaching:exercise_rollback", args=[exercise.slug, 1]))
+    exercise.refresh_from_db()
+    rolled = exercise.draft_version  # published: the roll-back is a draft, through the gate like any edit
+    assert rolled.number == 3 and rolled.statement == exercise.versions.get(number=1).statement
+    assert rolled.message == "rolled back to version 1" and exercise.current_version.number == 1
+    assert AuditEvent.objects.filter(exercise=exercise, action="rolled-back").exists()
+
+
+# --- cohorts: deadlines, a selection of exercises, time zones ---------------------------------
+
+
+def test_it_sets_a_deadline_that_learners_see_and_that_flags_or_refuses_late_work(client, exercise, cohort, instructor, learner, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
     from django.utils import timezone
 
-    now = timezone.now()
-    ExerciseProgress.objects.create(learner=learner, exercise=exercise, attempts=3, best_score=0.47, first_submitted_at=now, last_submitted_at=now)
-    cohort.enroll(other_learner)  # never started it
-    page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
-    assert 'class="cell attempted s4" title="col-means: attempted, 3 attempts, best 47%"' in page
-    assert 'class="cell none" title="col-means: not started"' in page
-    assert page.count('class="swatch s') == 11  # the legend shows the whole scale
+    from teaching.models import Deadline
+
+    login(client, instructor)
+    due = (timezone.now() - timedelta(hours=1)).astimezone(timezone.get_current_timezone())
+    client.post(reverse("teaching:cohort_settings", args=[cohort.pk]), {
+        "action": "deadline", "module": exercise.module.pk, "due_at": due.strftime("%Y-%m-%dT%H:%M"), "late_policy": "flag",
+    })  # fmt: skip
+    deadline = Deadline.objects.get()
+    assert abs((deadline.due_at - due).total_seconds()) < 60
+    page = login(client, learner).get(exercise.module.get_absolute_url()).content.decode()
+    assert "Due: <strong>" in page and "late work is accepted, flagged as late" in page
+    late = submit(learner, exercise, REFERENCE, django_capture_on_commit_callbacks)
+    assert late.late and late.correct  # accepted, flagged
+    Deadline.objects.update(late_policy="refuse")
+    response = client.post(exercise.get_absolute_url(), {"answer": REFERENCE}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 403 and "answers are no longer accepted" in response.content.decode()
+    assert Submission.objects.filter(learner=learner).count() == 1
+
+
+def test_it_gives_a_cohort_its_own_exercises_in_its_own_order(client, exercise, module, cohort, instructor, learner, other_learner):
+    second, _, _ = exchange.save(exchange.read_data("b.yaml", {**CODE_EXERCISE, "slug": "row-means", "title": "Row means"}), module, by=instructor)
+    second.publish(second.current_version, by=instructor, override_reason="a fixture exercise")
+    login(client, instructor)
+    assert client.post(reverse("teaching:cohort_settings", args=[cohort.pk]), {"action": "select", "slugs": "nothing-here"}).status_code == 302
+    assert not cohort.selections.exists()  # refused: not an exercise
+    client.post(reverse("teaching:cohort_settings", args=[cohort.pk]), {"action": "select", "slugs": "row-means\ncol-means"})
+    assert [e.slug for e in cohort.exercises()] == ["row-means", "col-means"]
+    mine = login(client, learner).get(module.get_absolute_url()).content.decode()
+    assert mine.index("Row means") < mine.index("Column means")
+    theirs = login(client, other_learner).get(module.get_absolute_url()).content.decode()  # not in the cohort
+    assert theirs.index("Column means") < theirs.index("Row means")
+    client.post(reverse("teaching:cohort_settings", args=[cohort.pk]), {"action": "select", "slugs": ""})
+
+
+def test_it_shows_times_in_the_viewers_time_zone_with_its_name(client, graded, exercise, cohort, instructor):
+    login(client, instructor)
+    client.cookies["tz"] = "Asia/Tokyo"
+    page = client.get(reverse("teaching:exercise", args=[exercise.slug])).content.decode()
+    assert " JST</td>" in page
+    client.cookies["tz"] = "Nowhere/Atlantis"  # unknown: UTC, named
+    page = client.get(reverse("teaching:exercise", args=[exercise.slug])).content.decode()
+    assert " UTC</td>" in page
+
+
+def test_it_renames_a_cohort_adds_an_instructor_and_removes_a_learner(client, cohort, instructor, other_instructor, learner):
+    login(client, instructor)
+    url = reverse("teaching:cohort_settings", args=[cohort.pk])
+    client.post(url, {"action": "rename", "name": "Spring 2027"})
+    client.post(url, {"action": "add-instructor", "username": "other-prof"})
+    client.post(url, {"action": "remove-learner", "user": str(learner.pk)})
+    cohort.refresh_from_db()
+    assert cohort.name == "Spring 2027" and cohort.instructors.filter(pk=other_instructor.pk).exists()
+    assert not cohort.enrollments.exists()
+    assert login(client, other_instructor).get(url).status_code == 200  # a co-instructor now
 
 
 def test_it_charts_attempts_and_best_scores_of_an_exercise(client, graded, exercise, cohort, instructor):

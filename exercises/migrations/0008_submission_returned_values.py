@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exercises', '0005_quiz_variants_and_feedback'),
+        ('exercises', '0007_failed_cases'),
     ]
 
     operations = [

@@ -1,0 +1,544 @@
+"""Reports on a cohort, built for 2,000 learners × 150 exercises in a fixed number of queries.
+
+- `dashboard`: the cohort page. One column per module (its exercises when a module is opened),
+  one page of learners at a time, sorted and filtered on the server, score intensity per cell,
+  and what needs attention (learners stuck on an exercise, exercises most learners fail).
+- `grid`: every learner × every exercise, for the CSV export and the API.
+- `gradebook`: one row per learner, one column per module and per quiz, as LMSs import it.
+- `exercise_report`: how the cohort fares on one exercise.
+
+Everything reads `ExerciseProgress` (one row per learner and exercise, recomputed from the
+submissions on every grading) rather than the submissions themselves, except the analytics of
+one exercise, which read its submissions' verdicts.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Sum
+from django.utils import timezone
+
+from exercises.models import Exercise, ExerciseProgress, Module, QuizAttempt, Submission
+
+PAGE_SIZE = 50
+STRUGGLING_ATTEMPTS = 3  # this many attempts at an exercise without solving it: stuck
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+
+@dataclass
+class DashboardFilter:
+    """What the instructor asked for, read strictly from the query string: a value that cannot
+    be understood falls back to the default instead of failing."""
+
+    STATUSES = {
+        "all": "Everyone",
+        "struggling": f"Stuck on an exercise ({STRUGGLING_ATTEMPTS}+ attempts, unsolved)",
+        "inactive": "Not active lately",
+        "not-started": "Not started",
+        "done": "Solved everything",
+    }
+    SORTS = {"name", "solved", "score", "active"}
+
+    module: str = ""  # an opened module: its exercises become the columns
+    status: str = "all"
+    sort: str = "name"  # name, solved, score, active, or a column: module:<slug> / exercise:<slug>
+    descending: bool = False
+    page: int = 1
+    days: int = 7  # "not active lately": no submission in this many days
+
+    @classmethod
+    def from_query(cls, query) -> DashboardFilter:
+        found = cls()
+        found.module = query.get("module", "")[:100]
+        found.status = query.get("status", "all") if query.get("status") in cls.STATUSES else "all"
+        sort = query.get("sort", "name")[:120]
+        found.sort = sort if sort in cls.SORTS or sort.startswith(("module:", "exercise:")) else "name"
+        found.descending = query.get("order") == "desc"
+        found.page = _positive_int(query.get("page"), 1, 100_000)
+        found.days = _positive_int(query.get("days"), 7, 3650)
+        return found
+
+    def query(self, **changes) -> str:
+        """This filter as a query string, with some values changed (for links)."""
+        from django.utils.http import urlencode
+
+        values = {
+            "module": self.module, "status": self.status, "sort": self.sort,
+            "order": "desc" if self.descending else "asc", "page": self.page, "days": self.days,
+        }  # fmt: skip
+        values.update(changes)
+        return urlencode({key: value for key, value in values.items() if value not in ("", None)})
+
+
+def _positive_int(raw, default: int, largest: int) -> int:
+    return min(int(raw), largest) if isinstance(raw, str) and raw.isdecimal() and int(raw) > 0 else default
+
+
+@dataclass
+class Column:
+    key: str  # module:<slug> or exercise:<slug>
+    label: str
+    title: str
+    module: str
+    exercise_ids: list[int]
+    url: str = ""
+
+
+@dataclass
+class Cell:
+    score: float | None  # average best score over the column's exercises; None: not started
+    solved: int
+    attempted: int
+    exercises: int
+    attempts: int = 0
+
+    @property
+    def intensity(self) -> int:
+        """0..10, for the cell's colour class; -1 when nothing was tried."""
+        return -1 if self.score is None else min(10, round(10 * self.score))
+
+    @property
+    def label(self) -> str:
+        if self.score is None:
+            return "not started"
+        if self.exercises == 1:
+            state = "solved" if self.solved else "not solved yet"
+            return f"best score {round(100 * self.score)}%, {self.attempts} attempt{'s' if self.attempts != 1 else ''}, {state}"
+        return f"average best score {round(100 * self.score)}%, {self.solved} of {self.exercises} solved"
+
+
+@dataclass
+class LearnerSummary:
+    learner_id: int
+    username: str
+    joined_at: datetime
+    solved: int = 0
+    attempted: int = 0
+    score_sum: float = 0.0
+    stuck: int = 0  # exercises with STRUGGLING_ATTEMPTS+ attempts and no solve
+    last_active: datetime | None = None
+    sort_value: float | None = None
+    cells: list[Cell] = field(default_factory=list)
+
+    def score(self, exercises: int) -> float:
+        return self.score_sum / exercises if exercises else 0.0
+
+
+@dataclass
+class Dashboard:
+    cohort: object
+    filter: DashboardFilter
+    modules: list[dict]
+    columns: list[Column]
+    rows: list[LearnerSummary]
+    total_learners: int
+    matching: int
+    pages: int
+    exercises: int
+    stuck_learners: list[LearnerSummary]
+    hardest: list[dict]
+
+    @property
+    def has_previous(self) -> bool:
+        return self.filter.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.filter.page < self.pages
+
+
+def dashboard(cohort, wanted: DashboardFilter, now: datetime | None = None) -> Dashboard:
+    """The page, from a few aggregates computed by the database: per learner (2,000 rows), per
+    exercise (150 rows), and the cells of one page of learners. No query returns a row per
+    learner and exercise of the whole cohort."""
+    now = now or timezone.now()
+    learners = _learner_summaries(cohort)
+    modules = list(Module.objects.order_by("order", "slug").values("id", "slug", "title"))
+    exercises = list(cohort.exercises().values("id", "slug", "title", "module_id"))
+    module_of = {row["id"]: row["module_id"] for row in exercises}
+    progress = ExerciseProgress.objects.filter(
+        learner_id__in=cohort.enrollments.values("learner_id"), exercise_id__in=list(module_of)
+    )
+    for row in progress.values("learner_id").annotate(
+        attempted=Count("id"),
+        solved=Count("id", filter=Q(solved_at__isnull=False)),
+        score_sum=Sum("best_score"),
+        stuck=Count("id", filter=Q(solved_at__isnull=True, attempts__gte=STRUGGLING_ATTEMPTS)),
+        last_active=Max("last_submitted_at"),
+    ):
+        summary = learners.get(row["learner_id"])
+        if summary is not None:
+            summary.attempted, summary.solved, summary.stuck = row["attempted"], row["solved"], row["stuck"]
+            summary.score_sum, summary.last_active = row["score_sum"] or 0.0, row["last_active"]
+    per_exercise = list(
+        progress.values("exercise_id").annotate(
+            tried=Count("id"), solved=Count("id", filter=Q(solved_at__isnull=False)), score_sum=Sum("best_score")
+        )
+    )
+
+    columns = _columns(cohort, modules, exercises, wanted.module)
+    chosen = [summary for summary in learners.values() if _matches(summary, wanted, len(exercises), now)]
+    _sort(chosen, wanted, columns, progress, len(exercises))
+    pages = max(1, math.ceil(len(chosen) / PAGE_SIZE))
+    wanted.page = min(wanted.page, pages)
+    rows = chosen[(wanted.page - 1) * PAGE_SIZE : wanted.page * PAGE_SIZE]
+    _fill_cells(rows, columns, progress)
+
+    counts = Counter(module_of.values())
+    per_module = defaultdict(lambda: {"solved": 0, "score": 0.0})
+    for row in per_exercise:
+        stats = per_module[module_of[row["exercise_id"]]]
+        stats["solved"] += row["solved"]
+        stats["score"] += row["score_sum"] or 0.0
+    module_rows = []
+    for module in modules:
+        n = counts.get(module["id"], 0)
+        if not n:
+            continue
+        slots = n * len(learners) or 1
+        stats = per_module[module["id"]]
+        module_rows.append(
+            {**module, "exercises": n, "completion": stats["solved"] / slots, "average_score": stats["score"] / slots}
+        )
+    stuck = sorted((s for s in learners.values() if s.stuck), key=lambda s: (-s.stuck, s.username))[:10]
+    return Dashboard(
+        cohort=cohort, filter=wanted, modules=module_rows, columns=columns, rows=rows, total_learners=len(learners),
+        matching=len(chosen), pages=pages, exercises=len(exercises), stuck_learners=stuck,
+        hardest=_hardest(per_exercise, exercises),
+    )  # fmt: skip
+
+
+def _learner_summaries(cohort) -> dict[int, LearnerSummary]:
+    return {
+        learner_id: LearnerSummary(learner_id, username, joined_at)
+        for learner_id, username, joined_at in cohort.enrollments.order_by("learner__username").values_list(
+            "learner_id", "learner__username", "joined_at"
+        )
+    }
+
+
+def _columns(cohort, modules: list[dict], exercises: list[dict], opened: str) -> list[Column]:
+    by_module = defaultdict(list)
+    for row in exercises:
+        by_module[row["module_id"]].append(row)
+    columns = []
+    for module in modules:
+        rows = by_module.get(module["id"])
+        if not rows:
+            continue
+        if module["slug"] == opened:
+            columns += [
+                Column(f"exercise:{row['slug']}", row["slug"], row["title"], module["title"], [row["id"]])
+                for row in rows
+            ]
+        else:
+            columns.append(
+                Column(f"module:{module['slug']}", module["title"], f"{len(rows)} exercises", module["title"], [r["id"] for r in rows])
+            )
+    return columns
+
+
+def _matches(summary: LearnerSummary, wanted: DashboardFilter, exercises: int, now: datetime) -> bool:
+    if wanted.status == "struggling":
+        return summary.stuck > 0
+    if wanted.status == "inactive":
+        return (summary.last_active or summary.joined_at) < now - timedelta(days=wanted.days)
+    if wanted.status == "not-started":
+        return summary.attempted == 0
+    if wanted.status == "done":
+        return exercises > 0 and summary.solved == exercises
+    return True
+
+
+def _sort(chosen: list[LearnerSummary], wanted: DashboardFilter, columns: list[Column], progress, exercises: int) -> None:
+    if wanted.sort.startswith(("module:", "exercise:")):
+        column = next((c for c in columns if c.key == wanted.sort), None)
+        if column is not None:
+            # The column's average best score per learner, over the whole cohort: one query.
+            sums = dict(
+                progress.filter(exercise_id__in=column.exercise_ids).values_list("learner_id").annotate(total=Sum("best_score"))
+            )
+            for summary in chosen:
+                total = sums.get(summary.learner_id)
+                summary.sort_value = None if total is None else total / len(column.exercise_ids)
+            # Learners who have not started it come last, whichever the direction.
+            started = sorted((s for s in chosen if s.sort_value is not None), key=lambda s: (s.sort_value, s.username), reverse=wanted.descending)
+            chosen[:] = started + [s for s in chosen if s.sort_value is None]
+            return
+    keys = {
+        "solved": lambda s: (s.solved, s.username),
+        "score": lambda s: (s.score(exercises), s.username),
+        "active": lambda s: (s.last_active or s.joined_at, s.username),
+    }
+    chosen.sort(key=keys.get(wanted.sort, lambda s: s.username), reverse=wanted.descending)
+
+
+def _fill_cells(rows: list[LearnerSummary], columns: list[Column], progress) -> None:
+    """The page's learners' cells: one query for at most PAGE_SIZE learners' progress."""
+    if not rows:
+        return
+    cells = defaultdict(dict)
+    solved = ExpressionWrapper(Q(solved_at__isnull=False), output_field=BooleanField())
+    for learner_id, exercise_id, attempts, best, is_solved in (
+        progress.filter(learner_id__in=[row.learner_id for row in rows])
+        .annotate(is_solved=solved)
+        .values_list("learner_id", "exercise_id", "attempts", "best_score", "is_solved")
+    ):
+        cells[learner_id][exercise_id] = (attempts, best, is_solved or None)
+    for row in rows:
+        mine = cells.get(row.learner_id, {})
+        for column in columns:
+            found = [mine[pk] for pk in column.exercise_ids if pk in mine]
+            if not found:
+                row.cells.append(Cell(None, 0, 0, len(column.exercise_ids)))
+                continue
+            score = sum(best for _, best, _ in found) / len(column.exercise_ids)
+            solved = sum(solved_at is not None for _, _, solved_at in found)
+            attempts = sum(attempts for attempts, _, _ in found)
+            row.cells.append(Cell(score, solved, len(found), len(column.exercise_ids), attempts))
+
+
+def _hardest(stats: list[dict], exercises: list[dict], limit: int = 8) -> list[dict]:
+    """Exercises most learners tried and did not solve."""
+    titles = {row["id"]: row for row in exercises}
+    rows = [
+        {**titles[row["exercise_id"]], "tried": row["tried"], "unsolved": row["tried"] - row["solved"]}
+        for row in stats
+        if row["exercise_id"] in titles
+    ]
+    rows.sort(key=lambda row: (-row["unsolved"], row["slug"]))
+    return [row for row in rows if row["unsolved"]][:limit]
+
+
+# --- every cell, for exports -----------------------------------------------------------------
+
+
+@dataclass
+class GridExercise:
+    pk: int
+    slug: str
+    title: str
+    module: str
+
+
+@dataclass
+class GridRow:
+    learner_id: int
+    username: str
+    last_active: datetime | None
+    cells: list = field(default_factory=list)  # (attempts, best score, solved_at, last) or None
+    solved: int = 0
+    attempted: int = 0
+
+
+@dataclass
+class ModuleSummary:
+    title: str
+    exercises: int
+    completion: float
+    average_score: float
+
+
+@dataclass
+class CohortGrid:
+    cohort: object
+    inactive_days: int
+    exercises: list[GridExercise] = field(default_factory=list)
+    rows: list[GridRow] = field(default_factory=list)
+    modules: list[ModuleSummary] = field(default_factory=list)
+    inactive: list[GridRow] = field(default_factory=list)
+
+
+def grid(cohort, *, inactive_days: int = 7, now: datetime | None = None) -> CohortGrid:
+    """Learners × the cohort's exercises, in a fixed number of queries."""
+    now = now or timezone.now()
+    learners = list(cohort.enrollments.order_by("learner__username").values_list("learner_id", "learner__username", "joined_at"))
+    modules = list(Module.objects.all())
+    exercises = list(cohort.exercises().values_list("id", "slug", "title", "module_id"))
+    cells = {
+        (learner_id, exercise_id): (attempts, best, solved_at, last)
+        for learner_id, exercise_id, attempts, best, solved_at, last in ExerciseProgress.objects.filter(
+            learner__enrollments__cohort=cohort, exercise_id__in=[row[0] for row in exercises]
+        ).values_list("learner_id", "exercise_id", "attempts", "best_score", "solved_at", "last_submitted_at")
+    }
+    result = CohortGrid(cohort=cohort, inactive_days=inactive_days)
+    module_titles = {module.pk: module.title for module in modules}
+    result.exercises = [GridExercise(pk, slug, title, module_titles[module_id]) for pk, slug, title, module_id in exercises]
+    per_module = defaultdict(lambda: {"exercises": 0, "solved": 0, "score": 0.0})
+    for exercise in exercises:
+        per_module[exercise[3]]["exercises"] += 1
+    last_active = {}
+    module_of = {pk: module_id for pk, _slug, _title, module_id in exercises}
+    for (learner_id, exercise_id), (_attempts, best, solved_at, last) in cells.items():
+        last_active[learner_id] = max(last_active.get(learner_id, last), last)
+        stats = per_module[module_of[exercise_id]]
+        stats["solved"] += solved_at is not None
+        stats["score"] += best
+    for learner_id, username, joined_at in learners:
+        row = GridRow(learner_id=learner_id, username=username, last_active=last_active.get(learner_id))
+        for pk, *_ in exercises:
+            cell = cells.get((learner_id, pk))
+            row.cells.append(cell)
+            if cell and cell[2] is not None:
+                row.solved += 1
+            elif cell:
+                row.attempted += 1
+        result.rows.append(row)
+        if (row.last_active or joined_at) < now - timedelta(days=inactive_days):
+            result.inactive.append(row)
+    for module in modules:
+        stats = per_module.get(module.pk)
+        if not stats or not stats["exercises"]:
+            continue
+        slots = stats["exercises"] * len(learners) or 1
+        result.modules.append(ModuleSummary(module.title, stats["exercises"], stats["solved"] / slots, stats["score"] / slots))
+    return result
+
+
+def gradebook(cohort) -> tuple[list[str], list[list]]:
+    """(columns, rows) for an LMS gradebook import: per module the average best score over its
+    exercises (an exercise not tried scores 0) and per quiz the best attempt, in percent."""
+    exercises = list(cohort.exercises().values_list("id", "module_id"))
+    modules = [m for m in Module.objects.order_by("order", "slug") if any(mid == m.pk for _, mid in exercises)]
+    quiz_modules = list(Module.objects.filter(exercises__in_quiz=True, exercises__published=True).distinct().order_by("order", "slug"))
+    count = Counter(mid for _, mid in exercises)
+    module_of = dict(exercises)
+    learners = list(cohort.enrollments.order_by("learner__username").values_list("learner_id", "learner__username", "learner__email"))
+    sums = defaultdict(float)
+    for learner_id, exercise_id, best in ExerciseProgress.objects.filter(
+        learner__enrollments__cohort=cohort, exercise_id__in=module_of
+    ).values_list("learner_id", "exercise_id", "best_score"):
+        sums[learner_id, module_of[exercise_id]] += best
+    quiz_best = {
+        (row["learner_id"], row["module_id"]): row["best"]
+        for row in QuizAttempt.objects.filter(learner__enrollments__cohort=cohort, finished_at__isnull=False)
+        .values("learner_id", "module_id")
+        .annotate(best=Max("score"))
+    }
+    columns = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    columns += [module.title for module in modules] + [f"{module.quiz_title or module.title} (quiz)" for module in quiz_modules]
+    rows = [["Points Possible", "", "", "", ""] + [100] * (len(modules) + len(quiz_modules))]
+    for learner_id, username, _email in learners:
+        row = [username, "", "", username, cohort.name]
+        row += [round(100 * sums[learner_id, module.pk] / count[module.pk], 1) for module in modules]
+        row += [
+            "" if (learner_id, module.pk) not in quiz_best else round(100 * quiz_best[learner_id, module.pk], 1)
+            for module in quiz_modules
+        ]
+        rows.append(row)
+    return columns, rows
+
+
+# --- one exercise ------------------------------------------------------------------------------
+
+
+@dataclass
+class ExerciseReport:
+    exercise: Exercise
+    learners: int
+    attempted: int = 0
+    solved: int = 0
+    attempts_to_solve: list[int] = field(default_factory=list)
+    attempts_unsolved: list[int] = field(default_factory=list)  # attempts so far of who has not solved it
+    best_scores: list[float] = field(default_factory=list)  # one per learner who tried
+    times_to_solve: list[timedelta] = field(default_factory=list)
+    failing_cases: list[tuple[str, int]] = field(default_factory=list)
+    mistakes: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.solved / self.attempted if self.attempted else None
+
+    @property
+    def median_attempts(self) -> float | None:
+        return statistics.median(self.attempts_to_solve) if self.attempts_to_solve else None
+
+    @property
+    def median_time(self) -> timedelta | None:
+        return statistics.median(self.times_to_solve) if self.times_to_solve else None
+
+    def attempts_histogram(self) -> list[tuple[str, int, float]]:
+        """(label, learners, share of the tallest bar) for 1, 2, ..., 9, 10+ attempts."""
+        counts = Counter(min(n, 10) for n in self.attempts_to_solve)
+        top = max(counts.values(), default=1)
+        return [(f"{n}+" if n == 10 else str(n), counts[n], counts[n] / top) for n in range(1, 11) if counts[n]]
+
+
+def exercise_report(cohort, exercise: Exercise) -> ExerciseReport:
+    """How the cohort fares on one exercise, from its submissions' grading results."""
+    report = ExerciseReport(exercise=exercise, learners=cohort.enrollments.count())
+    submissions = (
+        Submission.objects.counted()
+        .filter(exercise=exercise, learner__enrollments__cohort=cohort, quiz_attempt__isnull=True)
+        .exclude(status__in=[Submission.Status.QUEUED, Submission.Status.RUNNING])
+        .order_by("submitted_at", "pk")
+        .values_list("learner_id", "submitted_at", "finished_at", "correct", "failed_cases", "diagnoses", "score")
+    )
+    by_learner = defaultdict(list)
+    for row in submissions:
+        by_learner[row[0]].append(row)
+    failing = defaultdict(set)
+    mistakes = defaultdict(set)
+    for learner_id, rows in by_learner.items():
+        report.attempted += 1
+        first_correct = next((index for index, row in enumerate(rows) if row[3]), None)
+        if first_correct is not None:
+            report.solved += 1
+            report.attempts_to_solve.append(first_correct + 1)
+            report.times_to_solve.append((rows[first_correct][2] or rows[first_correct][1]) - rows[0][1])
+        else:
+            report.attempts_unsolved.append(len(rows))
+        report.best_scores.append(max((row[6] or 0.0) for row in rows))
+        for _learner, _at, _finished, _correct, failed_cases, diagnoses, _score in rows:
+            for name in failed_cases or []:
+                failing[name].add(learner_id)
+            for tag in diagnoses or []:
+                mistakes[tag].add(learner_id)
+    report.failing_cases = Counter({name: len(ids) for name, ids in failing.items()}).most_common(10)
+    report.mistakes = Counter({tag: len(ids) for tag, ids in mistakes.items()}).most_common(10)
+    return report
+
+
+@dataclass
+class CompletionHistory:
+    learners: int
+    days: list = field(default_factory=list)  # dates
+    modules: list[tuple[str, list[float]]] = field(default_factory=list)  # (title, completion on each day)
+
+
+def completion_over_time(cohort) -> CompletionHistory:
+    """Each module's completion (solved learner × exercise slots of its published problem set,
+    over the cohort's present learners) at the end of every day since the first solve, from
+    the progress rows' solve times, in four queries."""
+    learners = cohort.enrollments.count()
+    modules = {module.pk: module.title for module in Module.objects.all()}
+    totals = Counter(Exercise.objects.published().problem_set().values_list("module_id", flat=True))
+    solves = ExerciseProgress.objects.solved().filter(
+        learner__enrollments__cohort=cohort, exercise__published=True, exercise__in_quiz=False
+    ).values_list("exercise__module_id", "solved_at")
+    by_module = defaultdict(list)
+    for module_id, solved_at in solves:
+        by_module[module_id].append(timezone.localdate(solved_at))
+    history = CompletionHistory(learners=learners)
+    if not by_module or not learners:
+        return history
+    first, last = min(min(days) for days in by_module.values()), timezone.localdate()
+    history.days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    for module_id, title in modules.items():
+        slots = totals.get(module_id, 0) * learners
+        if not slots:
+            continue
+        per_day = Counter(by_module.get(module_id, []))
+        running, series = 0, []
+        for day in history.days:
+            running += per_day.get(day, 0)
+            series.append(running / slots)
+        history.modules.append((title, series))
+    return history
