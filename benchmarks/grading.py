@@ -1,7 +1,7 @@
 """Grading speed: sandbox overhead against a naive new interpreter, throughput, and the
 queued -> graded latency through Celery and Redis.
 
-    python benchmarks/grading.py [--runs 200] [--celery/--no-celery]
+    python benchmarks/grading.py [--runs 200] [--celery/--no-celery] [--plots-only]
 
 Overhead is the time of a sandboxed run minus the time the learner's own code took (the
 child measures that itself), for a trivial NumPy exercise. The naive baseline is
@@ -10,6 +10,10 @@ grader that starts a fresh interpreter per submission pays. Throughput uses one 
 core, each with its own fork server, as Celery's prefork pool does. The Celery figure starts
 a worker against REDIS_URL (default redis://127.0.0.1:6379/15) and a throwaway SQLite
 database, submits through the model, and stops the worker at the end.
+
+Feedback plots: what grading pays to keep the values a plot needs (`plots.keep_for_plots`,
+on the grading path), and what drawing a plot costs when a page asks for it (off the grading
+path): the first drawing in a process (it imports matplotlib) and warm ones, per kind.
 """
 
 from __future__ import annotations
@@ -199,6 +203,45 @@ def _bench_exercise():
     return version
 
 
+def plot_costs(runs: int) -> None:
+    import numpy as np
+
+    from grader import plots
+    from grader.engine import PreparedCase
+
+    z = np.linspace(-3, 3, 7)
+    sigmoid = {"entry_point": "sigmoid", "reference": "def sigmoid(z):\n    ...\n", "compare": {"method": "allclose"}}
+    matmul = {"entry_point": "matmul", "reference": "def matmul(A, B):\n    ...\n", "compare": {"method": "allclose"}}
+    momentum = {
+        "entry_point": "momentum_descent",
+        "reference": "def momentum_descent(A, b, w0, lr, beta, n_steps):\n    ...\n",
+        "compare": {"method": "allclose"},
+        "plot": {"kind": "path", "loss": "quadratic", "A": "A", "b": "b"},
+    }
+    A, b = np.diag([1.0, 50.0]), np.ones(2)
+    path = np.cumsum(np.full((41, 2), 0.1), axis=0) - [5.0, -1.0]
+    M = np.arange(6.0).reshape(2, 3) @ np.arange(12.0).reshape(3, 4)
+    examples = {
+        "curve": (sigmoid, PreparedCase("values", [z], {}, False, 0.5 * (1 + np.tanh(z / 2))), 0.5 * (1 + np.tanh(-z / 2))),
+        "heatmap": (matmul, PreparedCase("2x3 3x4", [np.ones((2, 3)), np.ones((3, 4))], {}, False, M), M + np.eye(2, 4)),
+        "path": (momentum, PreparedCase("valley", [A, b, path[0], 0.03, 0.7, 40], {}, False, path), path * 1.01),
+    }
+    for kind, (spec, case, got) in examples.items():
+        results = {0: {"ok": True, "value": got}}
+        report(f"grading path: keep values ({kind})", [_timed(plots.keep_for_plots, spec, [case], results) for _ in range(runs)])
+    for kind, (spec, case, got) in examples.items():
+        first = _timed(plots.draw, spec, case, got)
+        warm = [_timed(plots.draw, spec, case, got) for _ in range(max(5, runs // 20))]
+        size = len(plots.draw(spec, case, got).svg.encode())
+        print(f"{'on request: draw ' + kind:<34} first {first * 1000:7.1f} ms   warm median {statistics.median(warm) * 1000:6.1f} ms   SVG {size / 1000:.1f} KB")
+
+
+def _timed(function, *args) -> float:
+    start = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - start
+
+
 def report(name: str, values: list[float]) -> tuple[float, float]:
     median, p95 = statistics.median(values) * 1000, _percentile(values, 0.95) * 1000
     print(f"{name:<34} median {median:8.2f} ms   p95 {p95:8.2f} ms   (n={len(values)})")
@@ -211,7 +254,11 @@ def main() -> None:
     parser.add_argument("--naive-runs", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--celery", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--plots-only", action="store_true", help="only the feedback plots' costs")
     options = parser.parse_args()
+    if options.plots_only:
+        plot_costs(options.runs)
+        return
 
     # A throwaway database and a Redis database of its own: the benchmark must not write into
     # the development database, and the worker it starts must see the same one.
@@ -234,6 +281,7 @@ def main() -> None:
     print(f"{'throughput, small exercise':<34} {rate:8.1f} submissions/s on {cores} cores")
     if options.celery:
         report("Celery+Redis queued -> graded", celery_latency(100))
+    plot_costs(options.runs)
 
 
 if __name__ == "__main__":

@@ -6,18 +6,27 @@ ContentError naming the file and the field; `sync_course` writes what they read.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.metadata
+import importlib.util
 import math
+import os
 import re
+import tempfile
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 
+from grader import plots, svg
 from grader.compare import COMPARATORS
 
-from .markdown import MathError, render_markdown
+from .markdown import FigureError, MathError, render_markdown
 from .models import AuditEvent, Exercise, ExerciseVersion, Lesson, Module, ModuleProgress, Topic
 
 CONTENT_ROOT = Path(__file__).resolve().parent / "content"
@@ -168,11 +177,101 @@ def read_syllabus(root: Path = CONTENT_ROOT) -> dict[str, dict]:
     return modules
 
 
-def _render(path: Path, field_name: str, text: str) -> str:
+def _render(path: Path, field_name: str, text: str, figures: LessonFigures | None = None) -> str:
     try:
-        return render_markdown(text)
-    except MathError as exc:
+        return render_markdown(text, figures=figures)
+    except (MathError, FigureError) as exc:
         raise ContentError(path, f"{field_name}: {exc}") from None
+
+
+# Part of every figure's cache key: bump it when the drawing pipeline (grader/svg.py) changes.
+FIGURE_RENDERER_VERSION = "2"
+_drawn: dict[str, str] = {}  # cache key -> SVG, for this process
+
+
+@functools.cache
+def _matplotlib_version() -> str:
+    return importlib.metadata.version("matplotlib")  # without importing it: a cached figure needs no matplotlib
+
+
+class LessonFigures:
+    """Draws the figures a lesson refers to with the functions of its module's `figures.py`.
+
+    That file is the course's own code, reviewed in git like the lesson text: it runs here, at
+    load time, on the trusted side (learners' code never does). Each function gets a fresh
+    matplotlib Figure to draw on. A picture is cached by the digest of figures.py, the
+    function's name and its text alternative, in this process and on disk
+    (settings.FIGURE_CACHE_DIR), so loading an unchanged course draws nothing."""
+
+    def __init__(self, module_path: Path):
+        self.path = module_path / "figures.py"
+        self._module = None
+        self._source: bytes | None = None
+
+    def __call__(self, function: str, alt: str) -> str:
+        if self._source is None:
+            if not self.path.exists():
+                raise ContentError(self.path, f"missing: lesson.md has a figure drawn by {function}()")
+            self._source = self.path.read_bytes()
+        key = self._key(function, alt)
+        if key not in _drawn:
+            cached = self._cached(key)
+            _drawn[key] = cached if cached is not None else self._draw(function, alt, key)
+        return _drawn[key]
+
+    def _key(self, function: str, alt: str) -> str:
+        parts = [self._source, function.encode(), alt.encode(), FIGURE_RENDERER_VERSION.encode(), _matplotlib_version().encode()]
+        return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+    def _cached(self, key: str) -> str | None:
+        try:
+            text = (Path(settings.FIGURE_CACHE_DIR) / f"{key}.svg").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        return svg.sanitise(text)  # a file anyone with access to var/ could edit: cleaned again
+
+    def _draw(self, function: str, alt: str, key: str) -> str:
+        draw = getattr(self._load(), function, None)
+        if not callable(draw):
+            raise ContentError(self.path, f"figure {function!r}: there is no function {function}(figure) in this file")
+        with svg.style():
+            figure = svg.new_figure()
+            try:
+                returned = draw(figure)
+                picture = svg.render(returned if returned is not None else figure, title=alt)
+            except Exception as exc:
+                raise ContentError(self.path, f"figure {function!r} failed{self._where(exc)}: {type(exc).__name__}: {exc}") from None
+        self._store(key, picture)
+        return picture
+
+    def _load(self):
+        if self._module is None:
+            spec = importlib.util.spec_from_file_location(f"course_figures_{self.path.parent.name.replace('-', '_')}", self.path)
+            module = importlib.util.module_from_spec(spec)
+            try:
+                spec.loader.exec_module(module)
+            except Exception as exc:
+                raise ContentError(self.path, f"cannot be loaded{self._where(exc)}: {type(exc).__name__}: {exc}") from None
+            self._module = module
+        return self._module
+
+    def _where(self, exc: BaseException) -> str:
+        lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == str(self.path)]
+        if isinstance(exc, SyntaxError) and exc.filename == str(self.path):
+            lines.append(exc.lineno)
+        return f" (line {lines[-1]})" if lines else ""
+
+    @staticmethod
+    def _store(key: str, picture: str) -> None:
+        """Best effort: a read-only or missing var/ only means drawing again next time."""
+        folder = Path(settings.FIGURE_CACHE_DIR)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False) as file:
+                file.write(picture)
+            os.replace(file.name, folder / f"{key}.svg")  # atomic: parallel loads never read half a file
+        except OSError:
+            pass
 
 
 class _Fields:
@@ -268,6 +367,12 @@ def _code_spec(fields: _Fields) -> dict:
         if not (isinstance(mutant, dict) and isinstance(mutant.get("code"), str)):
             raise ContentError(fields.path, f"field 'mutants': entry {index + 1} needs 'name' and 'code'")
         mutant.setdefault("name", f"mutant {index + 1}")
+    if fields.data.get("plot") is not None:  # only when given: an exercise without it keeps its digest
+        spec["plot"] = fields.get("plot", (str, dict))
+        try:
+            plots.check(spec)
+        except plots.PlotSpecError as exc:
+            raise ContentError(fields.path, f"field 'plot': {exc}") from None
     gradient = fields.get("gradient", dict, None)
     if gradient is not None:
         spec["gradient"] = _gradient_spec(fields.path, gradient)
@@ -433,7 +538,7 @@ def read_module(path: Path, syllabus: dict[str, dict]) -> ModuleFiles:
         quiz_max_attempts=fields.get("max_attempts", int, 3, where=quiz),
         quiz_feedback=fields.get("feedback", str, Module.QuizFeedback.AT_END, where=quiz),
         lesson_markdown=lesson,
-        lesson_html=_render(lesson_path, "lesson", lesson),
+        lesson_html=_render(lesson_path, "lesson", lesson, LessonFigures(path)),
     )
     if module.quiz_feedback not in Module.QuizFeedback.values:
         raise ContentError(meta_path, f"field 'quiz.feedback' must be one of {', '.join(Module.QuizFeedback.values)}")

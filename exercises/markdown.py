@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
+from collections.abc import Callable
 from functools import lru_cache
 
 import nh3
@@ -125,9 +127,77 @@ def _sanitise(markup: str) -> str:
     return nh3.clean(markup, tags=tags, attributes=attributes, link_rel="noopener noreferrer nofollow")
 
 
-def render_markdown(text: str) -> str:
-    """Markdown with $inline$ and $$display$$ math to safe HTML; MathError on bad LaTeX."""
-    return _sanitise(_parser().render(text))
+class FigureError(ValueError):
+    """A ```figure block that does not say what to draw, or says it wrongly."""
+
+
+FIGURE_FIELDS = {"function", "caption", "alt"}
+
+# Draws a figure: (function name, text alternative) -> a sanitised, labelled SVG fragment.
+FigureDrawer = Callable[[str, str], str]
+
+
+def read_figure(body: str, number: int) -> dict:
+    """The fields of the `number`-th ```figure block (docs/content-format.md), checked.
+
+    Each field is a `name: text` line, and a long text may go on over indented lines. The text
+    is taken as written (not YAML): captions are full of colons, dollars and backslashes."""
+    fields: dict[str, str] = {}
+    name = None
+    for line in body.splitlines():
+        if not line.strip():
+            continue
+        if line[:1].isspace() and name:
+            fields[name] += " " + line.strip()
+            continue
+        name, colon, text = line.partition(":")
+        name = name.strip()
+        if not colon or not name.isidentifier():
+            raise FigureError(f"figure {number}: write each field as 'name: text', not {line.strip()[:40]!r}")
+        if name in fields:
+            raise FigureError(f"figure {number}: '{name}' is given twice")
+        fields[name] = text.strip()
+    unknown = set(fields) - FIGURE_FIELDS
+    if unknown:
+        raise FigureError(f"figure {number}: unknown field(s) {', '.join(sorted(unknown))}")
+    for field_name in sorted(FIGURE_FIELDS):
+        if not fields.get(field_name, "").strip():
+            raise FigureError(f"figure {number}: missing '{field_name}' (a line of text)")
+    if not fields["function"].isidentifier():
+        raise FigureError(f"figure {number}: 'function' must be the name of a function in figures.py")
+    return {field_name: " ".join(fields[field_name].split()) for field_name in FIGURE_FIELDS}
+
+
+def _figure_html(fields: dict, svg: str) -> str:
+    caption = _sanitise(_parser().renderInline(fields["caption"]))
+    return f'<figure class="lesson-figure">{svg}<figcaption>{caption}</figcaption></figure>'
+
+
+def render_markdown(text: str, *, figures: FigureDrawer | None = None) -> str:
+    """Markdown with $inline$ and $$display$$ math to safe HTML; MathError on bad LaTeX.
+
+    With `figures` (lessons only), a ```figure block becomes a <figure>: the drawer makes its
+    SVG, sanitised on its own with an SVG-only allowlist, and the caption is Markdown with
+    math. The rest of the page is sanitised as usual first, with a placeholder in each
+    figure's place that the page's own text cannot forge (a fresh random token per call).
+    Without `figures` the block is shown as code, like any other fenced block."""
+    parser = _parser()
+    tokens = parser.parse(text)
+    if figures is None:
+        return _sanitise(parser.renderer.render(tokens, parser.options, {}))
+    token = secrets.token_hex(8)
+    placed = {}
+    for index, item in enumerate(tokens):
+        if item.type == "fence" and item.info.strip() == "figure":
+            fields = read_figure(item.content, len(placed) + 1)
+            slot = f"figure-{token}-{len(placed)}"
+            placed[slot] = _figure_html(fields, figures(fields["function"], fields["alt"]))
+            item.type, item.tag, item.content = "html_block", "", f"<p>{slot}</p>\n"
+            tokens[index] = item
+    page = _sanitise(parser.renderer.render(tokens, parser.options, {}))
+    for slot, figure in placed.items():
+        page = page.replace(f"<p>{slot}</p>", figure, 1)
+    return page
 
 
 def render_markdown_or_escape(text: str) -> str:

@@ -6,6 +6,7 @@ import logging
 import random
 import secrets
 from datetime import timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,7 +15,7 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from grader import engine, sandbox
+from grader import engine, plots, sandbox
 from grader.limits import SYMBOLIC_MAX_CHARS
 from grader.results import GradingResult
 from grader.sandbox import wire
@@ -528,6 +529,9 @@ class Submission(models.Model):
     feedback = models.JSONField(default=dict, blank=True)
     diagnoses = models.JSONField(default=list, blank=True)
     failed_cases = models.JSONField(default=list, blank=True)  # names of the cases that failed, for reports
+    # What the code returned on the visible cases that have a plot (grader/plots.py), kept so
+    # that a plot can be drawn when the page asks for it; never a hidden case's value.
+    returned = models.BinaryField(null=True, editable=False)
     claims = models.PositiveSmallIntegerField(default=0)
     claim_token = models.CharField(max_length=32, blank=True, editable=False)
     dispatch_failed = models.BooleanField(default=False)  # the broker could not be reached at submit time
@@ -675,10 +679,11 @@ class Submission(models.Model):
         self.feedback = result.to_dict()
         self.diagnoses = result.diagnoses
         self.failed_cases = result.failed_case_names()
+        self.returned = result.returned
         self.finished_at = timezone.now()
         with transaction.atomic():
             owned = Submission.objects.filter(pk=self.pk, status=self.Status.RUNNING, claim_token=self.claim_token)
-            fields = ["status", "score", "correct", "timed_out", "feedback", "diagnoses", "failed_cases", "finished_at"]
+            fields = ["status", "score", "correct", "timed_out", "feedback", "diagnoses", "failed_cases", "returned", "finished_at"]
             if not owned.update(**{name: getattr(self, name) for name in fields}):
                 log.warning("Submission %s: claim lost before its verdict was recorded; dropped.", self.pk)
                 return False
@@ -710,6 +715,28 @@ class Submission(models.Model):
                 case["same_error_on"] = []
                 first_with[traceback] = case
         return cases
+    @cached_property
+    def plotted_cases(self) -> set[int]:
+        """Indexes of the cases with a plot: visible cases whose returned value was kept."""
+        if not self.returned or self.exercise.kind != Exercise.Kind.CODE:
+            return set()
+        try:
+            kept = plots.kept_values(self.returned)
+        except wire.WireError:
+            return set()
+        cases = self.result.cases if self.feedback else []
+        return {index for index in kept if index < len(cases) and not cases[index].hidden}
+
+    def plot(self, index: int) -> plots.Plot | None:
+        """The plot of case `index`, drawn now from the kept values and the version's prepared
+        cases; None for a hidden case, a case without a kept value, or one no plot fits."""
+        if index not in self.plotted_cases:
+            return None
+        prepared = self.version.prepared_cases()
+        case = prepared[index] if index < len(prepared) else None
+        if case is None or case.hidden or case.name != self.result.cases[index].name:
+            return None
+        return plots.draw(self.version.spec, case, plots.kept_values(self.returned)[index])
 
 
 class RegradingQuerySet(models.QuerySet):

@@ -14,4 +14,5 @@ urlpatterns = [
     path("exercises/<slug:slug>/preview/", views.exercise_preview, name="exercise_preview"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
     path("submissions/<int:pk>/answer.txt", views.submission_answer, name="submission_answer"),
+    path("submissions/<int:pk>/cases/<int:index>/plot/", views.submission_plot, name="submission_plot"),
 ]

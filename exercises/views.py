@@ -1,10 +1,13 @@
+import hashlib
+
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -162,6 +165,30 @@ async def submission_detail(request, pk):
         submission = await sync_to_async(access.submission_for)(user, pk)
     template = "exercises/_submission.html" if request.htmx else "exercises/submission.html"
     return await sync_to_async(render)(request, template, {"submission": submission})
+
+
+PLOT_CACHE_SECONDS = 24 * 3600
+
+
+@login_required
+@require_GET
+def submission_plot(request, pk, index):
+    """One case's plot, drawn when the page asks for it (never while grading), from what the
+    code returned on that case and the version's prepared cases. A hidden case has none."""
+    submission = access.submission_for(request.user, pk)
+    if index not in submission.plotted_cases:
+        raise Http404("No plot for this case.")
+    # By content, not only by id: ids come back after a database is reset, plots must not.
+    digest = hashlib.sha256(bytes(submission.returned) + str(submission.version_id).encode()).hexdigest()[:20]
+    key = f"plot:v1:{submission.pk}:{index}:{digest}"
+    picture = cache.get(key)
+    if picture is None:
+        plot = submission.plot(index)
+        picture = {"svg": plot.svg, "description": plot.description} if plot else {}
+        cache.set(key, picture, PLOT_CACHE_SECONDS)
+    context = {"submission": submission, "case": submission.result.cases[index], "picture": picture}
+    template = "exercises/_plot.html" if request.htmx else "exercises/plot.html"
+    return render(request, template, context)
 
 
 @login_required

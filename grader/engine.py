@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import answers, gradcheck, sandbox
+from . import answers, gradcheck, plots, sandbox
 from .compare import CompareSpecError, compare
 from .diagnosis import diagnose
 from .results import CaseResult, GradingResult
@@ -166,6 +166,7 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict
     if gradient:
         gradcheck.check_cases(gradient, cases, results, feedback)
     result = GradingResult.from_cases(feedback, stdout=outcome.output[-4000:], **details)
+    result.returned = plots.keep_for_plots(spec, cases, by_index)  # drawn later, when a page asks
     if stopped_at is not None:
         stopped = cases[stopped_at]
         which = "a hidden case" if stopped.hidden else f"case {stopped.name!r}"

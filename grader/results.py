@@ -69,6 +69,9 @@ class GradingResult:
     stdout: str = ""
     diagnoses: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    # What the learner's function returned on the visible cases that have a plot, as one
+    # `wire` message (grader/plots.py), stored apart from the feedback; never a hidden case's.
+    returned: bytes | None = field(default=None, repr=False)
 
     @property
     def correct(self) -> bool:
@@ -113,6 +116,7 @@ class GradingResult:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["returned"]  # binary, and kept in a column of its own (Submission.returned)
         data["correct"] = self.correct
         return data
 

@@ -16,11 +16,11 @@ import yaml
 from django.db import transaction
 from django.db.models import Max
 
-from exercises.content import MAX_FILE_BYTES, ContentError, ExerciseFile, read_exercise
+from exercises.content import CONTENT_ROOT, MAX_FILE_BYTES, ContentError, ExerciseFile, read_exercise
 from exercises.models import AuditEvent, Exercise, ExerciseVersion, Module, Topic
 
 SPEC_FIELDS = {
-    "code": ["entry_point", "starter", "reference", "cases", "compare", "mutants", "limits", "gradient"],
+    "code": ["entry_point", "starter", "reference", "cases", "compare", "mutants", "limits", "gradient", "plot"],
     "symbolic": ["answer", "params"],
     "numeric": ["answer"],
     "choice": ["multiple", "choices"],
@@ -93,7 +93,8 @@ def file_name(exercise: Exercise, position: int) -> str:
 
 
 def export_module(module: Module) -> bytes:
-    """A zip of the module's folder: module.yaml, lesson.md and one file per exercise."""
+    """A zip of the module's folder: module.yaml, lesson.md (with figures.py when the lesson has
+    figures) and one file per exercise."""
     buffer = io.BytesIO()
     meta = {
         "title": module.title,
@@ -106,6 +107,9 @@ def export_module(module: Module) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{module.slug}/module.yaml", dump_yaml(meta))
         archive.writestr(f"{module.slug}/lesson.md", lesson.body_markdown if lesson else f"# {module.title}\n")
+        figures = CONTENT_ROOT / module.slug / "figures.py"  # what draws the lesson's figures, if it has any
+        if lesson and figures.exists() and "```figure" in lesson.body_markdown:
+            archive.writestr(f"{module.slug}/figures.py", figures.read_text(encoding="utf-8"))
         counters = {False: 0, True: 0}
         for exercise in exercises:
             counters[exercise.in_quiz] += 1

@@ -53,6 +53,7 @@ class ExerciseForm(forms.Form):
     atol = forms.FloatField(required=False, min_value=0, help_text="Absolute tolerance (code and numeric).")
     compare_yaml = forms.CharField(required=False, widget=_yaml_area(4), label="Comparator as YAML", help_text="Optional; replaces the three fields above, e.g. a list with one entry per element of a returned tuple, or options such as axis or system.")
     mutants = forms.CharField(required=False, widget=_yaml_area(8), help_text="Optional YAML list of wrong solutions the cases must reject: - name: ...  code: |")
+    plot = forms.CharField(required=False, widget=_yaml_area(3), label="Feedback plot (YAML)", help_text="Optional: auto (the default), none, curve, values, heatmap, or for an optimiser a mapping such as {kind: path, loss: quadratic, A: A, b: b}.")
     gradient = forms.CharField(required=False, widget=_yaml_area(8), label="Gradient check (YAML)", help_text="Optional, for code returning a gradient: arguments, wrt, loss (Python defining loss), and optionally output, derivation, matrices, scalars.")
     # Above the platform's caps a limit is lowered to the cap; these bounds only keep numbers sane.
     cpu_seconds = forms.IntegerField(required=False, min_value=1, max_value=3600, label="CPU seconds")
@@ -100,6 +101,7 @@ class ExerciseForm(forms.Form):
             else:
                 initial["compare_yaml"] = exchange.dump_yaml(compare)
             initial["mutants"] = exchange.dump_yaml(data["mutants"]) if data.get("mutants") else ""
+            initial["plot"] = exchange.dump_yaml(data["plot"]) if data.get("plot") is not None else ""
             initial["gradient"] = exchange.dump_yaml(data["gradient"]) if data.get("gradient") else ""
             initial.update((data.get("limits") or {}).items())
         elif exercise.kind == Exercise.Kind.SYMBOLIC:
@@ -162,6 +164,7 @@ class ExerciseForm(forms.Form):
                 compare=compare,
                 mutants=self._yaml("mutants", []),
                 limits=limits,
+                plot=self._yaml("plot"),
                 gradient=self._yaml("gradient"),
             )
         elif kind == Exercise.Kind.SYMBOLIC:

@@ -90,6 +90,9 @@ class Cohort(models.Model):
     def exercise_report(self, exercise: Exercise) -> reports.ExerciseReport:
         return reports.exercise_report(self, exercise)
 
+    def completion_over_time(self) -> reports.CompletionHistory:
+        return reports.completion_over_time(self)
+
 
 class Deadline(models.Model):
     """When a cohort's work on a module (its problem set, or its quiz) is due, and what happens

@@ -452,6 +452,8 @@ class ExerciseReport:
     attempted: int = 0
     solved: int = 0
     attempts_to_solve: list[int] = field(default_factory=list)
+    attempts_unsolved: list[int] = field(default_factory=list)  # attempts so far of who has not solved it
+    best_scores: list[float] = field(default_factory=list)  # one per learner who tried
     times_to_solve: list[timedelta] = field(default_factory=list)
     failing_cases: list[tuple[str, int]] = field(default_factory=list)
     mistakes: list[tuple[str, int]] = field(default_factory=list)
@@ -480,16 +482,57 @@ def exercise_report(cohort, exercise: Exercise) -> ExerciseReport:
     keeps their attempts to solve, the cases they failed and the mistakes diagnosed)."""
     report = ExerciseReport(exercise=exercise, learners=cohort.enrollments.count())
     failing, mistakes = Counter(), Counter()
-    for first, solved_at, attempts_to_solve, failed_cases, diagnosed in ExerciseProgress.objects.filter(
+    for first, solved_at, attempts, attempts_to_solve, best_score, failed_cases, diagnosed in ExerciseProgress.objects.filter(
         exercise=exercise, learner_id__in=cohort.enrollments.values("learner_id")
-    ).values_list("first_submitted_at", "solved_at", "attempts_to_solve", "failed_cases", "mistakes"):
+    ).values_list("first_submitted_at", "solved_at", "attempts", "attempts_to_solve", "best_score", "failed_cases", "mistakes"):
         report.attempted += 1
         if solved_at is not None:
             report.solved += 1
             report.attempts_to_solve.append(attempts_to_solve or 1)
             report.times_to_solve.append(solved_at - first)
+        else:
+            report.attempts_unsolved.append(attempts)
+        report.best_scores.append(best_score or 0.0)
         failing.update(failed_cases or [])
         mistakes.update(diagnosed or [])
     report.failing_cases = failing.most_common(10)
     report.mistakes = mistakes.most_common(10)
     return report
+
+
+@dataclass
+class CompletionHistory:
+    learners: int
+    days: list = field(default_factory=list)  # dates
+    modules: list[tuple[str, list[float]]] = field(default_factory=list)  # (title, completion on each day)
+
+
+def completion_over_time(cohort) -> CompletionHistory:
+    """Each module's completion (solved learner × exercise slots of its published problem set,
+    over the cohort's present learners) at the end of every day since the first solve, from
+    the progress rows' solve times, in four queries."""
+    learners = cohort.enrollments.count()
+    modules = {module.pk: module.title for module in Module.objects.all()}
+    totals = Counter(Exercise.objects.published().problem_set().values_list("module_id", flat=True))
+    solves = ExerciseProgress.objects.solved().filter(
+        learner__enrollments__cohort=cohort, exercise__published=True, exercise__in_quiz=False
+    ).values_list("exercise__module_id", "solved_at")
+    by_module = defaultdict(list)
+    for module_id, solved_at in solves:
+        by_module[module_id].append(timezone.localdate(solved_at))
+    history = CompletionHistory(learners=learners)
+    if not by_module or not learners:
+        return history
+    first, last = min(min(days) for days in by_module.values()), timezone.localdate()
+    history.days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    for module_id, title in modules.items():
+        slots = totals.get(module_id, 0) * learners
+        if not slots:
+            continue
+        per_day = Counter(by_module.get(module_id, []))
+        running, series = 0, []
+        for day in history.days:
+            running += per_day.get(day, 0)
+            series.append(running / slots)
+        history.modules.append((title, series))
+    return history

@@ -21,7 +21,7 @@ from exercises.models import (
 )
 from mlcourse.security import limit_posts
 
-from . import access, exchange, reports
+from . import access, charts, exchange, reports
 from .forms import (
     CoauthorForm,
     CohortForm,
@@ -74,6 +74,16 @@ def cohort_detail(request, pk):
         "join_url": request.build_absolute_uri(cohort.get_join_url()),
     }
     return render(request, "teaching/cohort.html", context)
+
+
+@login_required
+@require_GET
+def cohort_completion(request, pk):
+    """The modules' completion over time, drawn when the cohort page asks for it (htmx), so
+    that the grid itself stays as fast as its few queries."""
+    cohort = access.cohort_for(request.user, pk)
+    context = {"cohort": cohort, "chart": charts.completion_chart(cohort.completion_over_time())}
+    return render(request, "teaching/_completion.html" if request.htmx else "teaching/completion.html", context)
 
 
 @login_required
@@ -142,9 +152,11 @@ def cohort_scores_csv(request, pk):
 def cohort_exercise(request, pk, slug):
     cohort = access.cohort_for(request.user, pk)
     exercise = access.authoring_exercise_for(request.user, slug)
+    report = cohort.exercise_report(exercise)
     context = {
         "cohort": cohort,
-        "report": cohort.exercise_report(exercise),
+        "report": report,
+        "chart": charts.exercise_chart(report),
         "to_regrade": Regrade.candidates(cohort, exercise).count() if exercise.current_version_id else 0,
         "regrades": Regrade.objects.filter(cohort=cohort, exercise=exercise)[:5],
     }

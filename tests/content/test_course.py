@@ -46,13 +46,31 @@ def test_it_covers_every_topic_with_every_required_kind():
     assert not missing, "\n".join(missing)
 
 
+FIGURE_BLOCK = re.compile(r"^```figure\n.*?^```$", re.S | re.M)
+
+
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.slug)
 def test_it_has_a_lesson_of_lecture_note_length_with_worked_examples(module):
-    words = len(re.findall(r"[A-Za-z]+", re.sub(r"\$[^$]*\$", " ", module.lesson_markdown)))
+    prose = FIGURE_BLOCK.sub(" ", module.lesson_markdown)  # a figure's text alternative is not lecture text
+    words = len(re.findall(r"[A-Za-z]+", re.sub(r"\$[^$]*\$", " ", prose)))
     assert 1800 <= words <= 3200, f"{module.slug}: lesson has {words} words"
     examples = re.findall(r"^#+ Worked example", module.lesson_markdown, re.MULTILINE)
     assert len(examples) >= 2, f"{module.slug}: {len(examples)} worked examples"
     assert "<math" in module.lesson_html and "```python" in module.lesson_markdown
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.slug)
+def test_it_illustrates_every_lesson_with_figures_that_have_a_caption_and_a_text_alternative(module):
+    figures = re.findall(r"<figure class=\"lesson-figure\">(.*?)</figure>", module.lesson_html, re.S)
+    assert len(figures) >= 2, f"{module.slug}: {len(figures)} figure(s); every lesson needs at least 2"
+    for figure in figures:
+        labelled = re.match(r'<svg role="img" aria-labelledby="([^"]+)"', figure)
+        assert labelled, f"{module.slug}: a figure's SVG is not labelled"
+        alt = re.search(rf'<title id="{labelled[1]}">([^<]*)</title>', figure)
+        assert alt and len(alt[1].split()) >= 12, f"{module.slug}: a figure's text alternative is missing or too short"
+        caption = re.search(r"<figcaption>(.+)</figcaption>$", figure, re.S)
+        assert caption and caption[1].strip(), f"{module.slug}: a figure has no caption"
+        assert len(figure.encode()) < 200_000, f"{module.slug}: a figure of {len(figure.encode()) // 1000} KB"
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.slug)

@@ -95,3 +95,20 @@ def test_it_shows_every_refusal_next_to_the_submit_button(course, learner, live_
     page.click("form.answer button[type=submit]")
     page.wait_for_selector("#form-errors .flash.error")
     assert "error 500" in page.inner_text("#form-errors")
+
+
+def test_it_draws_a_failed_cases_plot_by_itself_and_a_passed_ones_on_request(course, learner, live_server, page):
+    log_in(page, live_server, learner.username)
+    page.goto(f"{live_server.url}/exercises/sigmoid/")
+    type_answer(page, SIGMOID_WRONG)
+    page.click("form.answer button[type=submit]")
+    page.wait_for_selector("#result .verdict.wrong")
+    failed = page.locator("#result li.fail figure.plot svg[role=img]")
+    failed.wait_for()
+    assert "6 of 7 values differ" in page.inner_text("#result li.fail figure.plot figcaption")
+    box = failed.bounding_box()
+    assert box["width"] > 200 and box["height"] > 100  # drawn at a readable size
+    assert page.locator("#result li.pass figure.plot").count() == 0  # a passed case waits to be asked
+    page.click("#result li.pass details.plot-toggle summary")
+    page.locator("#result li.pass figure.plot svg[role=img]").wait_for()
+    assert "Your value agrees with the expected one" in page.inner_text("#result li.pass figure.plot figcaption")

@@ -3,8 +3,11 @@ import shutil
 
 import pytest
 
+from exercises import content
 from exercises.content import ContentError, sync_course
+from exercises.markdown import render_markdown
 from exercises.models import Exercise, Lesson, Module, Topic
+from grader import svg
 from tests.conftest import FIXTURE_COURSE
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +63,8 @@ def test_it_unpublishes_an_exercise_whose_file_is_gone(course_copy):
         (lambda text: text.replace("def sigmoid(z):\n      z =", "def sigmoid(z)\n      z ="), "field 'reference': Python syntax error"),
         (lambda text: text.replace(r"\frac{1}{1 + e^{-z}}", r"\frac{1}{"), "statement: cannot render the formula"),
         (lambda text: text.replace("method: allclose", "method: vibes"), "field 'compare': unknown method 'vibes'"),
+        (lambda text: text + "plot: pie\n", "field 'plot': unknown kind 'pie'"),
+        (lambda text: text + "plot: {kind: curve, x: q}\n", "field 'plot': 'x': 'q' is not a parameter of sigmoid(z)"),
         (lambda text: text + "\n  : not yaml [", "invalid YAML"),
         (lambda text: "- just\n- a list\n", "must be a YAML mapping"),
     ],
@@ -91,6 +96,73 @@ def test_it_rejects_a_module_folder_missing_from_the_syllabus(course_copy):
     shutil.copytree(course_copy / "activations", course_copy / "astrology")
     with pytest.raises(ContentError, match="'astrology' is not a module id of the syllabus"):
         sync_course(course_copy)
+
+
+# --- lesson figures -----------------------------------------------------------------------
+
+FIGURE_ALT = "An S-shaped curve over z from -6 to 6"
+
+
+def test_it_draws_a_lesson_figure_with_a_caption_and_a_text_alternative(course_copy):
+    sync_course(course_copy)
+    html = Lesson.objects.get(module__slug="activations").body_html
+    assert html.count('<figure class="lesson-figure"><svg role="img"') == 1
+    title = re.search(r'<svg role="img" aria-labelledby="([^"]+)"', html)[1]
+    assert f'<title id="{title}">{FIGURE_ALT}' in html
+    assert re.search(r"<figcaption>The sigmoid rises .*<math", html)
+    assert "<script" not in html and "figure-" not in html  # no placeholder left behind
+
+
+def test_it_reuses_a_figure_drawn_before_instead_of_drawing_it_again(course_copy, settings, tmp_path, monkeypatch):
+    settings.FIGURE_CACHE_DIR = tmp_path / "figures"
+    monkeypatch.setattr(content, "_drawn", {})
+    drawn = []
+    render = svg.render
+    monkeypatch.setattr(svg, "render", lambda *args, **kwargs: drawn.append(1) or render(*args, **kwargs))
+    sync_course(course_copy)
+    content._drawn.clear()  # a new process: only the files under FIGURE_CACHE_DIR remain
+    sync_course(course_copy)
+    assert len(drawn) == 1 and len(list((tmp_path / "figures").glob("*.svg"))) == 1
+    path = course_copy / "activations" / "figures.py"
+    path.write_text(path.read_text().replace("25)", "30)"))  # the function changed: drawn again
+    sync_course(course_copy)
+    assert len(drawn) == 2
+
+
+@pytest.mark.parametrize(
+    ("edit_figures", "edit_lesson", "where", "message"),
+    [
+        (lambda text: text.replace("ax.plot(", "1 / 0\n    ax.plot("), None, "figures.py", "figure 'sigmoid_curve' failed (line 9): ZeroDivisionError"),
+        (lambda text: text.replace("def sigmoid_curve", "def sigmoid_curb"), None, "figures.py", "figure 'sigmoid_curve': there is no function sigmoid_curve(figure)"),
+        (lambda text: text.replace("import numpy", "import nump"), None, "figures.py", "cannot be loaded (line 3): ModuleNotFoundError"),
+        (lambda text: text.replace("ax = figure.subplots()", "ax = figure.subplots("), None, "figures.py", "cannot be loaded (line 7): SyntaxError"),
+        (lambda text: text.replace("ax = figure.subplots()\n", "return\n"), None, "figures.py", "the figure is empty"),
+        (None, lambda text: re.sub(r"alt: .*\n", "", text), "lesson.md", "figure 1: missing 'alt'"),
+        (None, lambda text: text.replace("function: sigmoid_curve", "function: sigmoid curve"), "lesson.md", "figure 1: 'function' must be the name"),
+        (None, lambda text: text.replace("caption:", "colour: red\ncaption:"), "lesson.md", "figure 1: unknown field(s) colour"),
+    ],
+)
+def test_it_rejects_a_broken_figure_naming_the_file_and_the_figure(course_copy, edit_figures, edit_lesson, where, message):
+    folder = course_copy / "activations"
+    for name, edit in (("figures.py", edit_figures), ("lesson.md", edit_lesson)):
+        if edit:
+            (folder / name).write_text(edit((folder / name).read_text()))
+    with pytest.raises(ContentError) as error:
+        sync_course(course_copy)
+    assert error.value.path.endswith(where)
+    assert message in str(error.value)
+    assert not Exercise.objects.exists()
+
+
+def test_it_rejects_a_figure_when_the_module_has_no_figures_file(course_copy):
+    (course_copy / "activations" / "figures.py").unlink()
+    with pytest.raises(ContentError, match=r"figures.py: missing: lesson.md has a figure drawn by sigmoid_curve\(\)"):
+        sync_course(course_copy)
+
+
+def test_it_shows_a_figure_block_outside_a_lesson_as_code():
+    html = render_markdown("```figure\nfunction: f\ncaption: c\nalt: a\n```")
+    assert html.startswith("<pre><code") and "<svg" not in html
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,12 @@
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from exercises.forms import AnswerForm
 from exercises.models import Exercise, Module, QuizAttempt, Submission
+from grader import plots
 from tests.conftest import PASSWORD, SIGMOID_RIGHT, SIGMOID_WRONG
 
 pytestmark = pytest.mark.django_db
@@ -334,6 +337,104 @@ def test_it_shows_a_quiz_question_with_this_attempts_parameters(course, learner,
     attempt = QuizAttempt.objects.get(learner=learner)
     page = learner_client.get(attempt.get_absolute_url()).content.decode()
     assert "Type the number 3." in page and "{{a}}" not in page
+
+
+# --- plots in code feedback ------------------------------------------------------------------
+
+MATMUL_WRONG = """
+def matmul(A, B):
+    rows, inner, cols = len(A), len(B), len(B[0])
+    return [[sum(A[i][k] * B[k][j] for k in range(inner - 1)) for j in range(cols)] for i in range(rows)]
+"""
+
+MOMENTUM_WRONG = """
+import numpy as np
+
+def momentum_descent(A, b, w0, lr, beta, n_steps):
+    w, v, path = np.array(w0, float), np.zeros(len(w0)), [np.array(w0, float)]
+    for _ in range(n_steps):
+        v = beta * v + (1 - beta) * (A @ w - b)
+        w = w - lr * v
+        path.append(w.copy())
+    return np.array(path)
+"""
+
+
+def course_exercise(relative_path: str) -> Exercise:
+    """An exercise of the built-in course, added to the fixture course (it is graded by the
+    real sandbox against its own reference, like any other)."""
+    from exercises.content import CONTENT_ROOT, read_exercise, read_syllabus
+
+    topic_ids = {topic for module in read_syllabus(CONTENT_ROOT).values() for topic in module["topics"]}
+    item = read_exercise(CONTENT_ROOT / relative_path, topic_ids)
+    module = Module.objects.get(slug="linear-algebra")
+    exercise = Exercise.objects.create(slug=item.slug, module=module, kind=item.kind, title=item.title)
+    exercise.add_version(item.statement, item.spec, {**item.metadata(module.slug), "topics": []}, live=True)
+    return exercise
+
+
+def plot_of(client, submission, index):
+    """The plot fragment the page asks for, checked to be a small, labelled SVG figure."""
+    response = client.get(reverse("submission_plot", args=[submission.pk, index]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    svg = re.search(r'<figure class="plot">(<svg role="img" aria-labelledby="([^"]+)" aria-describedby="([^"]+)".*</svg>)', html, re.S)
+    assert svg, html[:300]
+    assert len(svg[1].encode()) < 30_000
+    title = re.search(rf'<title id="{svg[2]}">([^<]+)</title>', svg[1])[1]
+    desc = re.search(rf'<desc id="{svg[3]}">([^<]+)</desc>', svg[1])[1]
+    assert f"<figcaption>{desc}</figcaption>" in html.replace("&#x27;", "'")
+    return title, desc
+
+
+def test_it_plots_a_failed_activation_case_when_the_page_asks(course, learner, learner_client, submit):
+    submission = submit(learner, "sigmoid", SIGMOID_WRONG)
+    page = learner_client.get(reverse("submission", args=[submission.pk])).content.decode()
+    plot_url = reverse("submission_plot", args=[submission.pk, 1])
+    assert f'hx-get="{plot_url}" hx-trigger="load"' in page  # the failed visible case draws at once
+    assert 'hx-trigger="toggle once"' in page  # the passed one ("zero") on request
+    title, desc = plot_of(learner_client, submission, 1)
+    assert "Your sigmoid against the expected values" in title and "'a few values'" in title
+    assert "6 of 7 values differ" in desc
+
+
+def test_it_never_keeps_or_plots_a_hidden_case(course, learner, learner_client, submit):
+    submission = submit(learner, "sigmoid", SIGMOID_WRONG)
+    assert submission.plotted_cases == {0, 1}  # the hidden "large logits" case (2) is not kept at all
+    assert 2 not in plots.kept_values(submission.returned)
+    assert learner_client.get(reverse("submission_plot", args=[submission.pk, 2])).status_code == 404
+    page = learner_client.get(reverse("submission", args=[submission.pk])).content.decode()
+    assert reverse("submission_plot", args=[submission.pk, 2]) not in page
+
+
+def test_it_shows_a_plot_only_to_who_may_see_the_submission(course, learner, other_learner, client, submit):
+    submission = submit(learner, "sigmoid", SIGMOID_WRONG)
+    client.force_login(other_learner)
+    assert client.get(reverse("submission_plot", args=[submission.pk, 1])).status_code == 404
+
+
+def test_it_plots_the_error_of_a_failed_matrix_result(course, learner, learner_client, submit):
+    course_exercise("linear-algebra/08-matmul.yaml")
+    submission = submit(learner, "la-matmul", MATMUL_WRONG)
+    assert not submission.correct and submission.plotted_cases == {0, 1}
+    title, desc = plot_of(learner_client, submission, 0)
+    assert "Error of your matmul" in title
+    assert "A 2×2 grid of your result minus the expected one" in desc and "4 of 4 values differ" in desc
+
+
+def test_it_plots_a_failed_optimisers_path_on_the_loss_contours(course, learner, learner_client, submit):
+    course_exercise("optimization/16-momentum-quadratic.yaml")
+    submission = submit(learner, "opt-momentum-quadratic", MOMENTUM_WRONG)
+    assert not submission.correct
+    title, desc = plot_of(learner_client, submission, 0)
+    assert "Your iterates against the expected path" in title and "'narrow valley, beta = 0.7'" in title
+    assert "on the contours of the loss ½wᵀAw − bᵀw" in desc and "Yours leaves it at step 1" in desc
+
+
+def test_it_opens_a_plot_as_a_page_without_javascript(course, learner, learner_client, submit):
+    submission = submit(learner, "sigmoid", SIGMOID_WRONG)
+    page = learner_client.get(reverse("submission_plot", args=[submission.pk, 1])).content.decode()
+    assert "<html" in page and '<figure class="plot"><svg role="img"' in page
 @pytest.mark.parametrize("shown", ["²", "-1", "0", "1.5", "99999999999999999999999", "1\x00"])
 def test_it_ignores_a_submission_query_that_is_not_a_plain_id(course, learner_client, shown):
     response = learner_client.get(reverse("exercise", args=["sigmoid"]), {"submission": shown})

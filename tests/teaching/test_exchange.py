@@ -17,11 +17,14 @@ OTHER_KINDS = [
 ]
 
 
-@pytest.mark.parametrize("data", [CODE_EXERCISE, *OTHER_KINDS], ids=lambda data: data["kind"])
+PLOTTED = {**CODE_EXERCISE, "slug": "col-means-plotted", "plot": {"kind": "values"}}
+
+
+@pytest.mark.parametrize("data", [CODE_EXERCISE, PLOTTED, *OTHER_KINDS], ids=lambda data: data["slug"])
 def test_it_round_trips_an_exercise_through_the_course_reader(module, data, instructor):
     exercise, _, _ = exchange.save(exchange.read_data("in.yaml", data), module, by=instructor)
     again = exchange.read_text("out.yaml", exchange.export_exercise(exercise))
-    assert again.spec == exercise.spec and again.statement == exercise.current_version.statement
+    assert again.spec == exercise.spec and again.spec.get("plot") == data.get("plot") and again.statement == exercise.current_version.statement
     assert (again.slug, again.kind, again.topics, again.in_quiz) == (exercise.slug, exercise.kind, ["t.means"], exercise.in_quiz)
     _, version, changed = exchange.save(again, module, by=instructor)
     assert version.number == 1 and not changed  # an identical file is no new version
@@ -68,3 +71,11 @@ def test_it_never_replaces_another_owners_exercise(module, exercise, other_instr
 def test_it_refuses_an_empty_import(module, instructor):
     with pytest.raises(ContentError, match="it holds no exercise"):
         exchange.import_upload([], module, by=instructor)
+
+
+def test_it_exports_a_lessons_figures_with_it(db, instructor):
+    from exercises.content import CONTENT_ROOT, sync_course
+
+    sync_course(CONTENT_ROOT, only={"distances"})
+    archive = zipfile.ZipFile(io.BytesIO(exchange.export_module(Module.objects.get(slug="distances"))))
+    assert archive.read("distances/figures.py").decode() == (CONTENT_ROOT / "distances" / "figures.py").read_text()

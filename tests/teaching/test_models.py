@@ -87,3 +87,20 @@ def test_it_runs_again_a_validation_a_dead_worker_left_running(exercise, instruc
     assert ValidationRun.requeue_lost() == 1  # eager in tests: run again at once
     run.refresh_from_db()
     assert run.status == "done" and run.reference_ok and run.claims == 2
+
+
+def test_it_follows_each_modules_completion_day_by_day(cohort, exercise, learner, module):
+    from exercises.models import Exercise
+
+    quiet = make_user("quiet")
+    cohort.enroll(quiet)
+    today = timezone.now()
+    second, _, _ = exchange.save(exchange.read_data("x.yaml", {**CODE_EXERCISE, "slug": "col-means-2"}), module, by=None)
+    Exercise.objects.filter(pk=second.pk).update(published=True)
+    for days_ago, which in ((2, exercise), (0, second)):
+        at = today - timedelta(days=days_ago)
+        ExerciseProgress.objects.create(learner=learner, exercise=which, attempts=1, best_score=1.0, first_submitted_at=at, last_submitted_at=at, solved_at=at)
+    history = cohort.completion_over_time()
+    assert history.learners == 2 and len(history.days) == 3
+    ((title, series),) = history.modules
+    assert title == "Basics" and series == [0.25, 0.25, 0.5]  # 2 exercises × 2 learners = 4 slots

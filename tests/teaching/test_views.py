@@ -518,3 +518,23 @@ def test_it_shows_a_learner_the_best_score_of_each_quiz(client, course, learner)
     assert "75%" in page and "best of 2 attempts (2 allowed)" in page and "25%" not in page
     assert "A quiz's score is that of your best finished attempt." in page
     assert "no quiz" in page  # linear algebra has none
+
+
+def test_it_charts_attempts_and_best_scores_of_an_exercise(client, graded, exercise, cohort, instructor):
+    page = login(client, instructor).get(reverse("teaching:cohort_exercise", args=[cohort.pk, exercise.slug])).content.decode()
+    figure = page[page.index('<figure class="chart">') :]
+    assert figure.startswith('<figure class="chart"><svg role="img"')
+    assert "<title" in figure and "Attempts and best scores on Column means" in figure
+    assert "1 learners tried it; 1 solved it, most often at attempt 2; 0 have not yet." in figure
+    assert len(figure[: figure.index("</figure>")].encode()) < 60_000
+
+
+def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, graded, cohort, instructor, other_instructor):
+    page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
+    url = reverse("teaching:cohort_completion", args=[cohort.pk])
+    assert f'hx-get="{url}" hx-trigger="load"' in page and "<svg" not in page  # the grid does not wait for the chart
+    chart = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert chart.startswith('<figure class="chart"><svg role="img"') or chart.lstrip().startswith('<figure class="chart"><svg role="img"')
+    assert "Each module&#x27;s completion over time" in chart or "Each module's completion over time" in chart
+    assert "Furthest along now: Basics 100%" in chart
+    assert login(client, other_instructor).get(url).status_code == 404
