@@ -60,6 +60,10 @@ def describe(value: Any) -> str:
         return "None"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, np.bool_):
+        return f"the boolean {bool(value)} (NumPy bool_)"
+    if isinstance(value, np.generic):
+        return f"the number {value.item()!r} ({value.dtype})"
     if isinstance(value, bool):
         return f"the boolean {value}"
     if isinstance(value, int | float | complex):
@@ -248,6 +252,8 @@ def compare_exact(expected, got, spec, context) -> Verdict:
                 verdict.message = f"key {key!r}: {verdict.message}"
                 return verdict
         return Verdict(True)
+    # A NumPy scalar equals the Python value of the same kind: np.int64(3) is 3, np.True_ is True.
+    expected, got = _python_scalar(expected), _python_scalar(got)
     if type(expected) is not type(got) and not (_plain_number(expected) and _plain_number(got)):
         return Verdict(False, f"expected {describe(expected)}, got {describe(got)}")
     if (
@@ -260,6 +266,10 @@ def compare_exact(expected, got, spec, context) -> Verdict:
     if expected != got:
         return Verdict(False, f"expected {expected!r}, got {got!r}"[:300])
     return Verdict(True)
+
+
+def _python_scalar(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _nan_mask(array: np.ndarray) -> np.ndarray:

@@ -18,6 +18,10 @@ from .compare import CompareSpecError, compare
 from .diagnosis import diagnose
 from .results import CaseResult, GradingResult
 
+# Bumped when what prepared cases hold changes meaning (2: NumPy scalars kept as scalars, and
+# the reference run under the exercise's contract); older caches are prepared again.
+PREPARED_FORMAT = 2
+
 
 @dataclass
 class PreparedCase:
@@ -28,6 +32,7 @@ class PreparedCase:
     expected: Any
     reference_cpu: float | None = None  # the reference's CPU seconds on this case
     gradient: dict | None = None  # for a gradient exercise: the loss and its central differences here
+    format: int = 1  # PREPARED_FORMAT when prepared; caches from before it existed read as 1
 
     def to_wire(self) -> dict:
         return {
@@ -38,6 +43,7 @@ class PreparedCase:
             "expected": self.expected,
             "reference_cpu": self.reference_cpu,
             "gradient": self.gradient,
+            "format": self.format,
         }
 
 
@@ -67,7 +73,10 @@ def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
         if not result.get("ok"):
             raise sandbox.SandboxError(f"The reference solution failed on case {case['name']!r}: {result.get('error')}")
         prepared.append(
-            PreparedCase(case["name"], case["args"], case["kwargs"], case["hidden"], result["value"], result.get("cpu"))
+            PreparedCase(
+                case["name"], case["args"], case["kwargs"], case["hidden"], result["value"], result.get("cpu"),
+                format=PREPARED_FORMAT,
+            )
         )
     if spec.get("gradient"):
         numeric = gradcheck.central_differences(spec["gradient"], [(c.args, c.kwargs) for c in prepared], limits)
