@@ -49,6 +49,8 @@ REDUCTIONS = {
     "min": np.min,
     "std": np.std,
     "var": np.var,
+    "sample std": lambda a, axis, keepdims: np.std(a, axis=axis, ddof=1, keepdims=keepdims),
+    "sample variance": lambda a, axis, keepdims: np.var(a, axis=axis, ddof=1, keepdims=keepdims),
     "argmax": np.argmax,
     "argmin": np.argmin,
     "norm": np.linalg.norm,
@@ -177,9 +179,9 @@ def _stray_axis(exp, out, inputs) -> Diagnosis | None:
 
 def _transposed(exp, out, inputs) -> Diagnosis | None:
     flipped = exp.ndim == 2 and out.ndim == 2 and out.shape == exp.shape[::-1]
-    # A 2 x 2 result is too small to tell a transpose from a coincidence (a broadcast along
-    # the other axis of a 2 x 2 often looks like one).
-    if flipped and exp.size > 4 and not _close(exp, exp.T) and _close(out.T, exp):
+    # A 2 x 2 result is too small to tell a transpose from a coincidence (a mean subtracted
+    # along the other axis of a 2 x 2, without keepdims, often looks like one).
+    if flipped and exp.shape != (2, 2) and not _close(exp, exp.T) and _close(out.T, exp):
         return Diagnosis("transposed", "Your result is the transpose of the expected one.", "transposed")
     return None
 
