@@ -357,6 +357,27 @@ def exercise_data(path: Path) -> dict:
     return data
 
 
+def folder_files(data: dict) -> tuple[dict, dict[str, str]]:
+    """A single-file code exercise's fields in the folder form: (the fields left for
+    exercise.yaml, {path in the folder: text} of its Python files). The folder reads back as
+    `data`; raises ValueError for what the form cannot hold (a mutant with more than a name
+    and code, or a name that cannot be a one-line docstring)."""
+    rest = dict(data)
+    files = {f"{name}.py": rest.pop(name) for name in CODE_FILES if isinstance(data.get(name), str)}
+    mutants = rest.pop("mutants", None) or []
+    for index, mutant in enumerate(mutants, start=1):
+        if not (isinstance(mutant, dict) and set(mutant) <= {"name", "code"} and isinstance(mutant.get("code"), str)):
+            raise ValueError(f"mutant {index} is not just a name and code")
+        name = str(mutant.get("name") or f"mutant {index}")
+        if '"""' in name or "\\" in name or "\n" in name or name.endswith('"') or name != name.strip():
+            raise ValueError(f"the name of mutant {index} cannot be written as a docstring")
+        stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].rstrip("-") or "mutant"
+        files[f"mutants/{index:02d}-{stem}.py"] = f'"""{name}"""\n\n{mutant["code"]}'
+    if "mutants" in data and not mutants:
+        rest["mutants"] = data["mutants"]  # an empty list stays a field: a folder without mutants/ reads as none
+    return rest, files
+
+
 def _read_python(path: Path) -> str:
     """A course Python file's text, checked for syntax (it only ever runs in the sandbox)."""
     if path.stat().st_size > MAX_FILE_BYTES:

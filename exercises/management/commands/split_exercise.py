@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exercises.content import CODE_FILES, EXERCISE_YAML, ContentError, exercise_data, load_yaml
+from exercises.content import EXERCISE_YAML, ContentError, exercise_data, folder_files, load_yaml
 
 TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
@@ -19,12 +19,13 @@ TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 class Command(BaseCommand):
     help = (
         "Split a single-file code exercise (NN-slug.yaml) into a folder NN-slug/ with exercise.yaml, "
-        "reference.py, starter.py, cases.py and mutants/*.py (each mutant's name becomes its docstring). "
-        "The folder loads as the same exercise; the YAML file is removed. Commit the result in git."
+        "reference.py, starter.py, cases.py and mutants/*.py (a mutant's name becomes its docstring). "
+        "The folder loads as the same exercise, so no new version; the YAML file is removed. "
+        "Then run `ruff check --fix` and `ruff format` on the folder (that does change the code) and commit."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="the exercise file, e.g. exercises/content/applications/01-impute-column-mean.yaml")
+        parser.add_argument("path", help="the exercise file, e.g. exercises/content/applications/02-minmax-scale.yaml")
 
     def handle(self, *args, path, **options):
         folder = split_exercise(Path(path))
@@ -36,44 +37,34 @@ def split_exercise(path: Path) -> Path:
     """Split `path` and return the new folder; on any doubt nothing is changed."""
     if not path.is_file() or path.suffix != ".yaml" or path.name in ("module.yaml", EXERCISE_YAML):
         raise CommandError(f"{path}: not an exercise file (NN-slug.yaml)")
-    text = path.read_text(encoding="utf-8")
     try:
         before = exercise_data(path)
     except ContentError as exc:
         raise CommandError(str(exc)) from None
     if not isinstance(before, dict) or before.get("kind") != "code":
         raise CommandError(f"{path}: only a code exercise has code to split into files")
-    data = load_yaml(text)  # as written: `_shared` imports not inlined
-    code = {name: data[name] for name in CODE_FILES if isinstance(data.get(name), str)}
-    mutants = data.get("mutants") or []
-    for index, mutant in enumerate(mutants, start=1):
-        if not (isinstance(mutant, dict) and set(mutant) <= {"name", "code"} and isinstance(mutant.get("code"), str)):
-            raise CommandError(f"{path}: mutant {index} is not just a name and code")
-        name = str(mutant.get("name") or "")
-        if '"""' in name or "\\" in name or "\n" in name:
-            raise CommandError(f"{path}: the name of mutant {index} cannot be written as a docstring")
-    moved = [*code, *(["mutants"] if mutants else [])]
-    remaining = _without_keys(text, moved)
-    if load_yaml(remaining) != {key: value for key, value in data.items() if key not in moved}:
+    text = path.read_text(encoding="utf-8")
+    data = load_yaml(text)  # as written, `_shared` imports not inlined
+    try:
+        rest, files = folder_files(data)
+    except ValueError as exc:
+        raise CommandError(f"{path}: {exc}") from None
+    remaining = _without_keys(text, [key for key in data if key not in rest])
+    if load_yaml(remaining) != rest:
         raise CommandError(f"{path}: the other fields could not be kept as written; split it by hand")
-
     folder = path.with_suffix("")
     if folder.exists():
         raise CommandError(f"{folder} already exists")
     try:
-        folder.mkdir()
+        (folder / "mutants").mkdir(parents=True)
         (folder / EXERCISE_YAML).write_text(remaining, encoding="utf-8")
-        for name, source in code.items():
-            (folder / f"{name}.py").write_text(source, encoding="utf-8")
-        if mutants:
-            (folder / "mutants").mkdir()
-        for index, mutant in enumerate(mutants, start=1):
-            name = str(mutant.get("name") or f"mutant {index}")
-            file_name = f"{index:02d}-{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')[:40].rstrip('-') or 'mutant'}.py"
-            (folder / "mutants" / file_name).write_text(f'"""{name}"""\n\n{mutant["code"]}', encoding="utf-8")
+        for name, source in files.items():
+            (folder / name).write_text(source, encoding="utf-8")
+        if not any((folder / "mutants").iterdir()):
+            (folder / "mutants").rmdir()
         after = exercise_data(folder / EXERCISE_YAML)
         for index, mutant in enumerate(before.get("mutants") or [], start=1):
-            mutant["name"] = str(mutant.get("name") or f"mutant {index}")  # as the loader names it
+            mutant["name"] = str(mutant.get("name") or f"mutant {index}")  # as the folder names it
         if after != before:
             changed = sorted(key for key in {*before, *after} if before.get(key) != after.get(key))
             raise CommandError(f"{path}: the folder would not read back the same ({', '.join(changed)}); nothing changed")
@@ -87,9 +78,8 @@ def split_exercise(path: Path) -> Path:
 def _without_keys(text: str, keys: list[str]) -> str:
     """The YAML text less the top-level entries `keys` (each from its key line to the last
     indented line before the next key), everything else byte for byte."""
-    lines = text.splitlines(keepends=True)
     kept, skipping = [], False
-    for line in lines:
+    for line in text.splitlines(keepends=True):
         match = TOP_LEVEL_KEY.match(line)
         if match:
             skipping = match.group(1) in keys
