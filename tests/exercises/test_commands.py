@@ -153,3 +153,21 @@ def test_it_explains_split_exercise_in_its_help():
     from exercises.management.commands.split_exercise import Command
 
     assert "exercise.yaml" in Command.help and "mutants/*.py" in Command.help
+
+
+def test_it_replaces_copies_of_a_shared_helper_with_an_import_when_asked(tmp_path):
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    (course / "_shared").mkdir()
+    (course / "_shared" / "inputs.py").write_text("import numpy as np\n\n\ndef few():\n    return np.linspace(-3, 3, 7)\n")
+    path = course / "activations" / "01-sigmoid.yaml"
+    copy = "  def few():\n      return np.linspace(-3, 3, 7)\n\n"
+    path.write_text(path.read_text().replace("  def cases(rng):\n", copy + "  def cases(rng):\n"))
+    output = run("split_exercise", "--use-shared", str(path))
+    assert "now imported: cases.py: from _shared.inputs import few" in output
+    cases = (course / "activations" / "01-sigmoid" / "cases.py").read_text()
+    assert cases.startswith("import numpy as np\nfrom _shared.inputs import few\n") and "def few" not in cases
+    run("load_course", str(course))
+    assert "def few():" in Exercise.objects.get(slug="sigmoid").current_version.spec["cases"]  # inlined again
