@@ -529,7 +529,7 @@ def test_it_charts_attempts_and_best_scores_of_an_exercise(client, graded, exerc
     assert len(figure[: figure.index("</figure>")].encode()) < 60_000
 
 
-def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, graded, cohort, instructor, other_instructor):
+def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, graded, cohort, other_cohort, instructor, other_instructor):
     page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
     url = reverse("teaching:cohort_completion", args=[cohort.pk])
     assert f'hx-get="{url}" hx-trigger="load"' in page and "<svg" not in page  # the grid does not wait for the chart
@@ -538,3 +538,5 @@ def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, 
     assert "Each module&#x27;s completion over time" in chart or "Each module's completion over time" in chart
     assert "Furthest along now: Basics 100%" in chart
     assert login(client, other_instructor).get(url).status_code == 404
+    theirs = client.get(reverse("teaching:cohort_completion", args=[other_cohort.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "No exercise solved yet" in theirs  # their cohort's one learner has not solved it: ada's solve is not theirs
