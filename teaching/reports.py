@@ -2,14 +2,15 @@
 
 - `dashboard`: the cohort page. One column per module (its exercises when a module is opened),
   one page of learners at a time, sorted and filtered on the server, score intensity per cell,
-  and what needs attention (learners stuck on an exercise, exercises most learners fail).
+  and the learners who need attention (stuck on an exercise).
 - `grid`: every learner × every exercise, for the CSV export and the API.
 - `gradebook`: one row per learner, one column per module and per quiz, as LMSs import it.
+- `hardest`: the exercises most of the cohort's learners have not solved.
 - `exercise_report`: how the cohort fares on one exercise.
 
-Everything reads `ExerciseProgress` (one row per learner and exercise, recomputed from the
-submissions on every grading) rather than the submissions themselves, except the analytics of
-one exercise, which read its submissions' verdicts.
+Everything reads the progress tables, recomputed from the submissions on every grading, never
+the submissions themselves: `ModuleProgress` (a row per learner and module) for the dashboard's
+totals, `ExerciseProgress` (a row per learner and exercise tried) for the rest.
 """
 
 from __future__ import annotations
@@ -144,7 +145,6 @@ class Dashboard:
     pages: int
     exercises: int
     stuck_learners: list[LearnerSummary]
-    hardest: list[dict]
 
     @property
     def has_previous(self) -> bool:
@@ -170,18 +170,25 @@ def dashboard(cohort, wanted: DashboardFilter, now: datetime | None = None) -> D
     if cohort.selections.exists():  # the cohort's own exercises: totals from ExerciseProgress
         totals = ModuleProgress.totals(progress.values("learner_id", module_id=F("exercise__module_id")))
         totals = totals.values("learner_id", "module_id", "n_attempted", "n_solved", "n_stuck", "total", "last")
+        per_learner = ModuleProgress.totals(progress.values("learner_id"))
+        per_module = ModuleProgress.totals(progress.values(module_id=F("exercise__module_id")))
     else:  # the whole course: the totals ModuleProgress keeps
-        totals = ModuleProgress.objects.filter(learner_id__in=in_cohort).annotate(
+        kept = ModuleProgress.objects.filter(learner_id__in=in_cohort)
+        totals = kept.annotate(
             n_attempted=F("attempted"), n_solved=F("solved"), n_stuck=F("stuck"), total=F("score_sum"), last=F("last_active")
         )
-    for row in totals.values("learner_id").annotate(
-        attempted=Sum("n_attempted"), solved=Sum("n_solved"), stuck=Sum("n_stuck"), score=Sum("total"), active=Max("last")
-    ):
+        summed = {
+            "n_attempted": Sum("attempted"), "n_solved": Sum("solved"), "n_stuck": Sum("stuck"),
+            "total": Sum("score_sum"), "last": Max("last_active"),
+        }  # fmt: skip
+        per_learner = kept.values("learner_id").annotate(**summed)
+        per_module = kept.values("module_id").annotate(**summed)
+    for row in per_learner:
         summary = learners.get(row["learner_id"])
         if summary is not None:
-            summary.attempted, summary.solved, summary.stuck = row["attempted"], row["solved"], row["stuck"]
-            summary.score_sum, summary.last_active = row["score"] or 0.0, row["active"]
-    per_module = {row["module_id"]: row for row in totals.values("module_id").annotate(solved=Sum("n_solved"), score=Sum("total"))}
+            summary.attempted, summary.solved, summary.stuck = row["n_attempted"], row["n_solved"], row["n_stuck"]
+            summary.score_sum, summary.last_active = row["total"] or 0.0, row["last"]
+    per_module = {row["module_id"]: {"solved": row["n_solved"], "score": row["total"]} for row in per_module}
 
     columns = _columns(cohort, modules, exercises, wanted.module)
     chosen = [summary for summary in learners.values() if _matches(summary, wanted, len(exercises), now)]
@@ -206,7 +213,6 @@ def dashboard(cohort, wanted: DashboardFilter, now: datetime | None = None) -> D
     return Dashboard(
         cohort=cohort, filter=wanted, modules=module_rows, columns=columns, rows=rows, total_learners=len(learners),
         matching=len(chosen), pages=pages, exercises=len(exercises), stuck_learners=stuck,
-        hardest=_hardest(progress, exercises),
     )  # fmt: skip
 
 
@@ -315,13 +321,21 @@ def _fill_cells(rows: list[LearnerSummary], columns: list[Column], progress, tot
                 row.cells.append(Cell(best, int(bool(is_solved)), 1, 1, attempts))
 
 
-def _hardest(progress, exercises: list[dict], limit: int = 8) -> list[dict]:
-    """Exercises most learners tried and have not solved: counted from the unsolved rows only."""
-    titles = {row["id"]: row for row in exercises}
-    unsolved = dict(progress.filter(solved_at__isnull=True).values("exercise_id").annotate(n=Count("id")).values_list("exercise_id", "n"))
-    worst = sorted(unsolved, key=lambda pk: (-unsolved[pk], titles[pk]["slug"]))[:limit]
-    tried = dict(progress.filter(exercise_id__in=worst).values("exercise_id").annotate(n=Count("id")).values_list("exercise_id", "n"))
-    return [{**titles[pk], "unsolved": unsolved[pk], "tried": tried.get(pk, unsolved[pk])} for pk in worst]
+def hardest(cohort, limit: int = 8) -> list[dict]:
+    """The exercises most of the cohort's learners tried and have not solved, with how many
+    tried. One pass over the cohort's progress rows (a row per learner and exercise tried:
+    130,000 at 2,000 learners), which is why the dashboard asks for it separately (htmx)
+    rather than making the grid wait for it."""
+    exercises = {row["id"]: row for row in cohort.exercises().values("id", "slug", "title")}
+    counts = (
+        ExerciseProgress.objects.filter(learner_id__in=cohort.enrollments.values("learner_id"), exercise_id__in=list(exercises))
+        .values("exercise_id")
+        .annotate(tried=Count("id"), unsolved=Count("id", filter=Q(solved_at__isnull=True)))
+        .order_by()
+    )
+    rows = [{**exercises[row["exercise_id"]], "tried": row["tried"], "unsolved": row["unsolved"]} for row in counts if row["unsolved"]]
+    rows.sort(key=lambda row: (-row["unsolved"], row["slug"]))
+    return rows[:limit]
 
 
 # --- every cell, for exports -----------------------------------------------------------------

@@ -540,3 +540,13 @@ def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, 
     assert login(client, other_instructor).get(url).status_code == 404
     theirs = client.get(reverse("teaching:cohort_completion", args=[other_cohort.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "No exercise solved yet" in theirs  # their cohort's one learner has not solved it: ada's solve is not theirs
+
+
+def test_it_lists_the_exercises_most_learners_have_not_solved_when_the_page_asks(client, graded, cohort, other_cohort, instructor, other_instructor):
+    page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
+    url = reverse("teaching:cohort_hardest", args=[cohort.pk])
+    assert f'hx-get="{url}" hx-trigger="load"' in page  # the grid does not wait for the count
+    assert "No exercise is holding learners back." in client.get(url, HTTP_HX_REQUEST="true").content.decode()  # ada solved it
+    assert login(client, other_instructor).get(url).status_code == 404
+    theirs = client.get(reverse("teaching:cohort_hardest", args=[other_cohort.pk])).content.decode()
+    assert "Column means</a>: 1 of 1 who tried have not solved it" in theirs and "<h1>" in theirs  # bob has not
