@@ -178,3 +178,23 @@ def test_it_follows_a_cohorts_own_selection_on_the_dashboard(cohort, course, lea
     assert names(board(cohort, sort="module:vectors", order="asc")) == ["ben", "ann", "cid", "dee"]
     assert names(board(cohort, status="struggling")) == ["ben"]
     assert names(board(cohort, module="vectors", sort="exercise:vectors-2", order="desc")) == ["ann", "ben", "cid", "dee"]
+
+
+def test_it_builds_a_gradebook_of_module_and_quiz_scores_in_percent(cohort, course, learners, other_learner):
+    from exercises.models import QuizAttempt
+
+    vectors = Module.objects.get(slug="vectors")
+    vectors.quiz_title = "Vectors check"
+    vectors.save()
+    Exercise.objects.create(module=vectors, slug="vectors-quiz", title="Quiz 1", kind="choice", in_quiz=True, published=True)
+    done = timezone.now()
+    QuizAttempt.objects.create(learner=learners["ben"], module=vectors, number=1, score=0.5, finished_at=done)
+    QuizAttempt.objects.create(learner=learners["ben"], module=vectors, number=2, score=0.8, finished_at=done)
+    QuizAttempt.objects.create(learner=learners["ann"], module=vectors, number=1)  # not finished: no score
+    QuizAttempt.objects.create(learner=other_learner, module=vectors, number=1, score=1.0, finished_at=done)  # not in the cohort
+    columns, rows = cohort.gradebook()
+    assert columns == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Vectors", "Gradients", "Vectors check (quiz)"]
+    assert rows[0] == ["Points Possible", "", "", "", "", 100, 100, 100]
+    by_name = {row[0]: row[5:] for row in rows[1:]}
+    assert by_name == {"ann": [100.0, 100.0, ""], "ben": [62.5, 25.0, 80.0], "cid": [0.0, 0.0, ""], "dee": [37.5, 0.0, ""]}
+    assert rows[1][3:5] == ["ann", "Spring"]

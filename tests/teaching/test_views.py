@@ -550,3 +550,13 @@ def test_it_lists_the_exercises_most_learners_have_not_solved_when_the_page_asks
     assert login(client, other_instructor).get(url).status_code == 404
     theirs = client.get(reverse("teaching:cohort_hardest", args=[other_cohort.pk])).content.decode()
     assert "Column means</a>: 1 of 1 who tried have not solved it" in theirs and "<h1>" in theirs  # bob has not
+
+
+def test_it_downloads_a_gradebook_an_lms_imports(client, graded, cohort, instructor, other_instructor):
+    url = reverse("teaching:cohort_gradebook_csv", args=[cohort.pk])
+    response = login(client, instructor).get(url)
+    assert response["Content-Disposition"] == f'attachment; filename="cohort-{cohort.pk}-gradebook.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Basics"]
+    assert rows[1] == ["Points Possible", "", "", "", "", "100"] and rows[2] == ["ada", "", "", "ada", "Spring", "100.0"]
+    assert login(client, other_instructor).get(url).status_code == 404
