@@ -7,7 +7,6 @@ from exercises.models import Module, Submission, Topic
 from teaching import exchange
 from teaching.models import Cohort
 from tests.conftest import make_user
-from tests.exercises.conftest import page  # noqa: F401  (Chromium, for test_browser.py)
 
 REFERENCE = """import numpy as np
 
