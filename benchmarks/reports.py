@@ -139,7 +139,7 @@ def measure(client: Client, label: str, url: str, runs: int = 3) -> tuple[float,
     assert response.status_code == 200, (url, response.status_code)
     seconds = sorted(times)[len(times) // 2]
     size = len(response.content)
-    print(f"{label:<34} {seconds * 1000:7.0f} ms  {len(queries):3d} queries  {size / 1000:8.1f} KB")
+    print(f"{label:<36} {seconds * 1000:7.0f} ms  {len(queries):3d} queries  {size / 1000:8.1f} KB")
     return seconds, size, len(queries)
 
 
@@ -175,7 +175,7 @@ def main() -> None:
             "needs attention: hardest exercises": reverse("teaching:cohort_hardest", args=[cohort.pk]),
             "exercise analytics (busiest)": reverse("teaching:cohort_exercise", args=[cohort.pk, first_exercise.slug]),
             "a learner's page": reverse("teaching:cohort_learner", args=[cohort.pk, learner]),
-            "completion chart (counts cached 5 min)": reverse("teaching:cohort_completion", args=[cohort.pk]),
+            "completion chart (counts kept 5 min)": reverse("teaching:cohort_completion", args=[cohort.pk]),
         }
         exports = {
             "export: grid CSV": reverse("teaching:cohort_grid_csv", args=[cohort.pk]),
