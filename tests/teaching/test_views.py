@@ -380,8 +380,9 @@ def test_it_versions_a_title_change_and_logs_every_change(client, exercise, inst
 
 def test_it_reads_only_plain_digits_as_a_number_of_days(client, cohort, instructor):
     login(client, instructor)
-    for days in ("²", "-3", "0", "99999999999999999999999", "7\x00"):
+    for days in ("²", "-3", "0", "99999999999999999999999"):
         assert client.get(reverse("teaching:cohort", args=[cohort.pk]), {"days": days}).status_code == 200
+    assert client.get(reverse("teaching:cohort", args=[cohort.pk]), {"days": "7\x00"}).status_code == 400  # the middleware's NUL rule
 
 
 def test_it_answers_an_invite_code_with_a_nul_byte_with_404(client, learner):
