@@ -181,14 +181,6 @@ def signature_of(starter: str, entry_point: str) -> str | None:
     return None
 
 
-ANSWER_FORMATS = {
-    Exercise.Kind.CODE: "Python source defining the function (the whole cell or file).",
-    Exercise.Kind.SYMBOLIC: "An expression in SymPy-style text, e.g. 2*x*y + 3*y^2 (^ is a power).",
-    Exercise.Kind.NUMERIC: "A number, or a list such as [1, 2.5] for a vector.",
-    Exercise.Kind.CHOICE: "The index of the option you pick (from 0), or a list of indices such as [0, 2].",
-}
-
-
 def exercise_out(request, exercise: Exercise) -> dict:
     spec = exercise.spec
     statement = exercise.current_version.statement_for(exercise.context_for(request.user))
@@ -203,7 +195,7 @@ def exercise_out(request, exercise: Exercise) -> dict:
         "version": exercise.current_version.number,
         "statement": statement,
         "statement_html": html_of(statement),
-        "answer_format": ANSWER_FORMATS[exercise.kind],
+        "answer_format": exercise.answer_kind.answer_format,
         "url": absolute(request, exercise.get_absolute_url()),
     }
     if exercise.kind == Exercise.Kind.CODE:

@@ -7,13 +7,12 @@ version by `prepare_code_cases`). Every piece of untrusted code runs through `sa
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from . import answers, gradcheck, plots, sandbox
+from . import gradcheck, plots, sandbox
 from .compare import CompareSpecError, compare
 from .diagnosis import diagnose
 from .results import CaseResult, GradingResult
@@ -77,19 +76,15 @@ def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
 
 
 def grade(kind: str, spec: dict, answer: str, *, cases: list[PreparedCase] | None = None, context: dict | None = None) -> GradingResult:
+    from . import kinds
+
     if not answer.strip():
         return GradingResult.rejected("The answer is empty.")
-    if kind == "code":
-        return grade_code(spec, answer, cases or [], context)
-    if kind == "numeric":
-        return answers.grade_numeric(spec, answer)
-    if kind == "choice":
-        return answers.grade_choice(spec, answer)
-    if kind == "symbolic":
-        from .symbolic import grade_symbolic
-
-        return grade_symbolic(spec, answer, context or {})
-    return GradingResult.platform_error(f"Unknown exercise kind {kind!r}.")
+    try:
+        answer_kind = kinds.get(kind)
+    except kinds.UnknownKind:
+        return GradingResult.platform_error(f"Unknown exercise kind {kind!r}.")
+    return answer_kind.grade(spec, answer, cases=cases, context=context)
 
 
 # --- code ------------------------------------------------------------------------------
@@ -305,26 +300,9 @@ class Check:
 
 def validation_answers(kind: str, spec: dict, context: dict | None = None) -> list[tuple[str, bool, str]]:
     """(name, should pass, answer) for everything an exercise can be checked with."""
-    if kind == "code":
-        answers = [("reference", True, spec["reference"]), ("starter", False, spec["starter"])]
-        return answers + [(f"mutant: {m['name']}", False, m["code"]) for m in spec.get("mutants", [])]
-    if kind == "numeric":
-        return [("expected value", True, json.dumps(spec["answer"]["value"]))]
-    if kind == "choice":
-        right = [index for index, choice in enumerate(spec["choices"]) if choice["correct"]]
-        wrong = [index for index, choice in enumerate(spec["choices"]) if not choice["correct"]]
-        return [("correct choices", True, json.dumps(right)), ("a wrong choice", False, json.dumps(wrong[:1]))]
-    if kind == "symbolic":
-        from .symbolic.grading import answer_spec_for
+    from . import kinds
 
-        answer = answer_spec_for(spec, context)  # the expected answer and mistakes for these parameters
-
-        def text(value) -> str:
-            return value if isinstance(value, str) else json.dumps(value)
-
-        checks = [("expected answer", True, text(answer["expected"]))]
-        return checks + [(f"mistake: {text(m['answer'])}", False, text(m["answer"])) for m in answer.get("mistakes", [])]
-    return []
+    return kinds.get(kind).validation_answers(spec, context)
 
 
 def validate(kind: str, spec: dict, cases: list[PreparedCase] | None = None, context: dict | None = None) -> list[Check]:

@@ -12,36 +12,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from django.db.models import Max
 
 from exercises.content import CONTENT_ROOT, MAX_FILE_BYTES, ContentError, ExerciseFile, read_exercise
 from exercises.models import AuditEvent, Exercise, ExerciseVersion, Module, Topic
-
-SPEC_FIELDS = {
-    "code": ["entry_point", "starter", "reference", "cases", "compare", "mutants", "limits", "gradient", "plot"],
-    "symbolic": ["answer", "params"],
-    "numeric": ["answer"],
-    "choice": ["multiple", "choices"],
-}
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _str_representer(dumper: yaml.SafeDumper, text: str):
-    # Code and statements read best as literal blocks, exactly as the built-in course writes them.
-    style = "|" if "\n" in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
-
-
-_Dumper.add_representer(str, _str_representer)
-
-
-def dump_yaml(data) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+from grader import kinds
+from grader.kinds.text import dump_yaml
 
 
 def file_data(exercise: Exercise, version: ExerciseVersion | None = None) -> dict:
@@ -60,9 +37,7 @@ def file_data(exercise: Exercise, version: ExerciseVersion | None = None) -> dic
         "quiz": metadata["in_quiz"],
         "statement": version.statement,
     }
-    for name in SPEC_FIELDS[exercise.kind]:
-        if name in spec:
-            data[name] = spec[name]
+    data.update(kinds.get(exercise.kind).file_fields(spec))
     if spec.get("hints"):
         data["hints"] = spec["hints"]
     return data
@@ -126,7 +101,7 @@ def read_text(name: str, text: str) -> ExerciseFile:
         try:
             item = read_exercise(path, topic_ids)
         except ContentError as exc:
-            raise ContentError(name, exc.message) from None
+            raise ContentError(name, exc.field, exc.message) from None
     item.path = Path(name)
     return item
 
@@ -152,7 +127,7 @@ def save(item: ExerciseFile, module: Module, exercise: Exercise | None = None, *
             slug=item.slug, module=module, order=order, published=False, kind=item.kind, title=item.title, owner=by
         )
     elif exercise.kind != item.kind and exercise.submissions.exists():
-        raise ContentError(item.path, f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist")
+        raise ContentError(item.path, "kind", f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist")
     exercise.kind = item.kind
     exercise.save(update_fields=["kind"])
     before = getattr(exercise.latest_version, "pk", None)
@@ -181,15 +156,15 @@ def read_upload(name: str, content: bytes) -> list[ExerciseFile]:
         try:
             archive = zipfile.ZipFile(io.BytesIO(content))
         except zipfile.BadZipFile:
-            raise ContentError(name, "not a readable zip file") from None
+            raise ContentError(name, None, "not a readable zip file") from None
         members = sorted(
             info for info in archive.namelist() if info.endswith(".yaml") and not info.endswith("module.yaml")
         )
         if not members:
-            raise ContentError(name, "the zip holds no exercise files (*.yaml)")
+            raise ContentError(name, None, "the zip holds no exercise files (*.yaml)")
         for member in members:
             if archive.getinfo(member).file_size > MAX_FILE_BYTES:
-                raise ContentError(f"{name}/{member}", f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
+                raise ContentError(f"{name}/{member}", None, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
         return [read_text(f"{name}/{member}", _decode(f"{name}/{member}", archive.read(member))) for member in members]
     return [read_text(name, _decode(name, content))]
 
@@ -226,10 +201,10 @@ def import_upload(files: list[tuple[str, bytes]], module: Module, *, by, confirm
     line per exercise saying what happened."""
     items = [item for name, content in files for item in read_upload(name, content)]
     if not items:
-        raise ContentError("the upload", "it holds no exercise")
+        raise ContentError("the upload", None, "it holds no exercise")
     refusals, to_confirm, _ = plan_import(items, module, by)
     if refusals:
-        raise ContentError("the upload", "; ".join(refusals))
+        raise ContentError("the upload", None, "; ".join(refusals))
     if to_confirm and not confirm:
         raise NeedsConfirmation(to_confirm)
     with transaction.atomic():
@@ -249,4 +224,4 @@ def _decode(name: str, content: bytes) -> str:
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
-        raise ContentError(name, "the file is not UTF-8 text") from None
+        raise ContentError(name, None, "the file is not UTF-8 text") from None

@@ -271,7 +271,7 @@ def regrade_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def exercise_new(request):
     access.instructor_required(request.user)
-    initial = {"kind": request.GET.get("kind", Exercise.Kind.CODE), "module": request.GET.get("module")}
+    initial = {"kind": request.GET.get("kind", "code"), "module": request.GET.get("module")}
     form = ExerciseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         exercise, _, _ = form.save(by=request.user)
@@ -310,7 +310,7 @@ def exercise_edit(request, slug):
 def preview(request):
     access.instructor_required(request.user)
     form = PreviewForm(request.POST)
-    text = form.cleaned_data["statement"] if form.is_valid() else ""
+    text = form.cleaned_data["text"] if form.is_valid() else ""
     return HttpResponse(render_markdown_or_escape(text))
 
 

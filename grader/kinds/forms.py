@@ -1,0 +1,61 @@
+"""Form pieces the kinds' authoring fields are built from: editors, YAML areas, math fields
+with a live preview, and the rows (choices, mistakes, mutants, parameters) edited with add and
+remove."""
+
+from __future__ import annotations
+
+from django import forms
+from django_ace import AceWidget
+
+
+def ace(height: str = "260px") -> AceWidget:
+    return AceWidget(mode="python", theme="chrome", width="100%", height=height, tabsize=4, showprintmargin=False, toolbar=False)
+
+
+def yaml_area(rows: int = 6) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "class": "mono", "spellcheck": "false"})
+
+
+def math_area(rows: int = 2) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "class": "mono"})
+
+
+def previewed(field: forms.Field) -> forms.Field:
+    """Markdown with math: the authoring form shows a live preview of it (teaching:preview)."""
+    field.previewed = True
+    return field
+
+
+def tolerance_fields() -> dict:
+    return {
+        "rtol": forms.FloatField(required=False, min_value=0, help_text="Relative tolerance."),
+        "atol": forms.FloatField(required=False, min_value=0, help_text="Absolute tolerance."),
+    }
+
+
+class Row(forms.Form):
+    """One row of a row set; `required` fields say which must be filled when a row is kept."""
+
+    use_required_attribute = False
+
+
+class ChoiceRow(Row):
+    text = previewed(forms.CharField(widget=math_area(2), strip=False, help_text="Markdown with $math$."))
+    correct = forms.BooleanField(required=False)
+    feedback = previewed(forms.CharField(required=False, widget=math_area(2), strip=False, help_text="Shown when this choice is picked."))
+
+
+class MistakeRow(Row):
+    answer = forms.CharField(widget=forms.TextInput(attrs={"class": "mono"}), help_text="A wrong answer, matched by equivalence.")
+    hint = previewed(forms.CharField(required=False, widget=math_area(2), strip=False, help_text="What the learner sees when they give it."))
+    name = forms.CharField(required=False, max_length=200, help_text="Optional: how reports count it.")
+
+
+class MutantRow(Row):
+    name = forms.CharField(required=False, max_length=200)
+    code = forms.CharField(widget=forms.Textarea(attrs={"rows": 6, "class": "mono", "spellcheck": "false"}), strip=False, help_text="A wrong solution the cases must reject.")
+
+
+class ParamRow(Row):
+    name = forms.CharField(max_length=50, help_text="Written {{name}} in the statement and answers.")
+    values = forms.CharField(max_length=500, help_text="Low and high (2, 9 draws 2..9), or three or more values.")
