@@ -7,6 +7,7 @@ version by `prepare_code_cases`). Every piece of untrusted code runs through `sa
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ from . import gradcheck, plots, sandbox
 from .compare import CompareSpecError, compare
 from .diagnosis import diagnose
 from .results import CaseResult, GradingResult
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -155,7 +158,14 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict
         elif result.get("limit") == "output":
             feedback.append(_too_much_output_case(case, result, limits))
         else:
-            feedback.append(_judge_case(case, result, spec.get("compare")))
+            try:
+                feedback.append(_judge_case(case, result, spec.get("compare")))
+            except CompareSpecError as exc:
+                # The exercise's fault, not the learner's: a platform error, which never counts.
+                log.exception("Misconfigured comparison on case %r", case.name, extra={"entry_point": spec.get("entry_point")})
+                error = GradingResult.platform_error(f"The exercise's comparison is misconfigured: {exc}")
+                error.details.update(details)
+                return error
     results = [by_index.get(index) for index in range(len(cases))]
     gradient = spec.get("gradient")
     if gradient:
@@ -255,11 +265,7 @@ def _judge_case(case: PreparedCase, result: Any, compare_spec) -> CaseResult:
     feedback.got = show(got)
     feedback.output = result.get("output") or None
     context = {"args": case.args, "kwargs": case.kwargs}
-    try:
-        verdict = compare(case.expected, got, compare_spec, context=context)
-    except CompareSpecError as exc:
-        feedback.message = f"The exercise's comparison is misconfigured: {exc}"
-        return feedback
+    verdict = compare(case.expected, got, compare_spec, context=context)  # CompareSpecError: the caller's
     feedback.passed = verdict.passed
     feedback.message = verdict.message or "Correct."
     feedback.max_error = verdict.max_error
