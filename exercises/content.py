@@ -243,8 +243,18 @@ class LessonFigures:
             pass
 
 
+def _fields(path: Path, data: Any) -> Fields:
+    return Fields(path, data, markdown=lambda name, text: _render(path, name, text))
+
+
+def read_spec(path: Path | str, kind: str, data: dict) -> dict:
+    """Only the kind's own fields of an exercise file, read and checked: the authoring form
+    checks them even when a field every kind shares is wrong, so both errors show at once."""
+    return kinds.get(kind).read(_fields(Path(path), data)).as_dict()
+
+
 def read_exercise(path: Path, topic_ids: set[str]) -> ExerciseFile:
-    fields = Fields(path, _load_yaml(path), markdown=lambda name, text: _render(path, name, text))
+    fields = _fields(path, _load_yaml(path))
     slug = fields.get("slug", str)
     if not SLUG.match(slug):
         raise ContentError(path, "slug", f"field 'slug': {slug!r} must be lowercase letters, digits and dashes")

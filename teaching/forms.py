@@ -2,7 +2,7 @@ import re
 
 from django import forms
 
-from exercises.content import MAX_POINTS, ContentError, ExerciseFile
+from exercises.content import MAX_POINTS, ContentError, ExerciseFile, read_spec
 from exercises.models import Exercise, ExerciseVersion, Module, Topic
 from grader import kinds
 from grader.kinds.symbolic import SLUG
@@ -109,7 +109,8 @@ class ExerciseForm(forms.Form):
                 continue
             if not formset.is_valid():
                 self.add_error(None, f"Some rows of {name} need attention (shown on each row).")
-            kept = [row for row in formset.forms if row.is_valid() and row.has_changed() and not row.cleaned_data.get("DELETE")]
+            # An untouched extra row is valid and empty (Django skips it); it is not a row.
+            kept = [row for row in formset.forms if row.is_valid() and row.cleaned_data and not row.cleaned_data.get("DELETE")]
             self.kept_rows[name] = kept
             values[name] = [row.cleaned_data for row in kept]
         return values
@@ -148,7 +149,10 @@ class ExerciseForm(forms.Form):
             return self.cleaned_data
         data = self.file_data()
         try:
-            self.item: ExerciseFile = exchange.read_data("the form", data)
+            if self.errors:  # the whole file cannot be read yet: check the kind's fields alone
+                read_spec("the form", kind.name, data)
+            else:
+                self.item: ExerciseFile = exchange.read_data("the form", data)
         except ContentError as exc:
             self._content_error(kind, exc)
         return self.cleaned_data
