@@ -203,14 +203,19 @@ class Exercise(Authored):
 
     def preview_answer(self, text: str) -> dict:
         """How a typed symbolic answer will be read, with the reading rendered as MathML."""
+        return self.read_expression(self.spec, text)
+
+    @classmethod
+    def read_expression(cls, spec: dict, text: str) -> dict:
+        """How `text` is read under a symbolic spec (its variables, parameters at their lowest)."""
         from exercises.markdown import MathError, render_math
         from grader.symbolic import preview
 
         if not text.strip():
             return {"ok": False, "empty": True}
-        if len(text) > self.MAX_PREVIEW_CHARS:
-            return {"ok": False, "error": {"message": f"The answer is longer than {self.MAX_PREVIEW_CHARS} characters."}}
-        reading = preview(self.spec, text)
+        if len(text) > cls.MAX_PREVIEW_CHARS:
+            return {"ok": False, "error": {"message": f"The answer is longer than {cls.MAX_PREVIEW_CHARS} characters."}}
+        reading = preview(spec, text)
         if reading.get("ok"):
             try:
                 reading["mathml"] = render_math(reading["latex"], display=True)

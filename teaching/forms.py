@@ -6,13 +6,15 @@ from exercises.content import MAX_POINTS, ContentError, ExerciseFile, read_spec
 from exercises.models import Exercise, ExerciseVersion, Module, Topic
 from grader import kinds
 from grader.kinds.symbolic import SLUG
-from grader.kinds.text import lf
+from grader.kinds.text import lf, names_list
+from grader.symbolic.params import lowest, substitute
 
 from . import exchange
 from .models import Cohort, Deadline
 
 HINT_SEPARATOR = re.compile(r"^\s*---\s*$", re.MULTILINE)
 ROW_INDEX = re.compile(r"\[(\d+)\]")
+PARAM_NAME = re.compile(r"^params-\d+-name$")
 # Which form field shows a ContentError about a field every kind shares.
 COMMON_ERROR_FIELDS = {"quiz": "in_quiz"}
 
@@ -226,6 +228,26 @@ class PreviewForm(forms.Form):
         if len(text) > 100_000:
             raise forms.ValidationError("Too long to preview.")
         self.cleaned_data["text"] = text
+        return self.cleaned_data
+
+
+class ExpressionPreviewForm(forms.Form):
+    """A symbolic answer typed in the authoring form (the expected answer or a mistake), read
+    with the form's variables and its parameters at their lowest values."""
+
+    field = forms.CharField(max_length=200)
+    variables = forms.CharField(required=False, max_length=500)
+
+    def clean(self):
+        text = str(self.data.get(self.cleaned_data.get("field", ""), ""))
+        params = {}
+        for key, name in self.data.items():
+            if PARAM_NAME.match(key) and name.isidentifier():
+                numbers = [part for part in names_list(self.data.get(key[: -len("name")] + "values")) if part.lstrip("-").isdigit()]
+                if numbers:
+                    params[name] = [int(number) for number in numbers]
+        self.cleaned_data["spec"] = {"answer": {"variables": names_list(self.cleaned_data.get("variables"))}, "params": params}
+        self.cleaned_data["text"] = substitute(text, lowest(params)) if params else text
         return self.cleaned_data
 
 

@@ -20,9 +20,11 @@ def math_area(rows: int = 2) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "class": "mono"})
 
 
-def previewed(field: forms.Field) -> forms.Field:
-    """Markdown with math: the authoring form shows a live preview of it (teaching:preview)."""
-    field.previewed = True
+def previewed(field: forms.Field, how: str = "markdown") -> forms.Field:
+    """A field with math the authoring form previews as it is typed: "markdown" (rendered as
+    a statement is, teaching:preview) or "expression" (read by the symbolic checker with the
+    form's variables and parameters, teaching:expression_preview)."""
+    field.previewed = how
     return field
 
 
@@ -46,7 +48,7 @@ class ChoiceRow(Row):
 
 
 class MistakeRow(Row):
-    answer = forms.CharField(widget=forms.TextInput(attrs={"class": "mono"}), help_text="A wrong answer, matched by equivalence.")
+    answer = previewed(forms.CharField(widget=forms.TextInput(attrs={"class": "mono"}), help_text="A wrong answer, matched by equivalence."), "expression")
     hint = previewed(forms.CharField(required=False, widget=math_area(2), strip=False, help_text="What the learner sees when they give it."))
     name = forms.CharField(required=False, max_length=200, help_text="Optional: how reports count it.")
 

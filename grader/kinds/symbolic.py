@@ -116,10 +116,10 @@ class SymbolicKind(AnswerKind):
     def authoring_fields(self) -> dict:
         from django import forms
 
-        from .forms import math_area, yaml_area
+        from .forms import math_area, previewed, yaml_area
 
         return {
-            "expected": forms.CharField(required=False, widget=math_area(2), label="Expected answer", help_text="SymPy-style text such as exp(-x)/(1 + exp(-x))^2, or LaTeX; a matrix as a list of rows, [[\"2*x\", \"1\"], [\"0\", \"3\"]]. Write {{a}} for a parameter."),
+            "expected": previewed(forms.CharField(required=False, widget=math_area(2), label="Expected answer", help_text="SymPy-style text such as exp(-x)/(1 + exp(-x))^2, or LaTeX; a matrix as a list of rows, [[\"2*x\", \"1\"], [\"0\", \"3\"]]. Write {{a}} for a parameter."), "expression"),
             "variables": forms.CharField(required=False, max_length=500, label="Variables", help_text="The symbols the learner may use, separated by commas."),
             "answer_options": forms.CharField(required=False, widget=yaml_area(4), label="More answer options (YAML)", help_text="Optional: assumptions, functions, form, up_to_constant, operators; matrices, scalars, dims and gradient for a matrix answer."),
         }

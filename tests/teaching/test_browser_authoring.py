@@ -85,9 +85,11 @@ def test_it_authors_every_kind_through_the_structured_form(instructor, module, l
     page.fill("#id_mistakes-0-hint", "You dropped the factor $a$.")
     page.fill("#id_params-0-name", "a")
     page.fill("#id_params-0-values", "2, 5")
+    page.fill("#id_expected", "{{a}}*x^2")  # typed again: the preview reads it with a at its lowest
+    page.wait_for_selector("fieldset.kind-fields:visible .row-preview .preview-reading:has-text('2*x^2')")
     exercise = save(page, live_server, "b-symbolic")
     answer = exercise.latest_version.spec["answer"]
-    assert answer["expected"] == "{{a}}*x" and answer["mistakes"][0]["answer"] == "x"
+    assert answer["expected"] == "{{a}}*x^2" and answer["mistakes"][0]["answer"] == "x"
     assert exercise.latest_version.spec["params"] == {"a": [2, 5]}
 
     # Numeric: a value to a stated precision.

@@ -103,3 +103,12 @@ def test_it_previews_any_markdown_field_named_by_the_form(client, instructor, fi
     page = client.post(reverse("teaching:preview"), {"field": f"choices-0-{field}", f"choices-0-{field}": "Is $x^2$ <script>x</script>"}).content.decode()
     assert "<math" in page and "<script" not in page
 
+
+
+def test_it_previews_an_expected_answer_with_the_forms_variables_and_parameters(client, instructor, learner):
+    data = {"field": "expected", "expected": "{{a}}*x^2", "variables": "x", "params-0-name": "a", "params-0-values": "3, 7"}
+    page = login(client, instructor).post(reverse("teaching:expression_preview"), data).content.decode()
+    assert "We read your answer as" in page and "<code>3*x^2</code>" in page
+    page = client.post(reverse("teaching:expression_preview"), {**data, "expected": "2*y"}).content.decode()
+    assert "Unknown name" in page and "y" in page
+    assert login(client, learner).post(reverse("teaching:expression_preview"), data).status_code == 404
