@@ -472,7 +472,7 @@ class SubmissionQuerySet(models.QuerySet):
         return self.filter(learner=learner)
 
     def code(self):
-        return self.filter(exercise__kind__in=[kind.name for kind in kinds.registered() if kind.prepares_cases])
+        return self.filter(exercise__kind__in=kinds.preparing_cases())
 
     def held_against_limit(self):
         """Pending submissions that count towards a learner's limit: not those the grader could

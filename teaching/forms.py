@@ -83,7 +83,8 @@ class ExerciseForm(forms.Form):
 
     def row_set(self, name: str) -> dict:
         formset = self.rows[name]
-        return {"name": name, "label": name.replace("_", " ").capitalize(), "formset": formset}
+        label = getattr(formset.form, "legend", "") or name.replace("_", " ").capitalize()
+        return {"name": name, "label": label, "formset": formset}
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]

@@ -46,6 +46,11 @@ def registered() -> list[AnswerKind]:
     return list(_KINDS.values())
 
 
+def preparing_cases() -> list[str]:
+    """The kinds whose versions have prepared cases (code)."""
+    return [kind.name for kind in _KINDS.values() if kind.prepares_cases]
+
+
 def choices() -> list[tuple[str, str]]:
     return [(kind.name, kind.label) for kind in _KINDS.values()]
 
