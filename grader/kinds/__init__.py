@@ -13,7 +13,19 @@ from .code import CodeKind
 from .numeric import NumericKind
 from .symbolic import SymbolicKind
 
-__all__ = ["AnswerKind", "ContentError", "Fields", "Group", "Spec", "get", "is_number_tree", "names", "register", "registered", "unregister"]
+__all__ = [
+    "AnswerKind",
+    "ContentError",
+    "Fields",
+    "Group",
+    "Spec",
+    "get",
+    "is_number_tree",
+    "names",
+    "register",
+    "registered",
+    "unregister",
+]
 
 _KINDS: dict[str, AnswerKind] = {}
 

@@ -41,7 +41,9 @@ class Fields:
         self.path, self.data = path, data
         self._markdown = markdown
 
-    def get(self, name: str, kind: type | tuple, default: Any = ..., *, where: dict | None = None, prefix: str = "") -> Any:
+    def get(
+        self, name: str, kind: type | tuple, default: Any = ..., *, where: dict | None = None, prefix: str = ""
+    ) -> Any:
         data = self.data if where is None else where
         label = f"{prefix}{name}"
         if name not in data or data[name] is None:

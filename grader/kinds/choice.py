@@ -99,7 +99,8 @@ class ChoiceKind(AnswerKind):
             "multiple": data.get("multiple", False),
             "choices": [
                 {"text": c.get("text", ""), "correct": bool(c.get("correct")), "feedback": c.get("feedback", "")}
-                for c in data.get("choices") or [] if isinstance(c, dict)
+                for c in data.get("choices") or []
+                if isinstance(c, dict)
             ],
         }
 

@@ -55,18 +55,26 @@ class CodeKind(AnswerKind):
             try:
                 compile(getattr(spec, name), f"{path}:{name}", "exec")  # a syntax check only; nothing runs here
             except SyntaxError as exc:
-                raise ContentError(path, name, f"field '{name}': Python syntax error on line {exc.lineno}: {exc.msg}") from None
+                raise ContentError(
+                    path, name, f"field '{name}': Python syntax error on line {exc.lineno}: {exc.msg}"
+                ) from None
         compare_specs = spec.compare if isinstance(spec.compare, list) else [spec.compare]
         for compare_spec in compare_specs:
             if not isinstance(compare_spec, dict) or compare_spec.get("method", "allclose") not in COMPARATORS:
                 method = compare_spec.get("method") if isinstance(compare_spec, dict) else compare_spec
-                raise ContentError(path, "compare", f"field 'compare': unknown method {method!r}; known: {', '.join(sorted(COMPARATORS))}")
+                raise ContentError(
+                    path,
+                    "compare",
+                    f"field 'compare': unknown method {method!r}; known: {', '.join(sorted(COMPARATORS))}",
+                )
         for limit, value in spec.limits.items():
             if limit not in LIMITS or not isinstance(value, int | float) or value <= 0:
                 raise ContentError(path, "limits", f"field 'limits': {limit}={value!r} is not a known positive limit")
         for index, mutant in enumerate(spec.mutants):
             if not (isinstance(mutant, dict) and isinstance(mutant.get("code"), str)):
-                raise ContentError(path, f"mutants[{index + 1}]", f"field 'mutants': entry {index + 1} needs 'name' and 'code'")
+                raise ContentError(
+                    path, f"mutants[{index + 1}]", f"field 'mutants': entry {index + 1} needs 'name' and 'code'"
+                )
             mutant.setdefault("name", f"mutant {index + 1}")
         if fields.data.get("plot") is not None:  # only when given: an exercise without it keeps its digest
             spec.plot = fields.get("plot", (str, dict))
@@ -92,8 +100,12 @@ class CodeKind(AnswerKind):
         from django import forms
         from django_ace import AceWidget
 
-        widget = AceWidget(mode="python", theme="chrome", width="100%", height="320px", tabsize=4, showprintmargin=False, toolbar=False)
-        return forms.CharField(widget=widget, initial=initial, strip=False, error_messages={"required": "The answer is empty."})
+        widget = AceWidget(
+            mode="python", theme="chrome", width="100%", height="320px", tabsize=4, showprintmargin=False, toolbar=False
+        )
+        return forms.CharField(
+            widget=widget, initial=initial, strip=False, error_messages={"required": "The answer is empty."}
+        )
 
     def starter(self, spec: dict) -> str:
         return spec.get("starter", "")
@@ -109,14 +121,42 @@ class CodeKind(AnswerKind):
         from .forms import ace, tolerance_fields, yaml_area
 
         return {
-            "entry_point": forms.CharField(required=False, max_length=100, help_text="The function the learner writes."),
+            "entry_point": forms.CharField(
+                required=False, max_length=100, help_text="The function the learner writes."
+            ),
             "starter": forms.CharField(required=False, widget=ace("200px"), strip=False),
             "reference": forms.CharField(required=False, widget=ace(), strip=False),
-            "cases": forms.CharField(required=False, widget=ace(), strip=False, label="Input generator", help_text="Defines cases(rng), yielding dicts with name, args, optional kwargs and hidden."),
-            "compare_method": forms.ChoiceField(required=False, choices=[(name, name) for name in sorted(COMPARATORS)], initial="allclose", label="Comparator"),
-            "compare_yaml": forms.CharField(required=False, widget=yaml_area(4), label="Comparator as YAML", help_text="Optional; replaces the comparator and tolerances, e.g. a list with one entry per element of a returned tuple, or options such as axis or system."),
-            "gradient": forms.CharField(required=False, widget=yaml_area(8), label="Gradient check (YAML)", help_text="Optional, for code returning a gradient: arguments, wrt, loss (Python defining loss), and optionally output, derivation, matrices, scalars."),
-            "plot": forms.CharField(required=False, widget=yaml_area(3), label="Feedback plot (YAML)", help_text="Optional: auto (the default), none, curve, values, heatmap, or for an optimiser a mapping such as {kind: path, loss: quadratic, A: A, b: b}."),
+            "cases": forms.CharField(
+                required=False,
+                widget=ace(),
+                strip=False,
+                label="Input generator",
+                help_text="Defines cases(rng), yielding dicts with name, args, optional kwargs and hidden.",
+            ),
+            "compare_method": forms.ChoiceField(
+                required=False,
+                choices=[(name, name) for name in sorted(COMPARATORS)],
+                initial="allclose",
+                label="Comparator",
+            ),
+            "compare_yaml": forms.CharField(
+                required=False,
+                widget=yaml_area(4),
+                label="Comparator as YAML",
+                help_text="Optional; replaces the comparator and tolerances, e.g. a list with one entry per element of a returned tuple, or options such as axis or system.",
+            ),
+            "gradient": forms.CharField(
+                required=False,
+                widget=yaml_area(8),
+                label="Gradient check (YAML)",
+                help_text="Optional, for code returning a gradient: arguments, wrt, loss (Python defining loss), and optionally output, derivation, matrices, scalars.",
+            ),
+            "plot": forms.CharField(
+                required=False,
+                widget=yaml_area(3),
+                label="Feedback plot (YAML)",
+                help_text="Optional: auto (the default), none, curve, values, heatmap, or for an optimiser a mapping such as {kind: path, loss: quadratic, A: A, b: b}.",
+            ),
             # Above the platform's caps a limit is lowered to the cap; these bounds only keep numbers sane.
             "cpu_seconds": forms.IntegerField(required=False, min_value=1, max_value=3600, label="CPU seconds"),
             "memory_mb": forms.IntegerField(required=False, min_value=64, max_value=1_048_576, label="Memory (MB)"),
@@ -129,14 +169,27 @@ class CodeKind(AnswerKind):
         return {"mutants": MutantRow}
 
     def authoring_groups(self) -> list[Group]:
-        code = ["entry_point", "starter", "reference", "cases", "compare_method", "compare_yaml", "gradient", "plot", "cpu_seconds", "memory_mb"]
+        code = [
+            "entry_point",
+            "starter",
+            "reference",
+            "cases",
+            "compare_method",
+            "compare_yaml",
+            "gradient",
+            "plot",
+            "cpu_seconds",
+            "memory_mb",
+        ]
         return [Group("Code", code, ["mutants"]), Group("Tolerances", ["rtol", "atol"], [])]
 
     def authoring_initial(self, data: dict) -> dict:
         compare = data.get("compare") or {"method": "allclose"}
         initial = {name: data.get(name) for name in ("entry_point", "starter", "reference", "cases")}
         if isinstance(compare, dict) and set(compare) <= {"method", "rtol", "atol"}:
-            initial.update(compare_method=compare.get("method", "allclose"), rtol=compare.get("rtol"), atol=compare.get("atol"))
+            initial.update(
+                compare_method=compare.get("method", "allclose"), rtol=compare.get("rtol"), atol=compare.get("atol")
+            )
         else:
             initial["compare_yaml"] = dump_yaml(compare)
         initial["mutants"] = [{"name": m.get("name", ""), "code": m.get("code", "")} for m in data.get("mutants") or []]
@@ -156,7 +209,10 @@ class CodeKind(AnswerKind):
             "reference": lf(values.get("reference")),
             "cases": lf(values.get("cases")),
             "compare": compare,
-            "mutants": [{"name": row.get("name") or f"mutant {i + 1}", "code": lf(row.get("code") or "")} for i, row in enumerate(rows.get("mutants", []))],
+            "mutants": [
+                {"name": row.get("name") or f"mutant {i + 1}", "code": lf(row.get("code") or "")}
+                for i, row in enumerate(rows.get("mutants", []))
+            ],
             "limits": {name: values[name] for name in ("cpu_seconds", "memory_mb") if values.get(name)},
             "plot": yaml_field(values, "plot", error),
             "gradient": yaml_field(values, "gradient", error),
@@ -177,7 +233,9 @@ def gradient_spec(path, gradient: dict) -> dict:
         return ContentError(path, field, message)
 
     arguments = gradient.get("arguments")
-    if not (isinstance(arguments, list) and arguments and all(isinstance(a, str) and a.isidentifier() for a in arguments)):
+    if not (
+        isinstance(arguments, list) and arguments and all(isinstance(a, str) and a.isidentifier() for a in arguments)
+    ):
         raise fail(f"{where}: 'arguments' must list the entry point's argument names in order")
     if gradient.get("wrt") not in arguments:
         raise fail(f"{where}: 'wrt' must be one of the arguments ({', '.join(arguments)})")
@@ -200,7 +258,9 @@ def gradient_spec(path, gradient: dict) -> dict:
         matrix_declaration(path, gradient, where, "gradient")
         missing = [name for name in gradient["matrices"] if name not in arguments]
         if missing or gradient["wrt"] not in gradient["matrices"]:
-            raise fail(f"{where}: 'matrices' must declare the variable and name only arguments (not {', '.join(missing)})")
+            raise fail(
+                f"{where}: 'matrices' must declare the variable and name only arguments (not {', '.join(missing)})"
+            )
     return gradient
 
 

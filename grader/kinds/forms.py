@@ -9,7 +9,9 @@ from django_ace import AceWidget
 
 
 def ace(height: str = "260px") -> AceWidget:
-    return AceWidget(mode="python", theme="chrome", width="100%", height=height, tabsize=4, showprintmargin=False, toolbar=False)
+    return AceWidget(
+        mode="python", theme="chrome", width="100%", height=height, tabsize=4, showprintmargin=False, toolbar=False
+    )
 
 
 def yaml_area(rows: int = 6) -> forms.Textarea:
@@ -46,20 +48,35 @@ class ChoiceRow(Row):
     legend = "Choices"
     text = previewed(forms.CharField(widget=math_area(2), strip=False, help_text="Markdown with $math$."))
     correct = forms.BooleanField(required=False)
-    feedback = previewed(forms.CharField(required=False, widget=math_area(2), strip=False, help_text="Shown when this choice is picked."))
+    feedback = previewed(
+        forms.CharField(required=False, widget=math_area(2), strip=False, help_text="Shown when this choice is picked.")
+    )
 
 
 class MistakeRow(Row):
     legend = "Mistakes (wrong answers with a hint)"
-    answer = previewed(forms.CharField(widget=forms.TextInput(attrs={"class": "mono"}), help_text="A wrong answer, matched by equivalence."), "expression")
-    hint = previewed(forms.CharField(required=False, widget=math_area(2), strip=False, help_text="What the learner sees when they give it."))
+    answer = previewed(
+        forms.CharField(
+            widget=forms.TextInput(attrs={"class": "mono"}), help_text="A wrong answer, matched by equivalence."
+        ),
+        "expression",
+    )
+    hint = previewed(
+        forms.CharField(
+            required=False, widget=math_area(2), strip=False, help_text="What the learner sees when they give it."
+        )
+    )
     name = forms.CharField(required=False, max_length=200, help_text="Optional: how reports count it.")
 
 
 class MutantRow(Row):
     legend = "Mutants (wrong solutions the cases must reject)"
     name = forms.CharField(required=False, max_length=200)
-    code = forms.CharField(widget=forms.Textarea(attrs={"rows": 6, "class": "mono", "spellcheck": "false"}), strip=False, help_text="A wrong solution the cases must reject.")
+    code = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "class": "mono", "spellcheck": "false"}),
+        strip=False,
+        help_text="A wrong solution the cases must reject.",
+    )
 
 
 class ParamRow(Row):

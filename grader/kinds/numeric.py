@@ -40,8 +40,15 @@ class NumericKind(AnswerKind):
         stated = [name for name in ("decimals", "sig_figs") if answer.get(name) is not None]
         for name in stated:
             value = answer[name]
-            if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "decimals" else 1) or value > 15:
-                raise fail(name, f"field 'answer.{name}' must be a whole number of places (0-15 decimals, 1-15 figures)")
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or value < (0 if name == "decimals" else 1)
+                or value > 15
+            ):
+                raise fail(
+                    name, f"field 'answer.{name}' must be a whole number of places (0-15 decimals, 1-15 figures)"
+                )
         if len(stated) > 1:
             raise fail(stated[1], "field 'answer': give either 'decimals' or 'sig_figs', not both")
         if stated and any(answer.get(name) is not None for name in ("rtol", "atol")):
@@ -82,14 +89,31 @@ class NumericKind(AnswerKind):
         from .forms import tolerance_fields
 
         return {
-            "numeric_value": forms.CharField(required=False, label="Value", help_text="A number, or a JSON list for a vector or matrix."),
-            "sig_figs": forms.IntegerField(required=False, min_value=1, max_value=15, label="Significant figures", help_text="The precision the statement asks for; sets the tolerance."),
-            "decimals": forms.IntegerField(required=False, min_value=0, max_value=15, label="Decimal places", help_text="Or this: the number of decimal places the statement asks for."),
+            "numeric_value": forms.CharField(
+                required=False, label="Value", help_text="A number, or a JSON list for a vector or matrix."
+            ),
+            "sig_figs": forms.IntegerField(
+                required=False,
+                min_value=1,
+                max_value=15,
+                label="Significant figures",
+                help_text="The precision the statement asks for; sets the tolerance.",
+            ),
+            "decimals": forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=15,
+                label="Decimal places",
+                help_text="Or this: the number of decimal places the statement asks for.",
+            ),
             **tolerance_fields(),
         }
 
     def authoring_groups(self) -> list[Group]:
-        return [Group("Tolerances", ["rtol", "atol"], []), Group("Numeric answer", ["numeric_value", "sig_figs", "decimals"], [])]
+        return [
+            Group("Tolerances", ["rtol", "atol"], []),
+            Group("Numeric answer", ["numeric_value", "sig_figs", "decimals"], []),
+        ]
 
     def authoring_initial(self, data: dict) -> dict:
         answer = data.get("answer") or {}
@@ -109,7 +133,9 @@ class NumericKind(AnswerKind):
         except ValueError:
             error("numeric_value", "Write a number or a JSON list such as [1, 2.5].")
         answer = {"value": value}
-        answer.update({name: values[name] for name in ("rtol", "atol", "sig_figs", "decimals") if values.get(name) is not None})
+        answer.update(
+            {name: values[name] for name in ("rtol", "atol", "sig_figs", "decimals") if values.get(name) is not None}
+        )
         return {"answer": answer}
 
     def authoring_field_for(self, error: ContentError) -> str | None:

@@ -52,7 +52,12 @@ def matrix_declaration(path, answer: dict, where: str, field_name: str) -> None:
     if not (isinstance(scalars, list) and all(isinstance(s, str) and s.isidentifier() for s in scalars)):
         raise fail(f"{where}: 'scalars' must be a list of names")
     for dimension, sizes in (answer.get("dims") or {}).items():
-        if not (isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(v, int) and 1 <= v <= 12 for v in sizes) and sizes[0] <= sizes[1]):
+        if not (
+            isinstance(sizes, list)
+            and len(sizes) == 2
+            and all(isinstance(v, int) and 1 <= v <= 12 for v in sizes)
+            and sizes[0] <= sizes[1]
+        ):
             raise fail(f"{where}: 'dims' of {dimension!r} must be a range [low, high] within 1..12")
 
 
@@ -69,17 +74,26 @@ class SymbolicKind(AnswerKind):
     def read(self, fields: Fields) -> SymbolicSpec:
         answer = fields.get("answer", dict)
         if not isinstance(answer.get("expected"), str | list) or not answer["expected"]:
-            raise fields.error("answer.expected", "field 'answer.expected' must be an expression string or a list of rows")
+            raise fields.error(
+                "answer.expected", "field 'answer.expected' must be an expression string or a list of rows"
+            )
         for index, mistake in enumerate(answer.get("mistakes") or []):
             if not (isinstance(mistake, dict) and isinstance(mistake.get("answer"), str | list)):
-                raise fields.error(f"answer.mistakes[{index + 1}]", f"field 'answer.mistakes': mistake {index + 1} needs an 'answer'")
+                raise fields.error(
+                    f"answer.mistakes[{index + 1}]", f"field 'answer.mistakes': mistake {index + 1} needs an 'answer'"
+                )
         if answer.get("matrices") is not None:
             matrix_declaration(fields.path, answer, "field 'answer'", "answer")
             gradient = answer.get("gradient")
             if gradient is not None and not (
-                isinstance(gradient, dict) and isinstance(gradient.get("loss"), str) and gradient.get("wrt") in answer["matrices"]
+                isinstance(gradient, dict)
+                and isinstance(gradient.get("loss"), str)
+                and gradient.get("wrt") in answer["matrices"]
             ):
-                raise fields.error("answer.gradient", "field 'answer.gradient' needs 'loss' (an expression) and 'wrt' (a declared matrix)")
+                raise fields.error(
+                    "answer.gradient",
+                    "field 'answer.gradient' needs 'loss' (an expression) and 'wrt' (a declared matrix)",
+                )
         return SymbolicSpec(answer=answer, params=fields.get("params", dict, {}))
 
     def grade(self, spec: dict, answer: str, *, cases=None, context: dict | None = None):
@@ -96,13 +110,17 @@ class SymbolicKind(AnswerKind):
             return value if isinstance(value, str) else json.dumps(value)
 
         checks = [("expected answer", True, text(answer["expected"]))]
-        return checks + [(f"mistake: {text(m['answer'])}", False, text(m["answer"])) for m in answer.get("mistakes", [])]
+        return checks + [
+            (f"mistake: {text(m['answer'])}", False, text(m["answer"])) for m in answer.get("mistakes", [])
+        ]
 
     def clean_answer(self, spec: dict, answer) -> str:
         from django import forms
 
         if len(answer) > SYMBOLIC_MAX_CHARS:
-            raise forms.ValidationError(f"The answer is {len(answer):,} characters long; at most {SYMBOLIC_MAX_CHARS:,} are allowed.")
+            raise forms.ValidationError(
+                f"The answer is {len(answer):,} characters long; at most {SYMBOLIC_MAX_CHARS:,} are allowed."
+            )
         return answer
 
     def unreadable(self, exercise, answer: str) -> str:
@@ -119,9 +137,27 @@ class SymbolicKind(AnswerKind):
         from .forms import math_area, previewed, yaml_area
 
         return {
-            "expected": previewed(forms.CharField(required=False, widget=math_area(2), label="Expected answer", help_text="SymPy-style text such as exp(-x)/(1 + exp(-x))^2, or LaTeX; a matrix as a list of rows, [[\"2*x\", \"1\"], [\"0\", \"3\"]]. Write {{a}} for a parameter."), "expression"),
-            "variables": forms.CharField(required=False, max_length=500, label="Variables", help_text="The symbols the learner may use, separated by commas."),
-            "answer_options": forms.CharField(required=False, widget=yaml_area(4), label="More answer options (YAML)", help_text="Optional: assumptions, functions, form, up_to_constant, operators; matrices, scalars, dims and gradient for a matrix answer."),
+            "expected": previewed(
+                forms.CharField(
+                    required=False,
+                    widget=math_area(2),
+                    label="Expected answer",
+                    help_text='SymPy-style text such as exp(-x)/(1 + exp(-x))^2, or LaTeX; a matrix as a list of rows, [["2*x", "1"], ["0", "3"]]. Write {{a}} for a parameter.',
+                ),
+                "expression",
+            ),
+            "variables": forms.CharField(
+                required=False,
+                max_length=500,
+                label="Variables",
+                help_text="The symbols the learner may use, separated by commas.",
+            ),
+            "answer_options": forms.CharField(
+                required=False,
+                widget=yaml_area(4),
+                label="More answer options (YAML)",
+                help_text="Optional: assumptions, functions, form, up_to_constant, operators; matrices, scalars, dims and gradient for a matrix answer.",
+            ),
         }
 
     def authoring_rows(self) -> dict:
@@ -142,8 +178,13 @@ class SymbolicKind(AnswerKind):
             "variables": ", ".join(map(str, variables)),
             "answer_options": dump_yaml(answer) if answer else "",
             "mistakes": [
-                {"answer": m.get("answer") if isinstance(m.get("answer"), str) else json.dumps(m.get("answer")), "hint": m.get("hint", ""), "name": m.get("name", "")}
-                for m in mistakes if isinstance(m, dict)
+                {
+                    "answer": m.get("answer") if isinstance(m.get("answer"), str) else json.dumps(m.get("answer")),
+                    "hint": m.get("hint", ""),
+                    "name": m.get("name", ""),
+                }
+                for m in mistakes
+                if isinstance(m, dict)
             ],
             "params": [
                 {"name": name, "values": ", ".join(map(str, values)) if isinstance(values, list) else str(values)}
@@ -159,7 +200,10 @@ class SymbolicKind(AnswerKind):
         clash = sorted(set(options) & set(OWN_KEYS))
         if clash:
             error("answer_options", f"{', '.join(clash)} have fields of their own above.")
-        answer = {"expected": _expression(lf(values.get("expected") or "").strip()), "variables": names_list(values.get("variables"))}
+        answer = {
+            "expected": _expression(lf(values.get("expected") or "").strip()),
+            "variables": names_list(values.get("variables")),
+        }
         answer.update((key, value) for key, value in options.items() if key not in OWN_KEYS)
         mistakes = []
         for row in rows.get("mistakes", []):

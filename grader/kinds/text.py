@@ -26,7 +26,9 @@ class _BoundedLoader(yaml.SafeLoader):
         try:
             if self.depth > MAX_NESTING:
                 mark = self.peek_event().start_mark
-                raise yaml.composer.ComposerError(None, None, f"lists and mappings nest deeper than {MAX_NESTING} levels", mark)
+                raise yaml.composer.ComposerError(
+                    None, None, f"lists and mappings nest deeper than {MAX_NESTING} levels", mark
+                )
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -55,7 +57,7 @@ def yaml_field(values: dict, name: str, error, default=None):
 
 
 def names_list(text: str | None) -> list[str]:
-    """"x, y" or "x y" as a list of names."""
+    """ "x, y" or "x y" as a list of names."""
     return [part for part in (text or "").replace(",", " ").split() if part]
 
 

@@ -68,7 +68,9 @@ def test_it_grades_and_validates_through_the_registry(interval_kind):
     assert all(check.ok for check in engine.validate("interval", spec))
 
 
-def test_it_shows_and_grades_the_new_kind_for_a_learner(client, learner, interval_exercise, django_capture_on_commit_callbacks):
+def test_it_shows_and_grades_the_new_kind_for_a_learner(
+    client, learner, interval_exercise, django_capture_on_commit_callbacks
+):
     client.force_login(learner)
     page = client.get(interval_exercise.get_absolute_url()).content.decode()
     assert "Interval" in page and "an interval such as [0, 2)" in page and 'placeholder="e.g. [0, 2)"' in page
