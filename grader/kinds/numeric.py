@@ -106,19 +106,29 @@ class NumericKind(AnswerKind):
                 label="Decimal places",
                 help_text="Or this: the number of decimal places the statement asks for.",
             ),
+            # Files say show_direction: false; the form's box is unticked by default, as the file's field is absent.
+            "hide_direction": forms.BooleanField(
+                required=False,
+                label="Do not say whether a miss is too large or too small",
+                help_text="Where the direction would give the answer away.",
+            ),
+            "hide_tolerance": forms.BooleanField(required=False, label="Do not say what tolerance counts as right"),
             **tolerance_fields(),
         }
 
     def authoring_groups(self) -> list[Group]:
         return [
             Group("Tolerances", ["rtol", "atol"], []),
-            Group("Numeric answer", ["numeric_value", "sig_figs", "decimals"], []),
+            Group("Numeric answer", ["numeric_value", "sig_figs", "decimals", "hide_direction", "hide_tolerance"], []),
         ]
 
     def authoring_initial(self, data: dict) -> dict:
         answer = data.get("answer") or {}
         initial = {"numeric_value": json.dumps(answer.get("value"))}
         initial.update((name, answer.get(name)) for name in ("rtol", "atol", "sig_figs", "decimals"))
+        initial.update(
+            hide_direction=answer.get("show_direction") is False, hide_tolerance=answer.get("show_tolerance") is False
+        )
         return initial
 
     def authoring_file_data(self, values: dict, rows: dict, error) -> dict:
@@ -136,6 +146,7 @@ class NumericKind(AnswerKind):
         answer.update(
             {name: values[name] for name in ("rtol", "atol", "sig_figs", "decimals") if values.get(name) is not None}
         )
+        answer.update({f"show_{name}": False for name in ("direction", "tolerance") if values.get(f"hide_{name}")})
         return {"answer": answer}
 
     def authoring_field_for(self, error: ContentError) -> str | None:

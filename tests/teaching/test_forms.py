@@ -83,7 +83,7 @@ def test_it_round_trips_every_kind_through_the_edit_form_without_a_new_version(c
             **rows("mistakes", {"answer": "x", "hint": "Times $a$.", "name": "factor"}),
             **rows("params", {"name": "a", "values": "2, 5"}),
         },
-        "numeric": {"numeric_value": "[0.5, 2]", "decimals": "2", "rtol": "", "atol": ""},
+        "numeric": {"numeric_value": "[0.5, 2]", "decimals": "2", "rtol": "", "atol": "", "hide_direction": "on"},
         "choice": {
             "multiple": "on",
             **rows(
@@ -102,6 +102,7 @@ def test_it_round_trips_every_kind_through_the_edit_form_without_a_new_version(c
         response = client.post(reverse("teaching:exercise_edit", args=[exercise.slug]), _posted(form))
         assert response.status_code == 302, (kind, response.context and response.context["form"].errors)
         assert exercise.versions.count() == 1, kind  # nothing changed: no new version
+    assert Exercise.objects.get(slug="k-numeric").latest_version.spec["answer"]["show_direction"] is False
 
 
 def _posted(form) -> dict:
