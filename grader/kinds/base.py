@@ -155,6 +155,15 @@ class AnswerKind:
         once, refuses such an answer instead of grading it."""
         return ""
 
+    def public_fields(self, spec: dict, html: Callable[[str], str]) -> dict:
+        """What the API tells a client about answering, besides the statement (`html` renders
+        Markdown as the pages do)."""
+        return {}
+
+    def form_data(self, answer: str):
+        """An answer sent as text (the API) as the learner's form would receive it."""
+        return {"answer": answer}
+
     def answer_texts(self, spec: dict, answer: str) -> list[str]:
         """The answer as Markdown texts to show (chosen choices); empty: shown as typed."""
         return []

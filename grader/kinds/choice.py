@@ -72,6 +72,23 @@ class ChoiceKind(AnswerKind):
         picked = answer if isinstance(answer, list) else [answer]
         return json.dumps(sorted(int(index) for index in picked))
 
+    def public_fields(self, spec: dict, html) -> dict:
+        choices = [
+            {"index": index, "text": choice["text"], "text_html": html(choice["text"])}
+            for index, choice in enumerate(spec.get("choices", []))
+        ]
+        return {"choices": choices, "multiple": bool(spec.get("multiple"))}
+
+    def form_data(self, answer: str):
+        from django.utils.datastructures import MultiValueDict
+
+        try:
+            picked = json.loads(answer)
+        except ValueError:
+            picked = answer.strip()
+        values = picked if isinstance(picked, list) else [picked]
+        return MultiValueDict({"answer": [str(value) for value in values]})
+
     def answer_texts(self, spec: dict, answer: str) -> list[str]:
         try:
             choices = spec["choices"]

@@ -3,6 +3,7 @@ reference's outputs."""
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +107,11 @@ class CodeKind(AnswerKind):
         return forms.CharField(
             widget=widget, initial=initial, strip=False, error_messages={"required": "The answer is empty."}
         )
+
+    def public_fields(self, spec: dict, html) -> dict:
+        entry_point = spec.get("entry_point", "")
+        starter = spec.get("starter", "")
+        return {"entry_point": entry_point, "starter": starter, "signature": signature_of(starter, entry_point)}
 
     def starter(self, spec: dict) -> str:
         return spec.get("starter", "")
@@ -262,6 +268,18 @@ def gradient_spec(path, gradient: dict) -> dict:
                 f"{where}: 'matrices' must declare the variable and name only arguments (not {', '.join(missing)})"
             )
     return gradient
+
+
+def signature_of(starter: str, entry_point: str) -> str | None:
+    """`name(args)` from the starter's definition; the starter is parsed, never run."""
+    try:
+        tree = ast.parse(starter or "")
+    except (SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == entry_point:
+            return f"{node.name}({ast.unparse(node.args)})"
+    return None
 
 
 def shape_of(declared) -> Any:

@@ -114,6 +114,9 @@ class SymbolicKind(AnswerKind):
             (f"mistake: {text(m['answer'])}", False, text(m["answer"])) for m in answer.get("mistakes", [])
         ]
 
+    def public_fields(self, spec: dict, html) -> dict:
+        return {"variables": list((spec.get("answer") or {}).get("variables") or [])}
+
     def clean_answer(self, spec: dict, answer) -> str:
         from django import forms
 
