@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import plots
-from ..compare import COMPARATORS
+from ..compare import COMPARATORS, CompareSpecError, check_compare_options
 from .base import AnswerKind, ContentError, Fields, Group, Spec, is_number_tree
 from .symbolic import SLUG, matrix_declaration
 from .text import dump_yaml, lf, yaml_field
@@ -27,13 +27,25 @@ class CodeSpec(Spec):
     mutants: list[dict] = field(default_factory=list)
     plot: str | dict | None = None
     gradient: dict | None = None
+    contract: dict | None = None
 
 
 class CodeKind(AnswerKind):
     name = "code"
     label = "Code"
     spec_class = CodeSpec
-    spec_fields = ("entry_point", "starter", "reference", "cases", "compare", "mutants", "limits", "gradient", "plot")
+    spec_fields = (
+        "entry_point",
+        "starter",
+        "reference",
+        "cases",
+        "compare",
+        "mutants",
+        "limits",
+        "gradient",
+        "plot",
+        "contract",
+    )
     prepares_cases = True
     uses_editor = True
     answer_template = "exercises/answers/code.html"
@@ -86,6 +98,23 @@ class CodeKind(AnswerKind):
         gradient = fields.get("gradient", dict, None)
         if gradient is not None:
             spec.gradient = gradient_spec(path, gradient)
+        contract = fields.get("contract", dict, None)
+        if contract is not None:  # only when given, like `plot`: other exercises keep their digest
+            spec.contract = contract_spec(path, contract, spec.compare)
+        for index, compare_spec in enumerate(compare_specs):
+            try:
+                check_compare_options(compare_spec)  # options only some methods understand, before any case runs
+            except CompareSpecError as exc:
+                raise ContentError(path, "compare", f"field 'compare': {exc}") from None
+            partner = compare_spec.get("same_signs_as")
+            if partner is not None and not (
+                isinstance(spec.compare, list)
+                and partner <= len(compare_specs)
+                and partner != index + 1
+                and compare_specs[partner - 1].get("method") == compare_spec.get("method")
+            ):
+                message = f"same_signs_as {partner} must name another value of the tuple, compared with {compare_spec.get('method')}"
+                raise ContentError(path, "compare", f"field 'compare': {message}")
         return spec
 
     def grade(self, spec: dict, answer: str, *, cases=None, context: dict | None = None):
@@ -157,6 +186,12 @@ class CodeKind(AnswerKind):
                 label="Gradient check (YAML)",
                 help_text="Optional, for code returning a gradient: arguments, wrt, loss (Python defining loss), and optionally output, derivation, matrices, scalars.",
             ),
+            "contract": forms.CharField(
+                required=False,
+                widget=yaml_area(3),
+                label="Contract (YAML)",
+                help_text="Optional, what the statement requires beyond the values: dtype (integer, bool, float), inputs_unchanged: true, fp_errors: [overflow, invalid, divide].",
+            ),
             "plot": forms.CharField(
                 required=False,
                 widget=yaml_area(3),
@@ -183,6 +218,7 @@ class CodeKind(AnswerKind):
             "compare_method",
             "compare_yaml",
             "gradient",
+            "contract",
             "plot",
             "cpu_seconds",
             "memory_mb",
@@ -201,6 +237,7 @@ class CodeKind(AnswerKind):
         initial["mutants"] = [{"name": m.get("name", ""), "code": m.get("code", "")} for m in data.get("mutants") or []]
         initial["plot"] = dump_yaml(data["plot"]) if data.get("plot") is not None else ""
         initial["gradient"] = dump_yaml(data["gradient"]) if data.get("gradient") else ""
+        initial["contract"] = dump_yaml(data["contract"]) if data.get("contract") else ""
         initial.update((data.get("limits") or {}).items())
         return initial
 
@@ -222,12 +259,46 @@ class CodeKind(AnswerKind):
             "limits": {name: values[name] for name in ("cpu_seconds", "memory_mb") if values.get(name)},
             "plot": yaml_field(values, "plot", error),
             "gradient": yaml_field(values, "gradient", error),
+            "contract": yaml_field(values, "contract", error),
         }
         return data
 
     def authoring_field_for(self, error: ContentError) -> str | None:
         top = error.top_field
         return {"compare": "compare_method", "limits": "cpu_seconds"}.get(top) or super().authoring_field_for(error)
+
+
+CONTRACT_KEYS = ("dtype", "inputs_unchanged", "fp_errors")
+DTYPE_NAMES = ("integer", "bool", "float")
+FP_ERROR_NAMES = ("overflow", "invalid", "divide", "underflow")
+
+
+def contract_spec(path, contract: dict, compare_spec) -> dict:
+    """What the statement requires beyond the values: the result's dtype kind, inputs left
+    unchanged, and which floating-point errors inside the learner's code fail a case."""
+
+    def fail(message: str) -> ContentError:
+        return ContentError(path, "contract", f"field 'contract': {message}")
+
+    unknown = sorted(set(contract) - set(CONTRACT_KEYS))
+    if unknown:
+        raise fail(f"unknown key(s) {unknown}; known: {', '.join(CONTRACT_KEYS)}")
+    dtype = contract.get("dtype")
+    if dtype is not None:
+        names = dtype if isinstance(dtype, list) else [dtype]
+        if isinstance(dtype, list) and not dtype:
+            raise fail("dtype as a list needs one entry per item of the result")
+        for name in names:
+            if name is not None and name not in DTYPE_NAMES:
+                raise fail(f"dtype {name!r} is not one of {', '.join(DTYPE_NAMES)} (or null in a list)")
+        if isinstance(dtype, list) and isinstance(compare_spec, list) and len(dtype) != len(compare_spec):
+            raise fail(f"dtype lists {len(dtype)} kinds but 'compare' has {len(compare_spec)} items")
+    if not isinstance(contract.get("inputs_unchanged", False), bool):
+        raise fail("inputs_unchanged must be true or false")
+    errors = contract.get("fp_errors", [])
+    if not isinstance(errors, list) or any(error not in FP_ERROR_NAMES for error in errors):
+        raise fail(f"fp_errors must be a list of {', '.join(FP_ERROR_NAMES)}")
+    return {key: contract[key] for key in CONTRACT_KEYS if key in contract}
 
 
 def gradient_spec(path, gradient: dict) -> dict:
