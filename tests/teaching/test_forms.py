@@ -75,7 +75,10 @@ def test_it_stores_browser_text_with_lf_and_exports_literal_blocks(client, modul
 def test_it_round_trips_every_kind_through_the_edit_form_without_a_new_version(client, module, instructor):
     login(client, instructor)
     kinds = {
-        "code": rows("mutants", {"name": "cols", "code": "def row_sums(X):\n    return X.sum(axis=0)\n"}),
+        "code": {
+            "contract": "inputs_unchanged: true\n",
+            **rows("mutants", {"name": "cols", "code": "def row_sums(X):\n    return X.sum(axis=0)\n"}),
+        },
         "symbolic": {
             "expected": "{{a}}*x",
             "variables": "x",
@@ -103,6 +106,7 @@ def test_it_round_trips_every_kind_through_the_edit_form_without_a_new_version(c
         assert response.status_code == 302, (kind, response.context and response.context["form"].errors)
         assert exercise.versions.count() == 1, kind  # nothing changed: no new version
     assert Exercise.objects.get(slug="k-numeric").latest_version.spec["answer"]["show_direction"] is False
+    assert "inputs_unchanged: true" in exchange.export_exercise(Exercise.objects.get(slug="k-code"))
 
 
 def _posted(form) -> dict:
