@@ -897,6 +897,9 @@ class ExerciseProgress(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["learner", "exercise"], name="unique_progress")]
+        # A cohort's counts per exercise (tried, unsolved, solved on which day) read only these
+        # three columns of its learners' rows: from this index alone, never the wide rows.
+        indexes = [models.Index(fields=["learner", "exercise", "solved_at"], name="progress_learner_solved")]
 
     def __str__(self):
         return f"{self.learner} on {self.exercise}: best {self.best_score:.0%}"

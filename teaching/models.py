@@ -84,6 +84,9 @@ class Cohort(models.Model):
     def dashboard(self, wanted: reports.DashboardFilter) -> reports.Dashboard:
         return reports.dashboard(self, wanted)
 
+    def hardest(self) -> list[dict]:
+        return reports.hardest(self)
+
     def gradebook(self) -> tuple[list[str], list[list]]:
         return reports.gradebook(self)
 

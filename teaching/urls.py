@@ -10,6 +10,7 @@ urlpatterns = [
     path("teach/cohorts/<int:pk>/", views.cohort_detail, name="cohort"),
     path("teach/cohorts/<int:pk>/invite/", views.cohort_new_invite, name="cohort_new_invite"),
     path("teach/cohorts/<int:pk>/completion/", views.cohort_completion, name="cohort_completion"),
+    path("teach/cohorts/<int:pk>/hardest/", views.cohort_hardest, name="cohort_hardest"),
     path("teach/cohorts/<int:pk>/grid.csv", views.cohort_grid_csv, name="cohort_grid_csv"),
     path("teach/cohorts/<int:pk>/gradebook.csv", views.cohort_gradebook_csv, name="cohort_gradebook_csv"),
     path("teach/cohorts/<int:pk>/settings/", views.cohort_settings, name="cohort_settings"),

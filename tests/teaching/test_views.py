@@ -388,8 +388,9 @@ def test_it_versions_a_title_change_and_logs_every_change(client, exercise, inst
 
 def test_it_reads_only_plain_digits_as_a_number_of_days(client, cohort, instructor):
     login(client, instructor)
-    for days in ("²", "-3", "0", "99999999999999999999999", "7\x00"):
+    for days in ("²", "-3", "0", "99999999999999999999999"):
         assert client.get(reverse("teaching:cohort", args=[cohort.pk]), {"days": days}).status_code == 200
+    assert client.get(reverse("teaching:cohort", args=[cohort.pk]), {"days": "7\x00"}).status_code == 400  # the middleware's NUL rule
 
 
 def test_it_answers_an_invite_code_with_a_nul_byte_with_404(client, learner):
@@ -537,7 +538,7 @@ def test_it_charts_attempts_and_best_scores_of_an_exercise(client, graded, exerc
     assert len(figure[: figure.index("</figure>")].encode()) < 60_000
 
 
-def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, graded, cohort, instructor, other_instructor):
+def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, graded, cohort, other_cohort, instructor, other_instructor):
     page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
     url = reverse("teaching:cohort_completion", args=[cohort.pk])
     assert f'hx-get="{url}" hx-trigger="load"' in page and "<svg" not in page  # the grid does not wait for the chart
@@ -545,4 +546,26 @@ def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, 
     assert chart.startswith('<figure class="chart"><svg role="img"') or chart.lstrip().startswith('<figure class="chart"><svg role="img"')
     assert "Each module&#x27;s completion over time" in chart or "Each module's completion over time" in chart
     assert "Furthest along now: Basics 100%" in chart
+    assert login(client, other_instructor).get(url).status_code == 404
+    theirs = client.get(reverse("teaching:cohort_completion", args=[other_cohort.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "No exercise solved yet" in theirs  # their cohort's one learner has not solved it: ada's solve is not theirs
+
+
+def test_it_lists_the_exercises_most_learners_have_not_solved_when_the_page_asks(client, graded, cohort, other_cohort, instructor, other_instructor):
+    page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
+    url = reverse("teaching:cohort_hardest", args=[cohort.pk])
+    assert f'hx-get="{url}" hx-trigger="load"' in page  # the grid does not wait for the count
+    assert "No exercise is holding learners back." in client.get(url, HTTP_HX_REQUEST="true").content.decode()  # ada solved it
+    assert login(client, other_instructor).get(url).status_code == 404
+    theirs = client.get(reverse("teaching:cohort_hardest", args=[other_cohort.pk])).content.decode()
+    assert "Column means</a>: 1 of 1 who tried have not solved it" in theirs and "<h1>" in theirs  # bob has not
+
+
+def test_it_downloads_a_gradebook_an_lms_imports(client, graded, cohort, instructor, other_instructor):
+    url = reverse("teaching:cohort_gradebook_csv", args=[cohort.pk])
+    response = login(client, instructor).get(url)
+    assert response["Content-Disposition"] == f'attachment; filename="cohort-{cohort.pk}-gradebook.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Basics"]
+    assert rows[1] == ["Points Possible", "", "", "", "", "100"] and rows[2] == ["ada", "", "", "ada", "Spring", "100.0"]
     assert login(client, other_instructor).get(url).status_code == 404
