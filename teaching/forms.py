@@ -35,6 +35,7 @@ class ExerciseForm(forms.Form):
     in_quiz = forms.BooleanField(required=False, label="Quiz question (instead of the problem set)")
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 12, "class": "mono"}), strip=False, help_text="Markdown with $inline$ and $$display$$ math.")
     hints = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}), help_text="Markdown; separate hints with a line holding only ---.")
+    change_note = forms.CharField(required=False, max_length=300, label="What changed", help_text="Optional; kept with the new version in its history.")
 
     def __init__(self, data=None, *, exercise: Exercise | None = None, initial: dict | None = None, **kwargs):
         self.exercise = exercise
@@ -179,6 +180,8 @@ class ExerciseForm(forms.Form):
 
     def save(self, *, by) -> tuple[Exercise, ExerciseVersion, bool]:
         how = "edited in the browser" if self.exercise else "created in the browser"
+        if note := self.cleaned_data.get("change_note", "").strip():
+            how = f"{how}: {note}"
         return exchange.save(self.item, self.cleaned_data["module"], self.exercise, by=by, how=how)
 
 

@@ -569,3 +569,13 @@ def test_it_downloads_a_gradebook_an_lms_imports(client, graded, cohort, instruc
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Basics"]
     assert rows[1] == ["Points Possible", "", "", "", "", "100"] and rows[2] == ["ada", "", "", "ada", "Spring", "100.0"]
     assert login(client, other_instructor).get(url).status_code == 404
+
+
+def test_it_keeps_the_authors_note_with_the_version(client, exercise, instructor):
+    login(client, instructor)
+    edit(client, exercise, statement="Sum each column.", change_note="Shorter statement")
+    exercise.refresh_from_db()
+    latest = exercise.versions.order_by("-number").first()
+    assert latest.message == "edited in the browser: Shorter statement" and latest.author == instructor
+    page = client.get(reverse("teaching:exercise", args=[exercise.slug])).content.decode()
+    assert "Shorter statement" in page
