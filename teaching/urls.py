@@ -22,6 +22,7 @@ urlpatterns = [
     path("teach/exercises/new/", views.exercise_new, name="exercise_new"),
     path("teach/exercises/import/", views.import_files, name="import"),
     path("teach/preview/", views.preview, name="preview"),
+    path("teach/preview/expression/", views.expression_preview, name="expression_preview"),
     path("teach/exercises/<slug:slug>/", views.exercise_detail, name="exercise"),
     path("teach/exercises/<slug:slug>/edit/", views.exercise_edit, name="exercise_edit"),
     path("teach/exercises/<slug:slug>/validate/", views.exercise_validate, name="exercise_validate"),
