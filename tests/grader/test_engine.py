@@ -241,3 +241,10 @@ def test_it_checks_a_dtype_per_item_of_a_tuple():
     assert "value 2" in engine.dtype_problem((1.5, np.array([1.0, 2.0])), [None, "integer"])
     assert engine.dtype_problem(np.True_, "bool") is None
     assert engine.dtype_problem(1, "bool")
+
+
+def test_it_gives_loading_an_answer_time_to_import_scipy_stats():
+    spec = {key: value for key, value in SPEC.items() if key != "limits"}
+    answer = "import numpy as np\nimport scipy.stats\n\ndef column_means(X):\n    return np.asarray(X).mean(axis=0)\n"
+    result = engine.grade("code", spec, answer, cases=engine.prepare_code_cases(spec, seed=3))
+    assert result.correct, result.message
