@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 
 from grader import plots, svg
-from grader.compare import COMPARATORS
+from grader.compare import COMPARATORS, CompareSpecError, check_compare_options
 
 from .markdown import FigureError, MathError, render_markdown
 from .models import AuditEvent, Exercise, ExerciseVersion, Lesson, Module, ModuleProgress, Topic
@@ -376,7 +376,54 @@ def _code_spec(fields: _Fields) -> dict:
     gradient = fields.get("gradient", dict, None)
     if gradient is not None:
         spec["gradient"] = _gradient_spec(fields.path, gradient)
+    contract = fields.get("contract", dict, None)
+    if contract is not None:  # only when given, like `plot`: other exercises keep their digest
+        spec["contract"] = _contract_spec(fields.path, contract, spec["compare"])
+    for index, compare_spec in enumerate(compare_specs):
+        _check_compare_options(fields.path, compare_spec)
+        partner = compare_spec.get("same_signs_as")
+        if partner is not None and not (isinstance(spec["compare"], list) and partner <= len(compare_specs) and partner != index + 1
+                                        and compare_specs[partner - 1].get("method") == compare_spec.get("method")):
+            raise ContentError(fields.path, f"field 'compare': same_signs_as {partner} must name another value of the tuple, compared with {compare_spec.get('method')}")
     return spec
+
+
+CONTRACT_KEYS = ("dtype", "inputs_unchanged", "fp_errors")
+DTYPE_NAMES = ("integer", "bool", "float")
+FP_ERROR_NAMES = ("overflow", "invalid", "divide", "underflow")
+
+
+def _contract_spec(path: Path, contract: dict, compare_spec) -> dict:
+    """What the statement requires beyond the values: the result's dtype kind, inputs left
+    unchanged, and which floating-point errors inside the learner's code fail a case."""
+    unknown = sorted(set(contract) - set(CONTRACT_KEYS))
+    if unknown:
+        raise ContentError(path, f"field 'contract': unknown key(s) {unknown}; known: {', '.join(CONTRACT_KEYS)}")
+    dtype = contract.get("dtype")
+    if dtype is not None:
+        kinds = dtype if isinstance(dtype, list) else [dtype]
+        if isinstance(dtype, list) and not dtype:
+            raise ContentError(path, "field 'contract': dtype as a list needs one entry per item of the result")
+        for kind in kinds:
+            if kind is not None and kind not in DTYPE_NAMES:
+                raise ContentError(path, f"field 'contract': dtype {kind!r} is not one of {', '.join(DTYPE_NAMES)} (or null in a list)")
+        if isinstance(dtype, list) and isinstance(compare_spec, list) and len(dtype) != len(compare_spec):
+            raise ContentError(path, f"field 'contract': dtype lists {len(dtype)} kinds but 'compare' has {len(compare_spec)} items")
+    unchanged = contract.get("inputs_unchanged", False)
+    if not isinstance(unchanged, bool):
+        raise ContentError(path, "field 'contract': inputs_unchanged must be true or false")
+    errors = contract.get("fp_errors", [])
+    if not isinstance(errors, list) or any(error not in FP_ERROR_NAMES for error in errors):
+        raise ContentError(path, f"field 'contract': fp_errors must be a list of {', '.join(FP_ERROR_NAMES)}")
+    return {key: contract[key] for key in CONTRACT_KEYS if key in contract}
+
+
+def _check_compare_options(path: Path, compare_spec: dict) -> None:
+    """Options of a comparison that only some methods understand, checked before any case runs."""
+    try:
+        check_compare_options(compare_spec)
+    except CompareSpecError as exc:
+        raise ContentError(path, f"field 'compare': {exc}") from None
 
 
 def _gradient_spec(path: Path, gradient: dict) -> dict:

@@ -393,7 +393,11 @@ class ExerciseVersion(models.Model):
         """Inputs and reference outputs, generated in the sandbox once per version and cached."""
         if self.prepared is None:
             self.prepare()
-        return [engine.PreparedCase(**case) for case in wire.loads(bytes(self.prepared))]
+        cases = [engine.PreparedCase(**case) for case in wire.loads(bytes(self.prepared))]
+        if any(case.format < engine.PREPARED_FORMAT for case in cases):
+            self.prepare()  # prepared by an older grader: its values may not mean what they do now
+            cases = [engine.PreparedCase(**case) for case in wire.loads(bytes(self.prepared))]
+        return cases
 
     def prepare(self) -> None:
         """Generate the cases and run the reference on them now (and time it, for the learner's
@@ -407,7 +411,10 @@ class ExerciseVersion(models.Model):
         """Code whose cases were never prepared, or prepared before the reference was timed."""
         if self.exercise.kind != Exercise.Kind.CODE:
             return False
-        return self.prepared is None or any(case.reference_cpu is None for case in self.prepared_cases())
+        if self.prepared is None:
+            return True
+        cases = [engine.PreparedCase(**case) for case in wire.loads(bytes(self.prepared))]
+        return any(case.reference_cpu is None or case.format < engine.PREPARED_FORMAT for case in cases)
 
     def time_limit_text(self) -> str:
         """The learner's time budget per case, as the exercise page states it. Read from the

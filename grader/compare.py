@@ -21,6 +21,7 @@ class Verdict:
     message: str = ""
     max_error: float | None = None
     where: list[int] | None = None
+    signs: list[int] | None = None  # per column (row), the sign sign_per_column applied: 1, -1, or 0 if either fits
 
 
 class CompareSpecError(ValueError):
@@ -47,12 +48,35 @@ def _compare_items(expected, got, specs: list, context) -> Verdict:
         return Verdict(False, f"expected a tuple of {len(specs)} values, got {describe(got)}")
     if len(got) != len(expected):
         return Verdict(False, f"expected {len(expected)} values, got {len(got)}")
+    verdicts = []
     for index, (exp_item, got_item, spec) in enumerate(zip(expected, got, specs, strict=True)):
         verdict = compare(exp_item, got_item, spec, context=context)
         if not verdict.passed:
             verdict.message = f"value {index + 1} of the result: {verdict.message}"
             return verdict
+        verdicts.append(verdict)
+    for index, spec in enumerate(specs):
+        partner = spec.get("same_signs_as") if isinstance(spec, dict) else None
+        if partner is not None:
+            problem = _inconsistent_signs(verdicts[partner - 1].signs, verdicts[index].signs)
+            if problem is not None:
+                return Verdict(
+                    False,
+                    f"value {index + 1} of the result: column {problem} has the opposite sign to column "
+                    f"{problem} of value {partner}; each may have either sign, but both must use the same one",
+                    where=[problem],
+                )
     return Verdict(True)
+
+
+def _inconsistent_signs(first: list[int] | None, second: list[int] | None) -> int | None:
+    """The first column whose sign was decided in both parts and differs, or None."""
+    if first is None or second is None:
+        return None
+    for column, (a, b) in enumerate(zip(first, second, strict=False)):
+        if a and b and a != b:
+            return column
+    return None
 
 
 def describe(value: Any) -> str:
@@ -60,6 +84,10 @@ def describe(value: Any) -> str:
         return "None"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, np.bool_):
+        return f"the boolean {bool(value)} (NumPy bool_)"
+    if isinstance(value, np.generic):
+        return f"the number {value.item()!r} ({value.dtype})"
     if isinstance(value, bool):
         return f"the boolean {value}"
     if isinstance(value, int | float | complex):
@@ -248,6 +276,8 @@ def compare_exact(expected, got, spec, context) -> Verdict:
                 verdict.message = f"key {key!r}: {verdict.message}"
                 return verdict
         return Verdict(True)
+    # A NumPy scalar equals the Python value of the same kind: np.int64(3) is 3, np.True_ is True.
+    expected, got = _python_scalar(expected), _python_scalar(got)
     if type(expected) is not type(got) and not (_plain_number(expected) and _plain_number(got)):
         return Verdict(False, f"expected {describe(expected)}, got {describe(got)}")
     if (
@@ -260,6 +290,10 @@ def compare_exact(expected, got, spec, context) -> Verdict:
     if expected != got:
         return Verdict(False, f"expected {expected!r}, got {got!r}"[:300])
     return Verdict(True)
+
+
+def _python_scalar(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _nan_mask(array: np.ndarray) -> np.ndarray:
@@ -282,9 +316,19 @@ def _numeric_or_problem(expected, got, what: str) -> tuple[np.ndarray, np.ndarra
 # --- up to sign ------------------------------------------------------------------------
 
 
+SIGN_RULES = {
+    # name: (per-column statistic that must be positive, how the statement puts it)
+    "positive_diagonal": "column k has a positive dot product with column k of the input (q_k · a_k > 0, "
+    "so that the triangular factor has a positive diagonal)",
+    "largest_positive": "the entry of largest magnitude in each column is positive",
+    "first_positive": "the first non-zero entry of each column is positive",
+}
+
+
 def _up_to_sign(axis: int, method: str):
     """Each column (axis 0) or row (axis 1) may be negated: eigenvectors, singular vectors,
-    principal axes are defined only up to sign."""
+    principal axes are defined only up to sign. A declared `sign_rule` fixes the sign as the
+    statement does; the learner's result must then follow it."""
 
     def comparator(expected, got, spec, context) -> Verdict:
         pair = _numeric_or_problem(expected, got, method)
@@ -293,9 +337,20 @@ def _up_to_sign(axis: int, method: str):
         expected_array, got_array = pair
         if expected_array.ndim not in (1, 2):
             raise CompareSpecError(f"{method} compares vectors or matrices")
-        aligned = _align_signs(expected_array, got_array, axis=axis)
         rtol, atol = _tolerances(spec)
-        return closeness(expected_array, aligned, rtol, data_scaled_atol(expected_array, atol))
+        atol = data_scaled_atol(expected_array, atol)
+        rule = spec.get("sign_rule")
+        if rule is not None:
+            broken = _breaks_sign_rule(rule, got_array, axis, context, atol)
+            if broken is not None:
+                what = "column" if axis == 0 else "row"
+                return Verdict(
+                    False, f"{what} {broken} has the wrong sign: the statement asks that {SIGN_RULES[rule]}", where=[broken]
+                )
+        aligned, signs = _align_signs(expected_array, got_array, axis=axis, atol=atol)
+        verdict = closeness(expected_array, aligned, rtol, atol)
+        verdict.signs = signs
+        return verdict
 
     return comparator
 
@@ -304,19 +359,45 @@ compare_sign_per_column = _up_to_sign(0, "sign_per_column")
 compare_sign_per_row = _up_to_sign(1, "sign_per_row")
 
 
-def _align_signs(expected: np.ndarray, got: np.ndarray, axis: int) -> np.ndarray:
-    """`got` with each column (axis=0) or row (axis=1) negated where that brings it closer.
+def _breaks_sign_rule(rule: str, got: np.ndarray, axis: int, context: dict, atol: float) -> int | None:
+    """The first column (row) whose sign breaks the declared rule, or None."""
+    vectors = got if got.ndim == 2 else got[:, None]
+    if axis == 1:
+        vectors = vectors.T
+    if rule == "positive_diagonal":
+        args = list((context or {}).get("args", []))
+        source = as_numeric(args[0]) if args else None
+        if source is None or source.ndim != 2 or source.shape[0] != vectors.shape[0]:
+            raise CompareSpecError("sign_rule positive_diagonal needs the input matrix as the first argument")
+        statistic = np.einsum("ij,ij->j", vectors, source[:, : vectors.shape[1]])
+    elif rule == "largest_positive":
+        statistic = vectors[np.argmax(np.abs(vectors), axis=0), np.arange(vectors.shape[1])]
+    else:
+        nonzero = np.abs(vectors) > atol
+        first = np.argmax(nonzero, axis=0)
+        statistic = np.where(nonzero.any(axis=0), vectors[first, np.arange(vectors.shape[1])], 1.0)
+    wrong = np.flatnonzero(statistic < -atol)
+    return int(wrong[0]) if wrong.size else None
+
+
+def _align_signs(expected: np.ndarray, got: np.ndarray, axis: int, atol: float = 0.0) -> tuple[np.ndarray, list[int]]:
+    """`got` with each column (axis=0) or row (axis=1) negated where that brings it closer, and
+    the sign used for each (0 where both fit as well: a column of zeros).
 
     The sign is chosen by the smaller distance, not by the dot product, so a column that is
     zero or orthogonal to the reference keeps its own sign and still fails."""
     if expected.ndim == 1:
-        flipped = -got
-        return flipped if _distance(expected, flipped) < _distance(expected, got) else got
+        plus, minus = _distance(expected, got), _distance(expected, -got)
+        sign = -1 if minus < plus else 1
+        decided = abs(plus - minus) > atol * expected.size
+        return got * sign, [sign if decided else 0]
     with np.errstate(invalid="ignore"):
         plus = np.nansum(np.abs(expected - got), axis=axis)
         minus = np.nansum(np.abs(expected + got), axis=axis)
     signs = np.where(minus < plus, -1.0, 1.0)
-    return got * (signs[np.newaxis, :] if axis == 0 else signs[:, np.newaxis])
+    decided = np.abs(plus - minus) > atol * expected.shape[axis]
+    aligned = got * (signs[np.newaxis, :] if axis == 0 else signs[:, np.newaxis])
+    return aligned, [int(sign) if ok else 0 for sign, ok in zip(signs, decided, strict=True)]
 
 
 def _distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -501,6 +582,45 @@ def compare_residual(expected, got, spec, context) -> Verdict:
     return Verdict(True, max_error=learner)
 
 
+def compare_least_squares(expected, got, spec, context) -> Verdict:
+    """A least-squares solution judged against a stable reference, within the accuracy any
+    backward-stable method (QR, SVD, lstsq) reaches: relative error up to
+    `factor` · eps · (κ + κ² ‖r‖ / (‖A‖ ‖x‖)), κ the condition number of A. Forming AᵀA squares
+    κ even when the residual is zero, so on an ill-conditioned case the normal equations fail,
+    while their residual ‖Aᵀ(Ax - b)‖ could not tell them apart."""
+    A, b = _system_arguments(context)
+    pair = _numeric_or_problem(expected, got, "least_squares")
+    if isinstance(pair, Verdict):
+        return pair
+    x_expected, x_got = pair
+    if not np.all(np.isfinite(x_got)):
+        index = [int(i) for i in np.argwhere(~np.isfinite(x_got))[0]]
+        return Verdict(False, f"got {x_got[tuple(index)]} at {index}", where=index)
+    try:
+        factor = float(spec.get("factor", 1000.0))
+    except (TypeError, ValueError):
+        raise CompareSpecError("least_squares: factor must be a number") from None
+    rtol, atol = _tolerances(spec, rtol=1e-8, atol=1e-12)
+    singular = np.linalg.svd(A, compute_uv=False)
+    if singular.size == 0 or singular[-1] <= 0:
+        raise CompareSpecError("least_squares needs A with independent columns")
+    kappa = float(singular[0] / singular[-1])
+    norm_x = float(np.linalg.norm(x_expected))
+    residual = float(np.linalg.norm(A @ x_expected - b))
+    eps = np.finfo(np.float64).eps
+    relative = factor * eps * (kappa + kappa**2 * residual / max(float(singular[0]) * norm_x, np.finfo(float).tiny))
+    allowed = max(rtol, relative) * norm_x + atol
+    error = float(np.linalg.norm(x_got - x_expected))
+    if error > allowed:
+        return Verdict(
+            False,
+            f"‖x - x_ref‖ = {error:.3g}, but a numerically stable method is within {allowed:.3g} here "
+            f"(the condition number of A is {kappa:.3g})",
+            error,
+        )
+    return Verdict(True, max_error=error)
+
+
 def _system_arguments(context: dict) -> tuple[np.ndarray, np.ndarray]:
     args, kwargs = list(context.get("args", [])), dict(context.get("kwargs", {}))
     A = kwargs.get("A", args[0] if args else None)
@@ -577,5 +697,30 @@ COMPARATORS = {
     "set": compare_set,
     "subspace": compare_subspace,
     "residual": compare_residual,
+    "least_squares": compare_least_squares,
     "probability": compare_probability,
 }
+
+
+def check_compare_options(spec: dict) -> None:
+    """Refuse, before any case runs, options that a method does not understand or gets wrong."""
+    method = spec.get("method", "allclose")
+    rule = spec.get("sign_rule")
+    if rule is not None:
+        if method not in ("sign_per_column", "sign_per_row"):
+            raise CompareSpecError(f"sign_rule applies to sign_per_column or sign_per_row, not {method}")
+        if rule not in SIGN_RULES:
+            raise CompareSpecError(f"unknown sign_rule {rule!r}; known: {', '.join(SIGN_RULES)}")
+    partner = spec.get("same_signs_as")
+    if partner is not None:
+        if method not in ("sign_per_column", "sign_per_row"):
+            raise CompareSpecError(f"same_signs_as applies to sign_per_column or sign_per_row, not {method}")
+        if not isinstance(partner, int) or isinstance(partner, bool) or partner < 1:
+            raise CompareSpecError("same_signs_as is the number (from 1) of another value of the tuple result")
+    if method == "residual" and spec.get("system", "linear") not in ("linear", "least_squares"):
+        raise CompareSpecError(f"residual: unknown system {spec.get('system')!r} (linear or least_squares)")
+    try:
+        _tolerances(spec)
+        float(spec.get("factor", 1.0))
+    except (CompareSpecError, TypeError, ValueError):
+        raise CompareSpecError("rtol, atol and factor must be numbers") from None

@@ -110,14 +110,22 @@ def _broadcast(exp, out, inputs) -> Diagnosis | None:
 
 
 def _stray_axis(exp, out, inputs) -> Diagnosis | None:
-    same_values = exp.size == out.size and np.squeeze(exp).shape == np.squeeze(out).shape
-    if exp.shape != out.shape and same_values and _close(out.reshape(exp.shape), exp):
-        return Diagnosis(
-            "stray-axis",
-            f"The values are right but the shape is {out.shape}, not {exp.shape}: an axis "
-            "of length 1 is missing or extra (reshape, keepdims or squeeze).",
-        )
-    return None
+    # Only a change in the number of axes: (3, 1) against (1, 3) is a transpose, not a stray axis.
+    if exp.ndim == out.ndim or exp.size != out.size or np.squeeze(exp).shape != np.squeeze(out).shape:
+        return None
+    if not _close(out.reshape(exp.shape), exp):
+        return None
+    if out.ndim == 0:
+        advice = "you returned a single number where an array is expected; keep the axis (keepdims=True, or np.array([...]))"
+    elif exp.ndim == 0:
+        advice = "a single number is expected; return the number itself (`.item()`, or index the one entry)"
+    elif out.ndim < exp.ndim:
+        advice = "an axis of length 1 is missing (keepdims=True, or [:, None])"
+    else:
+        advice = "an extra axis of length 1 (drop keepdims, or squeeze that axis)"
+    got_text = "a single number" if out.ndim == 0 else f"shape {out.shape}"
+    exp_text = "a single number" if exp.ndim == 0 else f"shape {exp.shape}"
+    return Diagnosis("stray-axis", f"The values are right but the result is {got_text}, not {exp_text}: {advice}.")
 
 
 def _transposed(exp, out, inputs) -> Diagnosis | None:

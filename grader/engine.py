@@ -18,6 +18,10 @@ from .compare import CompareSpecError, compare
 from .diagnosis import diagnose
 from .results import CaseResult, GradingResult
 
+# Bumped when what prepared cases hold changes meaning (2: NumPy scalars kept as scalars, and
+# the reference run under the exercise's contract); older caches are prepared again.
+PREPARED_FORMAT = 2
+
 
 @dataclass
 class PreparedCase:
@@ -28,6 +32,7 @@ class PreparedCase:
     expected: Any
     reference_cpu: float | None = None  # the reference's CPU seconds on this case
     gradient: dict | None = None  # for a gradient exercise: the loss and its central differences here
+    format: int = 1  # PREPARED_FORMAT when prepared; caches from before it existed read as 1
 
     def to_wire(self) -> dict:
         return {
@@ -38,6 +43,7 @@ class PreparedCase:
             "expected": self.expected,
             "reference_cpu": self.reference_cpu,
             "gradient": self.gradient,
+            "format": self.format,
         }
 
 
@@ -56,7 +62,8 @@ def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
     The reference's CPU time per case is kept: the learner's time budgets derive from it."""
     limits = sandbox.limits_for(spec.get("limits"))
     cases = sandbox.generate_cases(spec["cases"], seed, limits)
-    outcome = sandbox.run_calls(spec["reference"], spec["entry_point"], [(c["args"], c["kwargs"]) for c in cases], limits)
+    calls = [(c["args"], c["kwargs"]) for c in cases]
+    outcome = sandbox.run_calls(spec["reference"], spec["entry_point"], calls, limits, contract=spec.get("contract"))
     if outcome.status != "ok":
         raise sandbox.SandboxError(f"The reference solution did not finish: {outcome.message}")
     response = outcome.response
@@ -67,7 +74,10 @@ def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
         if not result.get("ok"):
             raise sandbox.SandboxError(f"The reference solution failed on case {case['name']!r}: {result.get('error')}")
         prepared.append(
-            PreparedCase(case["name"], case["args"], case["kwargs"], case["hidden"], result["value"], result.get("cpu"))
+            PreparedCase(
+                case["name"], case["args"], case["kwargs"], case["hidden"], result["value"], result.get("cpu"),
+                format=PREPARED_FORMAT,
+            )
         )
     if spec.get("gradient"):
         numeric = gradcheck.central_differences(spec["gradient"], [(c.args, c.kwargs) for c in prepared], limits)
@@ -125,8 +135,9 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict
     instructors, never to learners (they could carry a hidden case's input)."""
     budgets, load, limits = case_budgets(spec, cases)
     outcome = sandbox.run_calls(
-        answer, spec["entry_point"], [(case.args, case.kwargs) for case in cases], limits, budgets=budgets, load=load
-    )
+        answer, spec["entry_point"], [(case.args, case.kwargs) for case in cases], limits, budgets=budgets, load=load,
+        contract=spec.get("contract"),
+    )  # fmt: skip
     details = {
         "isolation": outcome.layers,
         "time_limits": [budget.cpu_seconds for budget in budgets],
@@ -160,7 +171,7 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict
         elif result.get("limit") == "output":
             feedback.append(_too_much_output_case(case, result, limits))
         else:
-            feedback.append(_judge_case(case, result, spec.get("compare")))
+            feedback.append(_judge_case(case, result, spec.get("compare"), spec.get("contract")))
     results = [by_index.get(index) for index in range(len(cases))]
     gradient = spec.get("gradient")
     if gradient:
@@ -245,7 +256,15 @@ def _not_run(case: PreparedCase, stopped: PreparedCase) -> CaseResult:
     )
 
 
-def _judge_case(case: PreparedCase, result: Any, compare_spec) -> CaseResult:
+FP_TEXT = {
+    "overflow": "an overflow (a result too large for a float, such as exp of a large number)",
+    "invalid": "an invalid operation (0/0, inf - inf, or a logarithm or square root of a negative number)",
+    "divide": "a division by zero (including log(0))",
+    "underflow": "an underflow",
+}
+
+
+def _judge_case(case: PreparedCase, result: Any, compare_spec, contract: dict | None = None) -> CaseResult:
     feedback = CaseResult(name=case.name, passed=False, hidden=case.hidden, input=show_call(case), expected=show(case.expected))
     if not isinstance(result, dict) or not result.get("ok"):
         error = result.get("error", "no result") if isinstance(result, dict) else "no result"
@@ -255,6 +274,7 @@ def _judge_case(case: PreparedCase, result: Any, compare_spec) -> CaseResult:
             feedback.output = result.get("output") or None
             feedback.error_type = result.get("error_type") or None
             feedback.line = result.get("line")
+            _broken_contract(feedback, result)
         return feedback
     got = result.get("value")
     feedback.got = show(got)
@@ -274,7 +294,78 @@ def _judge_case(case: PreparedCase, result: Any, compare_spec) -> CaseResult:
         if found:
             feedback.diagnosis = found.tag
             feedback.message = f"{feedback.message} {found.message}"
+        return feedback
+    wrong_kind = dtype_problem(got, (contract or {}).get("dtype"))
+    if wrong_kind:
+        feedback.passed, feedback.contract, feedback.message = False, "dtype", wrong_kind
     return feedback
+
+
+def _broken_contract(feedback: CaseResult, result: dict) -> None:
+    """The message of a case that broke the statement's contract inside the sandbox. It names
+    the rule and the argument or operation, never the case's data, so a hidden case shows it."""
+    if result.get("contract") == "fp_errors":
+        kind = result.get("fp_error", "invalid")
+        line = f" on line {result['line']}" if result.get("line") else ""
+        numpy_says = str(result.get("error", "")).removeprefix("FloatingPointError: ")[:120]
+        feedback.contract = "fp_errors"
+        feedback.diagnosis = "overflow" if kind == "overflow" else None
+        feedback.message = (
+            f"Floating-point {kind} in your code{line} ({numpy_says}): this exercise requires a computation "
+            f"in which {FP_TEXT.get(kind, kind)} never happens, even on extreme inputs. Rewrite the formula "
+            "so that no intermediate value leaves the range of a float (shift by the maximum, use exp of "
+            "non-positive numbers only, or work with logarithms)."
+        )
+    elif result.get("contract") == "inputs_unchanged":
+        name = result.get("argument", "?")
+        feedback.contract = "inputs_unchanged"
+        feedback.message = (
+            f"Your function modified its argument `{name}`; the statement says the inputs must not "
+            f"be changed. Work on a copy (`{name} = {name}.copy()`, or `np.array({name}, dtype=float)`) or use "
+            "operations that return new arrays instead of assigning into the input."
+        )
+
+
+DTYPE_KINDS = {"integer": "iu", "bool": "b", "float": "f"}
+DTYPE_TEXT = {"integer": "integers", "bool": "booleans (True/False)", "float": "floating-point numbers"}
+
+
+def dtype_problem(got: Any, declared) -> str | None:
+    """Why `got` is not of the kind the statement's contract declares, or None. A tuple result
+    declares one kind per item (None for any)."""
+    if declared is None:
+        return None
+    if isinstance(declared, list):
+        if not isinstance(got, tuple | list) or len(got) != len(declared):
+            return None  # the comparison already judged the structure
+        for index, (item, kind) in enumerate(zip(got, declared, strict=True)):
+            problem = dtype_problem(item, kind)
+            if problem:
+                return f"value {index + 1} of the result: {problem}"
+        return None
+    kind = _value_kind(got)
+    if kind is None or kind in DTYPE_KINDS[declared]:
+        return None
+    name = np.asarray(got).dtype if isinstance(got, np.ndarray | np.generic) else type(got).__name__
+    advice = {"integer": " (`.astype(int)`)", "bool": " (a comparison such as `x > 0`)", "float": " (`.astype(float)`)"}
+    return f"the statement asks for {DTYPE_TEXT[declared]}; your result has dtype {name}{advice[declared]}."
+
+
+def _value_kind(value: Any) -> str | None:
+    if isinstance(value, bool | np.bool_):
+        return "b"
+    if isinstance(value, int):
+        return "i"
+    if isinstance(value, float):
+        return "f"
+    if isinstance(value, complex):
+        return "c"
+    if isinstance(value, np.ndarray | np.generic):
+        return value.dtype.kind
+    if isinstance(value, list | tuple) and value:
+        kinds = {_value_kind(item) for item in value}
+        return kinds.pop() if len(kinds) == 1 else ("f" if kinds <= {"i", "f"} else None)
+    return None
 
 
 def _diagnose(expected, got, compare_spec, context):

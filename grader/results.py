@@ -31,6 +31,7 @@ class CaseResult:
     error_type: str | None = None  # the exception's class name, when the function raised
     line: int | None = None  # the line of the learner's code that raised
     stopped: str | None = None  # "time", "memory", "output", "crash" or "skipped" when the case did not finish
+    contract: str | None = None  # the statement's rule the case broke: "dtype", "inputs_unchanged" or "fp_errors"
 
     def public(self) -> dict[str, Any]:
         """The case as a learner may see it. A hidden case shows pass or fail and the kind of
@@ -45,7 +46,7 @@ class CaseResult:
     def _hidden_message(self) -> str:
         if self.passed:
             return "Correct."
-        if self.stopped:
+        if self.stopped or self.contract:
             return self.message  # written without the case's data
         if self.error_type:
             where = f" on line {self.line}" if self.line else ""

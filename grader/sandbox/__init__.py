@@ -92,8 +92,10 @@ def run_calls(
     *,
     budgets: list[Budget] | None = None,
     load: Budget | None = None,
+    contract: dict | None = None,
 ) -> RunOutcome:
-    """Call `entry_point` once per (args, kwargs); each call within its budget, if given."""
+    """Call `entry_point` once per (args, kwargs); each call within its budget, if given, and
+    under the exercise's `contract` (inputs unchanged, a floating-point policy), if any."""
     request = {
         "mode": "call",
         "source": source,
@@ -105,8 +107,22 @@ def run_calls(
         request["case_limits"] = [(budget.cpu_seconds, budget.wall_seconds) for budget in budgets]
     if load is not None:
         request["load_cpu_seconds"], request["load_wall_seconds"] = load.cpu_seconds, load.wall_seconds
+    sandboxed = sandbox_contract(contract)
+    if sandboxed:
+        request["contract"] = sandboxed
     _configure_admission()
     return run(request, limits)
+
+
+def sandbox_contract(contract: dict | None) -> dict:
+    """The parts of an exercise's contract checked inside the sandbox, during the call."""
+    contract = contract or {}
+    checked = {}
+    if contract.get("inputs_unchanged"):
+        checked["inputs_unchanged"] = True
+    if contract.get("fp_errors"):
+        checked["fp_errors"] = list(contract["fp_errors"])
+    return checked
 
 
 _admission_configured = False

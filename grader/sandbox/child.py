@@ -15,6 +15,7 @@ exception is still stopped.
 
 import contextlib
 import copy
+import inspect
 import io
 import linecache
 import os
@@ -137,19 +138,51 @@ def _load(source: str) -> dict:
     return namespace
 
 
-def _call(function, args, kwargs, limits, output_limit=None) -> dict:
+FP_ERRORS = {"overflow": "over", "invalid": "invalid", "divide": "divide", "underflow": "under"}  # contract name: errstate's
+
+
+def _fp_kind(exc: FloatingPointError) -> str:
+    """NumPy's message ("overflow encountered in exp", "divide by zero encountered in log",
+    "invalid value encountered in divide", "underflow ...") as the errstate name."""
+    text = str(exc)
+    return next((kind for kind in FP_ERRORS if text.startswith(kind)), "invalid")
+
+
+def _call(function, args, kwargs, limits, output_limit=None, contract=None) -> dict:
+    contract = contract or {}
+    # The statement's contract is checked here, where the learner's own objects are: the
+    # arguments as they were before the call, and NumPy's error state during it.
+    before = copy.deepcopy((args, kwargs)) if contract.get("inputs_unchanged") else None
+    policy = {FP_ERRORS[kind]: "raise" for kind in contract.get("fp_errors") or () if kind in FP_ERRORS}
     cpu_started, started = time.process_time(), time.perf_counter()
     with _captured(output_limit) as output:
         try:
-            with _budget(*limits):
+            with _budget(*limits), np.errstate(**policy):
                 value = function(*args, **kwargs)
         except CaseTimeLimit as limit:
             return _too_much_output(output) if output.exceeded else {**_timeout(limit), "output": output.text()}
+        except FloatingPointError as exc:
+            if output.exceeded:
+                return _too_much_output(output)
+            extra = {"contract": "fp_errors", "fp_error": _fp_kind(exc)} if policy else {}
+            return {**_error(exc), **extra, "output": output.text()}
         except BaseException as exc:  # the learner's exception is a result, even SystemExit
             return _too_much_output(output) if output.exceeded else {**_error(exc), "output": output.text()}
     if output.exceeded:  # the code caught OutputLimit and went on
         return _too_much_output(output)
     cpu, seconds = time.process_time() - cpu_started, time.perf_counter() - started
+    if before is not None:
+        changed = _changed_argument(function, before, (args, kwargs))
+        if changed is not None:
+            return {
+                "ok": False,
+                "contract": "inputs_unchanged",
+                "argument": changed,
+                "error": f"Your function modified its argument `{changed}`",
+                "error_type": "",
+                "traceback": "",
+                "output": output.text(),
+            }
     try:
         wire.dumps(value)  # refuse now, per call, what cannot be sent back
     except (wire.WireError, TypeError, ValueError, RecursionError) as exc:
@@ -161,6 +194,40 @@ def _call(function, args, kwargs, limits, output_limit=None) -> dict:
             "output": output.text(),
         }
     return {"ok": True, "value": value, "seconds": seconds, "cpu": cpu, "output": output.text()}
+
+
+def _changed_argument(function, before, after) -> str | None:
+    """The name of the first argument that differs from its copy taken before the call."""
+    (args_before, kwargs_before), (args_after, kwargs_after) = before, after
+    try:
+        names = [
+            p.name for p in inspect.signature(function).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]  # fmt: skip
+    except (TypeError, ValueError):
+        names = []
+    for index, (old, new) in enumerate(zip(args_before, args_after, strict=True)):
+        if not _same(old, new):
+            return names[index] if index < len(names) else f"number {index + 1}"
+    for key, old in kwargs_before.items():
+        if not _same(old, kwargs_after.get(key)):
+            return key
+    return None
+
+
+def _same(old, new) -> bool:
+    if isinstance(old, np.ndarray):
+        if not isinstance(new, np.ndarray) or old.shape != new.shape or old.dtype != new.dtype:
+            return False
+        return bool(np.array_equal(old, new, equal_nan=old.dtype.kind in "fc"))
+    if isinstance(old, list | tuple):
+        return type(old) is type(new) and len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new, strict=True))
+    if isinstance(old, dict):
+        return isinstance(new, dict) and old.keys() == new.keys() and all(_same(old[k], new[k]) for k in old)
+    try:
+        return bool(old == new) or (old != old and new != new)  # NaN is unchanged NaN
+    except Exception:  # an exotic argument that cannot say whether it is equal
+        return True
 
 
 class Frames:
@@ -222,7 +289,7 @@ def handle(request: dict, frames: Frames) -> None:
         # A fresh copy per call: mutating one case's input cannot reach another case.
         args, kwargs = copy.deepcopy(call["args"]), copy.deepcopy(call["kwargs"])
         limits = case_limits[index] if index < len(case_limits) else (None, None)
-        result = _call(function, args, kwargs, limits, output_limit)
+        result = _call(function, args, kwargs, limits, output_limit, request.get("contract"))
         frames.send({"case": index, **result})
         if result.get("timeout") or result.get("error_type") == "MemoryError":
             break  # the next cases would most likely do the same: the run stops here

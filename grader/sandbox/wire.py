@@ -1,7 +1,8 @@
 """The only format in which values cross the sandbox boundary.
 
-A message is JSON plus raw `.npy` blobs: JSON for scalars, strings and containers, `.npy`
-(written and read with allow_pickle=False) for arrays. Every JSON object in the tree is a
+A message is JSON plus raw `.npy` blobs: JSON for Python scalars, strings and containers,
+`.npy` (written and read with allow_pickle=False) for arrays and for NumPy scalars, which
+arrive as NumPy scalars of the same dtype (a 0-d array arrives as a scalar too). Every JSON object in the tree is a
 tag (`{"nd": i}` for the i-th array, `{"tuple": [...]}`, ...), so a learner's dict can
 never pose as one. Decoding checks types and sizes and refuses anything else: nothing from
 the sandbox is unpickled or evaluated.
@@ -39,15 +40,16 @@ def _encode(value, blobs: list[bytes], depth: int):
         return value if math.isfinite(value) else {"float": repr(value)}
     if isinstance(value, complex):
         return {"complex": [_encode(value.real, blobs, depth), _encode(value.imag, blobs, depth)]}
-    if isinstance(value, np.generic):
-        return _encode(np.asarray(value), blobs, depth) if value.dtype.kind in ALLOWED_DTYPE_KINDS else _refuse(value)
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        # A NumPy scalar, or a 0-d array, travels as a 0-d array and arrives as a scalar of the
+        # same dtype: `(x > 0).sum()` is an int64, `np.all(...)` a bool_, and neither is (1,).
+        if value.dtype.kind not in ALLOWED_DTYPE_KINDS:
+            return _refuse(value)
+        return {"scalar": _blob(np.asarray(value), blobs)}
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in ALLOWED_DTYPE_KINDS:
             raise WireError(f"an array of dtype {value.dtype} cannot be compared (use numbers)")
-        buffer = io.BytesIO()
-        np.save(buffer, np.ascontiguousarray(value), allow_pickle=False)
-        blobs.append(buffer.getvalue())
-        return {"nd": len(blobs) - 1}
+        return {"nd": _blob(np.ascontiguousarray(value), blobs)}
     if isinstance(value, list):
         return [_encode(item, blobs, depth + 1) for item in value]
     if isinstance(value, tuple):
@@ -57,6 +59,13 @@ def _encode(value, blobs: list[bytes], depth: int):
             raise WireError("dictionary keys must be strings")
         return {"dict": [[key, _encode(item, blobs, depth + 1)] for key, item in value.items()]}
     return _refuse(value)
+
+
+def _blob(array: np.ndarray, blobs: list[bytes]) -> int:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    blobs.append(buffer.getvalue())
+    return len(blobs) - 1
 
 
 def _refuse(value):
@@ -115,8 +124,10 @@ def _decode(tree, arrays: list, depth: int):
         return [_decode(item, arrays, depth + 1) for item in tree]
     if isinstance(tree, dict) and len(tree) == 1:
         ((tag, body),) = tree.items()
-        if tag == "nd" and isinstance(body, int) and 0 <= body < len(arrays):
+        if tag == "nd" and isinstance(body, int) and 0 <= body < len(arrays) and arrays[body].ndim > 0:
             return arrays[body]
+        if tag == "scalar" and isinstance(body, int) and 0 <= body < len(arrays) and arrays[body].ndim == 0:
+            return arrays[body][()]
         if tag == "tuple" and isinstance(body, list):
             return tuple(_decode(item, arrays, depth + 1) for item in body)
         if tag == "dict" and isinstance(body, list):

@@ -65,6 +65,13 @@ def test_it_unpublishes_an_exercise_whose_file_is_gone(course_copy):
         (lambda text: text.replace("method: allclose", "method: vibes"), "field 'compare': unknown method 'vibes'"),
         (lambda text: text + "plot: pie\n", "field 'plot': unknown kind 'pie'"),
         (lambda text: text + "plot: {kind: curve, x: q}\n", "field 'plot': 'x': 'q' is not a parameter of sigmoid(z)"),
+        (lambda text: text + "contract: {dtype: decimal}\n", "field 'contract': dtype 'decimal' is not one of integer, bool, float"),
+        (lambda text: text + "contract: {fp_errors: [overflows]}\n", "field 'contract': fp_errors must be a list of overflow"),
+        (lambda text: text + "contract: {inputs_unchanged: yes please}\n", "field 'contract': inputs_unchanged must be true or false"),
+        (lambda text: text + "contract: {pure: true}\n", "field 'contract': unknown key(s) ['pure']"),
+        (lambda text: text.replace("method: allclose,", "method: allclose, sign_rule: positive_diagonal,"), "sign_rule applies to sign_per_column"),
+        (lambda text: text.replace("method: allclose,", "method: sign_per_column, sign_rule: upwards,"), "unknown sign_rule 'upwards'"),
+        (lambda text: text.replace("method: allclose,", "method: sign_per_column, same_signs_as: 2,"), "same_signs_as 2 must name another value"),
         (lambda text: text + "\n  : not yaml [", "invalid YAML"),
         (lambda text: "- just\n- a list\n", "must be a YAML mapping"),
     ],
@@ -77,6 +84,15 @@ def test_it_rejects_a_bad_file_naming_the_file_and_field(course_copy, edit, mess
     assert "01-sigmoid.yaml" in str(error.value)
     assert message in str(error.value)
     assert not Exercise.objects.exists()  # nothing half-loaded
+
+
+def test_it_keeps_a_declared_contract_in_the_spec(course_copy):
+    path = course_copy / "activations" / "01-sigmoid.yaml"
+    path.write_text(path.read_text() + "contract:\n  dtype: float\n  inputs_unchanged: true\n  fp_errors: [overflow]\n")
+    sync_course(course_copy)
+    spec = Exercise.objects.get(slug="sigmoid").current_version.spec
+    assert spec["contract"] == {"dtype": "float", "inputs_unchanged": True, "fp_errors": ["overflow"]}
+    assert "contract" not in Exercise.objects.get(slug="relu").current_version.spec
 
 
 def test_it_rejects_a_duplicate_slug(course_copy):

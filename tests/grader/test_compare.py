@@ -86,3 +86,72 @@ def test_it_compares_each_value_of_a_tuple_with_its_own_method():
 def test_it_names_an_unknown_method():
     with pytest.raises(CompareSpecError):
         compare(1.0, 1.0, {"method": "roughly"})
+
+
+# --- sign rules and sign consistency -------------------------------------------------------
+
+
+def test_it_holds_a_learner_to_a_declared_sign_rule():
+    A = np.array([[3.0, 1.0], [4.0, 2.0], [0.0, 5.0]])
+    Q, R = np.linalg.qr(A)
+    Q = Q * np.sign(np.diag(R))  # the convention q_k · a_k > 0
+    spec = {"method": "sign_per_column", "sign_rule": "positive_diagonal"}
+    context = {"args": [A]}
+    assert compare(Q, Q, spec, context=context).passed
+    flipped = Q * np.array([1.0, -1.0])
+    verdict = compare(Q, flipped, spec, context=context)
+    assert not verdict.passed and "column 1 has the wrong sign" in verdict.message
+    assert compare(Q, flipped, {"method": "sign_per_column"}, context=context).passed  # without the rule, either sign
+
+
+def test_it_applies_the_largest_entry_positive_rule():
+    V = np.array([[0.6, -0.8], [0.8, 0.6]])
+    spec = {"method": "sign_per_column", "sign_rule": "largest_positive"}
+    assert compare(V * [1, -1], V * [1, -1], spec).passed
+    assert not compare(V * [1, -1], V, spec).passed
+
+
+def test_it_requires_a_projection_to_use_the_same_signs_as_its_components():
+    P = np.array([[0.6, -0.8], [0.8, 0.6]])
+    X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -2.5]])
+    Y = X @ P
+    spec = [{"method": "sign_per_column"}, {"method": "sign_per_column", "same_signs_as": 1}]
+    assert compare((P, Y), (P * [-1, 1], Y * [-1, 1]), spec).passed
+    verdict = compare((P, Y), (P * [-1, 1], Y), spec)
+    assert not verdict.passed and "column 0 has the opposite sign" in verdict.message
+
+
+def test_it_checks_the_options_of_a_comparison():
+    from grader.compare import check_compare_options
+
+    with pytest.raises(CompareSpecError, match="sign_rule applies"):
+        check_compare_options({"method": "allclose", "sign_rule": "positive_diagonal"})
+    with pytest.raises(CompareSpecError, match="same_signs_as"):
+        check_compare_options({"method": "sign_per_column", "same_signs_as": 0})
+
+
+# --- least squares against a stable reference -----------------------------------------------
+
+
+def _ill_conditioned(kappa: float, rng):
+    U, _ = np.linalg.qr(rng.normal(size=(30, 5)))
+    V, _ = np.linalg.qr(rng.normal(size=(5, 5)))
+    A = U @ np.diag(np.logspace(0, -np.log10(kappa), 5)) @ V.T
+    b = A @ rng.normal(size=5)
+    return A, b
+
+
+@pytest.mark.parametrize("kappa", [1e2, 1e6, 1e8])
+def test_it_accepts_every_stable_least_squares_method_and_rejects_the_normal_equations_when_ill_conditioned(kappa):
+    A, b = _ill_conditioned(kappa, np.random.default_rng(4))
+    Q, R = np.linalg.qr(A)
+    reference = np.linalg.solve(R, Q.T @ b)
+    spec, context = {"method": "least_squares"}, {"args": [A, b]}
+    for stable in (np.linalg.lstsq(A, b, rcond=None)[0], np.linalg.pinv(A) @ b, reference):
+        assert compare(reference, stable, spec, context=context).passed
+    normal = np.linalg.solve(A.T @ A, A.T @ b)
+    verdict = compare(reference, normal, spec, context=context)
+    assert verdict.passed == (kappa < 1e4)
+    if not verdict.passed:
+        assert "condition number" in verdict.message
+        assert compare(reference, normal, {"method": "residual", "system": "least_squares"}, context=context).passed

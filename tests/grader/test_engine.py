@@ -1,5 +1,6 @@
 import textwrap
 
+import numpy as np
 import pytest
 
 from grader import engine, sandbox
@@ -141,3 +142,93 @@ def test_it_names_too_much_output_even_when_the_code_swallows_the_stop(cases):
 def test_it_names_too_much_output_at_the_top_level(cases):
     result = engine.grade("code", SPEC, "for i in range(10**6):\n    print(i)\n", cases=cases)
     assert result.message.startswith("Output limit exceeded: your code's top level printed more than 64 KB")
+
+
+# --- the statement's contract ------------------------------------------------------------
+
+SIGMOID = {
+    "entry_point": "sigmoid",
+    "reference": "import numpy as np\ndef sigmoid(z):\n    e = np.exp(-np.abs(z))\n    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))\n",
+    "cases": textwrap.dedent(
+        """
+        import numpy as np
+        def cases(rng):
+            yield {"name": "small", "args": [np.linspace(-3.0, 3.0, 7)]}
+            yield {"name": "beyond exp's range", "args": [np.array([[-1000.0, 5.0], [800.0, -720.0]])], "hidden": True}
+        """
+    ),
+    "compare": {"method": "allclose", "rtol": 1e-6, "atol": 1e-12},
+    "contract": {"fp_errors": ["overflow", "invalid", "divide"], "inputs_unchanged": True},
+}
+NAIVE_SIGMOID = "import numpy as np\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
+
+
+@pytest.fixture(scope="module")
+def sigmoid_cases():
+    return engine.prepare_code_cases(SIGMOID, seed=1)
+
+
+def test_it_fails_a_naive_sigmoid_by_its_overflow_and_names_it(sigmoid_cases):
+    result = engine.grade("code", SIGMOID, NAIVE_SIGMOID, cases=sigmoid_cases)
+    small, large = result.cases
+    assert small.passed and not large.passed
+    assert large.contract == "fp_errors" and large.diagnosis == "overflow"
+    assert "overflow" in large.message and "line 3" in large.message
+    assert "overflow" in large.public()["message"]  # hidden, yet the rule it broke is named
+
+
+def test_it_lets_the_same_naive_sigmoid_pass_without_a_floating_point_policy(sigmoid_cases):
+    spec = {**SIGMOID, "contract": {}}
+    assert engine.grade("code", spec, NAIVE_SIGMOID, cases=sigmoid_cases).correct
+
+
+def test_it_accepts_a_stable_sigmoid_under_the_policy(sigmoid_cases):
+    answer = "import numpy as np\ndef sigmoid(z):\n    return 0.5 * (1 + np.tanh(0.5 * z))\n"
+    assert engine.grade("code", SIGMOID, answer, cases=sigmoid_cases).correct
+
+
+def test_it_fails_an_answer_that_modifies_its_input_and_names_the_argument(sigmoid_cases):
+    answer = "import numpy as np\ndef sigmoid(z):\n    np.tanh(0.5 * z, out=z)\n    z += 1\n    z *= 0.5\n    return z\n"
+    result = engine.grade("code", SIGMOID, answer, cases=sigmoid_cases)
+    assert not result.correct
+    assert all(case.contract == "inputs_unchanged" for case in result.cases)
+    assert "modified its argument `z`" in result.cases[1].public()["message"]
+
+
+def test_it_checks_the_references_own_contract_when_it_prepares_the_cases():
+    spec = {**SIGMOID, "reference": NAIVE_SIGMOID}
+    with pytest.raises(sandbox.SandboxError, match="overflow"):
+        engine.prepare_code_cases(spec, seed=1)
+
+
+COUNT = {
+    "entry_point": "count",
+    "reference": "import numpy as np\ndef count(x):\n    return (np.asarray(x) > 0).sum(axis=0)\n",
+    "cases": "import numpy as np\ndef cases(rng):\n    yield {'name': 'm', 'args': [np.array([[1.0, -1.0], [2.0, 3.0]])]}\n",
+    "contract": {"dtype": "integer"},
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "passes"),
+    [
+        ("return (x > 0).sum(axis=0)", True),
+        ("return np.count_nonzero(x > 0, axis=0).astype(np.int32)", True),
+        ("return [int(v) for v in (x > 0).sum(axis=0)]", True),
+        ("return (x > 0).sum(axis=0).astype(float)", False),
+        ("return np.mean(x > 0, axis=0) * 2", False),
+    ],
+)
+def test_it_checks_the_declared_dtype_kind(body, passes):
+    cases = engine.prepare_code_cases(COUNT, seed=1)
+    result = engine.grade("code", COUNT, f"import numpy as np\ndef count(x):\n    {body}\n", cases=cases)
+    assert result.correct == passes
+    if not passes:
+        assert result.cases[0].contract == "dtype" and "integers" in result.cases[0].message
+
+
+def test_it_checks_a_dtype_per_item_of_a_tuple():
+    assert engine.dtype_problem((1.5, np.array([1, 2])), [None, "integer"]) is None
+    assert "value 2" in engine.dtype_problem((1.5, np.array([1.0, 2.0])), [None, "integer"])
+    assert engine.dtype_problem(np.True_, "bool") is None
+    assert engine.dtype_problem(1, "bool")
