@@ -250,7 +250,7 @@ class ValidationRun(models.Model):
         for check in engine.validate(kind, version.spec, cases):
             checks.append(_check_row(check.name, check.should_pass, check.result, automatic=False))
         if kind == Exercise.Kind.CODE:
-            for variant in variants.wrong_variants(version.spec, cases):
+            for variant in variants.wrong_variants(version.spec, cases, version.statement):
                 result = engine.grade(kind, version.spec, variant.source, cases=cases)
                 checks.append(_check_row(f"wrong variant: {variant.name}", False, result, automatic=True))
         reference = next((c for c in checks if c["should_pass"]), None)

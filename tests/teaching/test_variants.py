@@ -58,3 +58,49 @@ def test_it_turns_a_broken_generator_into_a_failed_reference(exercise):
     run = ValidationRun.objects.create(version=version)
     run.perform()
     assert not run.reference_ok and run.status == "done" and "no" in run.message
+
+
+# --- named hazards --------------------------------------------------------------------------
+
+SOFTMAX = {
+    "entry_point": "softmax",
+    "reference": "import numpy as np\ndef softmax(Z):\n    E = np.exp(Z - Z.max(axis=-1, keepdims=True))\n    return E / E.sum(axis=-1, keepdims=True)\n",
+}
+SOFTMAX_STATEMENT = "Compute a row-wise softmax without overflow: logits like 1000 overflow exp."
+
+
+def _softmax_cases(*inputs):
+    from grader import engine
+
+    body = "".join(f"    yield {{'name': 'case {i}', 'args': [np.array({value!r})]}}\n" for i, value in enumerate(inputs))
+    spec = {**SOFTMAX, "cases": "import numpy as np\ndef cases(rng):\n" + body}
+    return spec, engine.prepare_code_cases(spec, seed=1)
+
+
+def test_it_finds_the_hazards_a_statement_names():
+    names = [hazard.name for hazard in variants.named_hazards(SOFTMAX_STATEMENT)]
+    assert names[0].startswith("logits beyond ±709") and names[1].startswith("a batch mixing")
+    convex = "Q is a square matrix; is the quadratic convex?"
+    assert variants.named_hazards(convex)[0].name.startswith("an even number of negative eigenvalues")
+
+    class Returns:
+        expected, args, kwargs = 2.5, [], {}
+
+    assert variants.named_hazards(convex, [Returns()]) == []  # a determinant shortcut only matters for a yes/no answer
+    assert variants.named_hazards("The weights are non-negative (not all zero).") == []
+    assert variants.named_hazards("A zero vector has length 0.")[0].name.startswith("a zero vector")
+
+
+def test_it_reports_the_hazard_no_case_crosses_and_not_the_one_a_case_crosses():
+    from grader import engine
+
+    spec, cases = _softmax_cases([[1.0, 2.0], [3.0, -1.0]], [[800.0, -800.0], [1.0, 2.0]])
+    caught = {
+        variant.name: not engine.grade("code", spec, variant.source, cases=cases).correct
+        for variant in variants.wrong_variants(spec, cases, SOFTMAX_STATEMENT)
+        if variant.name.startswith("hazard:")
+    }
+    assert caught == {
+        "hazard: logits beyond ±709, where exp overflows (both signs, in one case)": True,
+        "hazard: a batch mixing a row beyond +709 with a row below -709": False,  # no such batch
+    }
