@@ -21,7 +21,7 @@ from lti_tool.utils import DjangoToolConfig, get_launch_from_request
 from lti_tool.views import LtiLaunchBaseView, OIDCLoginInitView
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoOIDCLogin
 from pylti1p3.deep_link_resource import DeepLinkResource
-from pylti1p3.exception import LtiException
+from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
 
 from exercises.models import Module
@@ -32,6 +32,7 @@ from .tasks import sync_roster_task
 
 DEEP_LINK_SALT = "lti.deep-link"
 DEEP_LINK_MAX_AGE = 3600
+MAX_STATE_LENGTH = 200  # pylti1p3's own states are "state-" and a UUID
 
 
 class LoginInitView(OIDCLoginInitView):
@@ -50,7 +51,7 @@ class LoginInitView(OIDCLoginInitView):
         )
         try:
             return oidc_login.redirect(self.get_redirect_url(target_link_uri))
-        except LtiException as exc:
+        except (LtiException, OIDCException) as exc:  # pylti1p3 raises both, from unrelated bases
             return HttpResponseBadRequest(f"This LMS is not registered with the tool: {exc}")
 
 
@@ -74,9 +75,12 @@ def _enter(request, lti_launch):
 @method_decorator(xframe_options_exempt, name="dispatch")  # the Deep Linking picker opens in the LMS's dialog
 class LaunchView(LtiLaunchBaseView):
     def post(self, request, *args, **kwargs):
+        # pylti1p3 builds cache keys from the state as sent: an oversized one never reaches the cache.
+        if len(request.POST.get("state", "")) > MAX_STATE_LENGTH:
+            return render(request, "lti/refused.html", {"reason": "The launch's state is malformed."}, status=400)
         try:
             return super().post(request, *args, **kwargs)
-        except LtiException as exc:
+        except (LtiException, OIDCException) as exc:
             return render(request, "lti/refused.html", {"reason": str(exc)}, status=400)
 
     def handle_resource_launch(self, request, lti_launch):

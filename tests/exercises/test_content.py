@@ -178,7 +178,7 @@ def test_it_rejects_a_figure_when_the_module_has_no_figures_file(course_copy):
 
 def test_it_shows_a_figure_block_outside_a_lesson_as_code():
     html = render_markdown("```figure\nfunction: f\ncaption: c\nalt: a\n```")
-    assert html.startswith("<pre><code") and "<svg" not in html
+    assert html.startswith("<pre") and 'class="language-figure"' in html and "<svg" not in html
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ requests so that the pending limit does not hide the submit path.
 """
 
 import io
+import json
 import os
 import zipfile
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.models import AccessToken
 from exercises.models import Exercise, Module, QuizAttempt, Submission
 from teaching import exchange
 from teaching.models import Cohort, Regrade, ValidationRun
@@ -85,6 +87,8 @@ class Endpoint:
     fields: dict = field(default_factory=dict)
     htmx: bool = False
     files: bool = False
+    api: bool = False  # sent with the persona's API token
+    json: bool = False  # the body is JSON, as API clients send it
 
 
 def endpoints(w) -> list[Endpoint]:
@@ -168,6 +172,55 @@ def endpoints(w) -> list[Endpoint]:
         Endpoint("POST", f"/join/{w.cohort.invite_code}/"),
         Endpoint("GET", "/progress/"),
         Endpoint("POST", "/progress/join/", {"code": w.cohort.invite_code}),
+        Endpoint("POST", f"/quiz/attempts/{pk}/finish/", {"confirm": "1"}),
+        Endpoint("GET", f"/teach/cohorts/{c}/gradebook.csv"),
+        Endpoint("GET", f"/teach/cohorts/{c}/settings/"),
+        *(
+            Endpoint("POST", f"/teach/cohorts/{c}/settings/", {"action": action, **fields})
+            for action, fields in (
+                ("rename", {"name": "Autumn"}),
+                ("add-instructor", {"username": "prof"}),
+                ("remove-instructor", {"user": str(w.instructor.pk)}),
+                ("deadline", {"module": str(w.module.pk), "quiz": "on", "due_at": "2030-01-01T12:00", "late_policy": "closed"}),
+                ("remove-deadline", {"deadline": "1"}),
+            )
+        ),
+        Endpoint("GET", "/teach/exercises/sigmoid/audit.csv"),
+        Endpoint("POST", "/teach/exercises/sigmoid/coauthors/", {"username": "prof"}),
+        Endpoint("POST", "/teach/exercises/sigmoid/coauthors/", {"remove": str(w.instructor.pk)}),
+        Endpoint("POST", "/teach/exercises/sigmoid/copy/"),
+        Endpoint("GET", "/teach/exercises/sigmoid/versions/1/", {"against": "1"}),
+        Endpoint("POST", "/teach/exercises/sigmoid/versions/1/rollback/"),
+        Endpoint("GET", "/profile/"),
+        Endpoint("POST", "/profile/tokens/", {"name": "laptop"}),
+        Endpoint("POST", f"/profile/tokens/{w.token.pk}/revoke/"),
+        # The REST API, with the persona's own token (anonymous has none).
+        Endpoint("GET", "/api/"),
+        Endpoint("GET", "/api/docs"),
+        Endpoint("GET", "/api/openapi.json"),
+        Endpoint("GET", "/api/no-such-thing"),
+        Endpoint("GET", "/api/me", api=True),
+        Endpoint("GET", "/api/modules", api=True),
+        Endpoint("GET", "/api/modules/activations", api=True),
+        Endpoint("GET", "/api/exercises", {"module": "activations"}, api=True),
+        Endpoint("GET", "/api/exercises/sigmoid", api=True),
+        Endpoint("POST", "/api/exercises/sigmoid/submissions", {"answer": "x"}, api=True, json=True),
+        Endpoint("GET", "/api/exercises/sigmoid/submissions", api=True),
+        Endpoint("GET", f"/api/submissions/{w.submission.pk}", {"wait": "0"}, api=True),
+        Endpoint("GET", "/api/progress", api=True),
+        Endpoint("GET", "/api/cohorts", api=True),
+        Endpoint("GET", f"/api/cohorts/{c}", api=True),
+        Endpoint("GET", f"/api/cohorts/{c}/exercises/sigmoid", api=True),
+        # LTI: what an LMS (or anyone pretending to be one) sends, with no registration behind it.
+        Endpoint("GET", "/lti/jwks.json"),
+        Endpoint("GET", "/lti/config/canvas.json"),
+        Endpoint("GET", "/lti/init/", {"iss": "https://lms.example", "login_hint": "1", "target_link_uri": "https://x/"}),
+        Endpoint("POST", "/lti/init/", {"iss": "https://lms.example", "login_hint": "1", "client_id": "c"}),
+        Endpoint("GET", "/lti/init/4f0c2a4e-55a4-4b5e-9a1e-0d8f1d2c3b4a/", {"login_hint": "1"}),
+        Endpoint("POST", "/lti/launch/", {"id_token": "e30.e30.", "state": "state-1"}),
+        Endpoint("POST", "/lti/deep-link/", {"launch": "x", "target": "exercise:sigmoid"}),
+        Endpoint("GET", "/lti/courses/1/"),
+        Endpoint("POST", "/lti/courses/1/roster/"),
     ]
 
 
@@ -201,6 +254,8 @@ class World:
     submission: Submission
     validation: ValidationRun
     regrade: Regrade
+    token: AccessToken
+    secrets: dict
 
 
 @pytest.fixture
@@ -221,11 +276,14 @@ def world(course, settings) -> World:
         submission=Submission.submit(learner, sigmoid, "def sigmoid(z):\n    return z\n"),
         validation=ValidationRun.start(sigmoid.current_version, instructor),
         regrade=Regrade.start(cohort, sigmoid, instructor),
+        token=AccessToken.issue(learner, "fuzzed")[0],
+        secrets={"learner": AccessToken.issue(learner, "api")[1], "instructor": AccessToken.issue(instructor, "api")[1]},
     )
 
 
 def persona_client(world: World, persona: str) -> Client:
     client = Client()
+    client.api_secret = world.secrets.get(persona)
     if persona != "anonymous":
         client.force_login(getattr(world, persona))
     return client
@@ -261,8 +319,12 @@ def request_data(draw, endpoint: Endpoint) -> dict:
 
 def send(client: Client, endpoint: Endpoint, data: dict):
     headers = {"HTTP_HX_REQUEST": "true"} if endpoint.htmx else {}
+    if endpoint.api and getattr(client, "api_secret", None):
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {client.api_secret}"
     if endpoint.method == "GET":
         return client.get(endpoint.path, data, **headers)
+    if endpoint.json:
+        return client.post(endpoint.path, json.dumps(data), content_type="application/json", **headers)
     return client.post(endpoint.path, data, **headers)
 
 

@@ -15,6 +15,16 @@ def test_it_refuses_a_launch_it_cannot_verify(platform, live_server):
     assert forged.status_code == 400 and "could not be accepted" in forged.text
 
 
+def test_it_refuses_an_oversized_state_before_it_reaches_the_cache(client):
+    forged = client.post("/lti/launch/", {"id_token": "a.b.c", "state": "x" * 5000})
+    assert forged.status_code == 400 and "malformed" in forged.content.decode()
+
+
+def test_it_refuses_a_login_from_an_unregistered_lms(client, db):
+    response = client.get("/lti/init/", {"iss": "https://lms.example", "login_hint": "1", "target_link_uri": "https://x/"})
+    assert response.status_code == 400 and "not registered" in response.content.decode()
+
+
 def test_it_refuses_a_deep_link_pick_without_a_signed_launch(platform, live_server):
     response = requests.post(
         f"{live_server.url}/lti/deep-link/", data={"launch": "forged", "target": "exercise:sigmoid"}
