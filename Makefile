@@ -6,6 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
+# The coverage floor: 82.7% (8745 of 10573 statements) was measured on a subset of the suite (825 tests:
+# api, exercises, grader, lti, mlcourse, teaching, the architecture and course-loading tests; no browser,
+# worker, fuzz, fault or production tests, no per-exercise sandbox runs). The whole suite runs those tests
+# and more over the same code, so it covers at least as much: 82 is a little below its figure.
+# `make test COVERAGE_ARGS=` runs without measuring.
+COVERAGE_ARGS ?= --cov --cov-report=term --cov-fail-under=82
 
 .PHONY: run test install lint system-deps clean
 
@@ -39,10 +45,12 @@ run: install
 	@./scripts/run.sh
 
 test: install system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) $(COVERAGE_ARGS)
 
+# The platform's code and the course's Python (exercises/content) alike.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

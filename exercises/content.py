@@ -6,6 +6,7 @@ ContentError naming the file and the field; `sync_course` writes what they read.
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import importlib.metadata
@@ -297,8 +298,193 @@ class _Fields:
         return value
 
 
+EXERCISE_YAML = "exercise.yaml"  # an exercise folder's fields; its code sits beside it
+CODE_FILES = ("starter", "reference", "cases")  # fields an exercise folder may hold as NAME.py
+SHARED = "_shared"  # helpers of a module, or of the whole course, inlined where course code imports them
+
+
+def exercise_paths(module_path: Path) -> list[Path]:
+    """A module's exercises in course order: each `NN-slug.yaml`, and each `NN-slug/` folder by
+    its exercise.yaml. A folder sorts as the file it was split from would, so splitting an
+    exercise never moves it."""
+    entries = []
+    for entry in module_path.iterdir():
+        if entry.name.startswith((".", "_")) or entry.name == "module.yaml":
+            continue
+        if entry.is_dir():
+            entries.append((f"{entry.name}.yaml", entry / EXERCISE_YAML))
+        elif entry.name == EXERCISE_YAML:
+            raise ContentError(entry, f"{EXERCISE_YAML} holds the fields of an exercise folder; a single-file exercise is NN-slug.yaml")
+        elif entry.suffix == ".yaml":
+            entries.append((entry.name, entry))
+    for _, path in entries:
+        if path.name == EXERCISE_YAML and not path.is_file():
+            raise ContentError(path.parent, f"an exercise folder needs an {EXERCISE_YAML}")
+    return [path for _, path in sorted(entries)]
+
+
+def exercise_data(path: Path) -> dict:
+    """An exercise's fields as one mapping, as the single-file form holds them: for a folder
+    (`path` is its exercise.yaml) the code comes from reference.py, starter.py, cases.py and
+    mutants/*.py; in both forms `from _shared.NAME import ...` lines are replaced by the helper's
+    source, so the sandbox receives self-contained code. Nothing here runs the code."""
+    data = _load_yaml(path)
+    if not isinstance(data, dict):
+        return data  # refused by the reader, which names the file
+    origins = {name: path for name in (*CODE_FILES, "mutants")}  # where a helper import was written
+    module_path = path.parent
+    if path.name == EXERCISE_YAML:
+        folder, module_path = path.parent, path.parent.parent
+        for name in CODE_FILES:
+            file = folder / f"{name}.py"
+            if file.is_file():
+                if name in data:
+                    raise ContentError(path, f"field '{name}' is also in {name}.py: keep one of the two")
+                data[name], origins[name] = _read_python(file), file
+        mutants = folder / "mutants"
+        if mutants.is_dir():
+            if "mutants" in data:
+                raise ContentError(path, "field 'mutants' is also a mutants/ folder: keep one of the two")
+            data["mutants"] = [_read_mutant(file) for file in sorted(mutants.glob("*.py"))]
+            origins["mutants"] = mutants
+    shared = _SharedHelpers(module_path)
+    for name in CODE_FILES:
+        if isinstance(data.get(name), str):
+            data[name] = shared.inline(data[name], origins[name])
+    for mutant in data.get("mutants") or []:
+        if isinstance(mutant, dict) and isinstance(mutant.get("code"), str):
+            mutant["code"] = shared.inline(mutant["code"], origins["mutants"])
+    return data
+
+
+def folder_files(data: dict) -> tuple[dict, dict[str, str]]:
+    """A single-file code exercise's fields in the folder form: (the fields left for
+    exercise.yaml, {path in the folder: text} of its Python files). The folder reads back as
+    `data`; raises ValueError for what the form cannot hold (a mutant with more than a name
+    and code, or a name that cannot be a one-line docstring)."""
+    rest = dict(data)
+    files = {f"{name}.py": rest.pop(name) for name in CODE_FILES if isinstance(data.get(name), str)}
+    mutants = rest.pop("mutants", None) or []
+    for index, mutant in enumerate(mutants, start=1):
+        if not (isinstance(mutant, dict) and set(mutant) <= {"name", "code"} and isinstance(mutant.get("code"), str)):
+            raise ValueError(f"mutant {index} is not just a name and code")
+        name = str(mutant.get("name") or f"mutant {index}")
+        if '"""' in name or "\\" in name or "\n" in name or name.endswith('"') or name != name.strip():
+            raise ValueError(f"the name of mutant {index} cannot be written as a docstring")
+        stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].rstrip("-") or "mutant"
+        files[f"mutants/{index:02d}-{stem}.py"] = f'"""{name}"""\n\n{mutant["code"]}'
+    if "mutants" in data and not mutants:
+        rest["mutants"] = data["mutants"]  # an empty list stays a field: a folder without mutants/ reads as none
+    return rest, files
+
+
+def _read_python(path: Path) -> str:
+    """A course Python file's text, checked for syntax (it only ever runs in the sandbox)."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ContentError(path, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ContentError(path, "the file is not UTF-8 text") from None
+    if "\x00" in text:
+        raise ContentError(path, "the file contains a NUL character")
+    try:
+        compile(text, str(path), "exec")
+    except SyntaxError as exc:
+        raise ContentError(path, f"Python syntax error on line {exc.lineno}: {exc.msg}") from None
+    return text
+
+
+def _read_mutant(path: Path) -> dict:
+    """A mutant file: its name is the module docstring's first line (the docstring is not part
+    of the code), or else the file name without its NN- prefix."""
+    text = _read_python(path)
+    body = ast.parse(text).body
+    first = body[0] if body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        name = first.value.value.strip().split("\n")[0].strip()
+        code = "".join(text.splitlines(keepends=True)[first.end_lineno :]).lstrip("\n")
+    else:
+        name, code = re.sub(r"^\d+[a-z]?[-_]", "", path.stem).replace("_", " ").replace("-", " "), text
+    return {"name": name or path.stem, "code": code}
+
+
+class _SharedHelpers:
+    """Course helpers under `_shared/`: the module's own first, then the course's. A top-level
+    `from _shared.NAME import a, b` in course code is replaced by NAME.py's source (once per
+    piece of code, helpers importing helpers included), so that what the sandbox runs needs
+    no file of the course."""
+
+    def __init__(self, module_path: Path):
+        self.folders = [module_path / SHARED, module_path.parent / SHARED]
+
+    def inline(self, source: str, where: Path) -> str:
+        return self._inline(source, where, set())
+
+    def _inline(self, source: str, where: Path, included: set[str]) -> str:
+        if SHARED not in source:
+            return source  # the common case: code without helpers is kept exactly, digest and all
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            return source  # reported with its line by the field's own syntax check
+        lines = source.splitlines(keepends=True)
+        for node in reversed(list(ast.walk(tree))):  # bottom-up, so earlier line numbers stay valid
+            if not self._is_shared_import(node, where, tree):
+                continue
+            name = node.module.split(".")[1]
+            path, text = self._helper(name, node, where)
+            defined = self._names(text)
+            missing = [alias.name for alias in node.names if alias.name not in defined]
+            if missing:
+                raise ContentError(where, f"line {node.lineno}: {SHARED}/{name}.py defines no {', '.join(missing)}")
+            block = ""
+            if name not in included:
+                included.add(name)
+                text = self._inline(text, path, included)
+                block = f"# --- {SHARED}/{name}.py, inlined by the course loader ---\n{text.rstrip()}\n# --- end of {SHARED}/{name}.py ---\n"
+            block += "".join(f"{alias.asname} = {alias.name}\n" for alias in node.names if alias.asname)
+            lines[node.lineno - 1 : node.end_lineno] = [block]
+        return "".join(lines)
+
+    @staticmethod
+    def _is_shared_import(node: ast.AST, where: Path, tree: ast.Module) -> bool:
+        if isinstance(node, ast.Import) and any(alias.name.split(".")[0] == SHARED for alias in node.names):
+            raise ContentError(where, f"line {node.lineno}: write `from {SHARED}.NAME import ...`; `import {SHARED}` is not supported")
+        if not (isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == SHARED):
+            return False
+        parts = node.module.split(".")
+        if len(parts) != 2 or any(alias.name == "*" for alias in node.names):
+            raise ContentError(where, f"line {node.lineno}: write `from {SHARED}.NAME import a, b` (one helper file, names listed)")
+        if node not in tree.body:
+            raise ContentError(where, f"line {node.lineno}: a {SHARED} import must be at the top level, not inside a block")
+        if any(other is not node and other.lineno <= node.end_lineno and other.end_lineno >= node.lineno for other in tree.body):
+            raise ContentError(where, f"line {node.lineno}: put the {SHARED} import on a line of its own")
+        return True
+
+    def _helper(self, name: str, node: ast.ImportFrom, where: Path) -> tuple[Path, str]:
+        for folder in self.folders:
+            path = folder / f"{name}.py"
+            if path.is_file():
+                return path, _read_python(path)
+        raise ContentError(where, f"line {node.lineno}: there is no {SHARED}/{name}.py in the module or the course")
+
+    @staticmethod
+    def _names(text: str) -> set[str]:
+        names = set()
+        for node in ast.parse(text).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names.update(target.id for target in targets if isinstance(target, ast.Name))
+            elif isinstance(node, ast.Import | ast.ImportFrom):
+                names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        return names
+
+
 def read_exercise(path: Path, topic_ids: set[str]) -> ExerciseFile:
-    fields = _Fields(path, _load_yaml(path))
+    fields = _Fields(path, exercise_data(path))
     slug = fields.get("slug", str)
     if not SLUG.match(slug):
         raise ContentError(path, f"field 'slug': {slug!r} must be lowercase letters, digits and dashes")
@@ -590,9 +776,8 @@ def read_module(path: Path, syllabus: dict[str, dict]) -> ModuleFiles:
     if module.quiz_feedback not in Module.QuizFeedback.values:
         raise ContentError(meta_path, f"field 'quiz.feedback' must be one of {', '.join(Module.QuizFeedback.values)}")
     topic_ids = {topic for data in syllabus.values() for topic in data["topics"]}
-    for exercise_path in sorted(path.glob("*.yaml")):
-        if exercise_path.name != "module.yaml":
-            module.exercises.append(read_exercise(exercise_path, topic_ids))
+    for exercise_path in exercise_paths(path):
+        module.exercises.append(read_exercise(exercise_path, topic_ids))
     return module
 
 

@@ -141,18 +141,20 @@ def closeness(expected: np.ndarray, got: np.ndarray, rtol: float, atol: float) -
     if (exp_nan != got_nan).any():
         index = np.argwhere(exp_nan != got_nan)[0]
         where = [int(i) for i in index]
+        at = f" at {where}" if where else ""
         if got_nan[tuple(index)]:
-            return Verdict(False, f"got NaN at {where} where a number was expected", where=where)
-        return Verdict(False, f"expected NaN at {where}, got a number", where=where)
+            return Verdict(False, f"got NaN{at} where a number was expected", where=where or None)
+        return Verdict(False, f"expected NaN{at}, got a number", where=where or None)
     exp_inf, got_inf = np.isinf(expected), np.isinf(got)
     mismatched_inf = (exp_inf | got_inf) & ~((expected == got) & exp_inf)
     if mismatched_inf.any():
         index = np.argwhere(mismatched_inf)[0]
         where = [int(i) for i in index]
+        at = f" at {where}" if where else ""
         return Verdict(
             False,
-            f"got {got[tuple(index)]} at {where}, expected {expected[tuple(index)]}",
-            where=where,
+            f"got {got[tuple(index)]}{at}, expected {expected[tuple(index)]}",
+            where=where or None,
         )
     finite = ~(exp_nan | exp_inf)
     error = np.zeros(expected.shape)

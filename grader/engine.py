@@ -8,7 +8,7 @@ version by `prepare_code_cases`). Every piece of untrusted code runs through `sa
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -173,6 +173,7 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict
         else:
             feedback.append(_judge_case(case, result, spec.get("compare"), spec.get("contract")))
     results = [by_index.get(index) for index in range(len(cases))]
+    _diagnose_failures(cases, results, feedback, spec.get("compare"))
     gradient = spec.get("gradient")
     if gradient:
         gradcheck.check_cases(gradient, cases, results, feedback)
@@ -290,11 +291,7 @@ def _judge_case(case: PreparedCase, result: Any, compare_spec, contract: dict | 
     feedback.max_error = verdict.max_error
     feedback.where = verdict.where
     if not verdict.passed:
-        found = _diagnose(case.expected, got, compare_spec, context)
-        if found:
-            feedback.diagnosis = found.tag
-            feedback.message = f"{feedback.message} {found.message}"
-        return feedback
+        return feedback  # diagnosed by _diagnose_failures, which sees every case
     wrong_kind = dtype_problem(got, (contract or {}).get("dtype"))
     if wrong_kind:
         feedback.passed, feedback.contract, feedback.message = False, "dtype", wrong_kind
@@ -368,12 +365,39 @@ def _value_kind(value: Any) -> str | None:
     return None
 
 
+def _diagnose_failures(cases: list[PreparedCase], results: list, feedback: list[CaseResult], compare_spec) -> None:
+    """Add a diagnosis to the failing cases whose values were compared. A fact about one result
+    (where its NaN came from, right values in the wrong shape) is added to that case; an
+    inferred slip only when the same slip explains every failing case, so that a coincidence
+    on one small case is never presented as the learner's mistake."""
+    found: dict[int, object] = {}
+    unexplained = False
+    for index, (case, result, case_feedback) in enumerate(zip(cases, results, feedback, strict=True)):
+        if case_feedback.passed:
+            continue
+        if case_feedback.contract or not (isinstance(result, dict) and result.get("ok")):
+            unexplained = True  # raised, stopped, or broke the contract: no value to explain
+            continue
+        context = {"args": case.args, "kwargs": case.kwargs, "fp_events": result.get("fp_events") or []}
+        diagnosis = _diagnose(case.expected, result.get("value"), compare_spec, context)
+        found[index] = diagnosis
+        if diagnosis is None:
+            unexplained = True
+    keys = {diagnosis.key for diagnosis in found.values() if diagnosis is not None and not diagnosis.factual}
+    shared = len(keys) == 1 and not unexplained
+    for index, diagnosis in found.items():
+        if diagnosis is not None and (diagnosis.factual or shared):
+            feedback[index].diagnosis = diagnosis.tag
+            feedback[index].message = f"{feedback[index].message} {diagnosis.message}"
+
+
 def _diagnose(expected, got, compare_spec, context):
     """For a tuple result compared item by item, diagnose the first item that differs."""
     if isinstance(compare_spec, list) and isinstance(expected, tuple | list) and isinstance(got, tuple | list):
-        for exp_item, got_item, spec in zip(expected, got, compare_spec, strict=False):
+        for index, (exp_item, got_item, spec) in enumerate(zip(expected, got, compare_spec, strict=False)):
             if not compare(exp_item, got_item, spec, context=context).passed:
-                return diagnose(exp_item, got_item, context)
+                found = diagnose(exp_item, got_item, context)
+                return replace(found, key=f"value {index + 1}: {found.key}") if found else None
         return None
     return diagnose(expected, got, context)
 

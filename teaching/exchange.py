@@ -10,13 +10,22 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from zlib import error as zlib_error
 
 import yaml
 from django.db import transaction
 from django.db.models import Max
 
-from exercises.content import CONTENT_ROOT, MAX_FILE_BYTES, ContentError, ExerciseFile, read_exercise
+from exercises.content import (
+    CONTENT_ROOT,
+    EXERCISE_YAML,
+    MAX_FILE_BYTES,
+    ContentError,
+    ExerciseFile,
+    folder_files,
+    read_exercise,
+)
 from exercises.models import AuditEvent, Exercise, ExerciseVersion, Module, Topic
 
 SPEC_FIELDS = {
@@ -94,7 +103,8 @@ def file_name(exercise: Exercise, position: int) -> str:
 
 def export_module(module: Module) -> bytes:
     """A zip of the module's folder: module.yaml, lesson.md (with figures.py when the lesson has
-    figures) and one file per exercise."""
+    figures) and one file per exercise, or one folder for a code exercise loaded from a folder
+    (its code as the sandbox gets it: `_shared` helpers inlined, so the folder stands alone)."""
     buffer = io.BytesIO()
     meta = {
         "title": module.title,
@@ -113,15 +123,34 @@ def export_module(module: Module) -> bytes:
         counters = {False: 0, True: 0}
         for exercise in exercises:
             counters[exercise.in_quiz] += 1
-            archive.writestr(f"{module.slug}/{file_name(exercise, counters[exercise.in_quiz])}", export_exercise(exercise))
+            name = f"{module.slug}/{file_name(exercise, counters[exercise.in_quiz])}"
+            for path, text in _exercise_files(exercise, name).items():
+                archive.writestr(path, text)
     return buffer.getvalue()
+
+
+def _exercise_files(exercise: Exercise, name: str) -> dict[str, str]:
+    """{path in the zip: text} of one exercise: NN-slug.yaml, or the folder NN-slug/ when the
+    course has it as a folder."""
+    data = file_data(exercise)
+    if exercise.kind == Exercise.Kind.CODE and exercise.source_path.endswith(f"/{EXERCISE_YAML}"):
+        try:
+            rest, files = folder_files(data)
+        except ValueError:
+            pass  # what the folder cannot hold: the single file can
+        else:
+            folder = name.removesuffix(".yaml")
+            return {f"{folder}/{EXERCISE_YAML}": dump_yaml(rest)} | {f"{folder}/{path}": text for path, text in files.items()}
+    return {name: dump_yaml(data)}
 
 
 def read_text(name: str, text: str) -> ExerciseFile:
     """Parse exercise-file text with the course's own reader; errors name `name` and the field."""
     topic_ids = set(Topic.objects.values_list("id", flat=True))
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(name).name
+        module = Path(folder) / "upload"  # a `_shared` import finds nothing: an uploaded file stands alone
+        module.mkdir()
+        path = module / "upload.yaml"
         path.write_text(text, encoding="utf-8")
         try:
             item = read_exercise(path, topic_ids)
@@ -175,23 +204,58 @@ class NeedsConfirmation(Exception):
         self.changes = changes
 
 
+MAX_ZIP_FILES = 2000
+MAX_ZIP_BYTES = 50 * MAX_FILE_BYTES
+
+
 def read_upload(name: str, content: bytes) -> list[ExerciseFile]:
-    """An uploaded exercise file, or a zip of them (an exported module folder)."""
+    """An uploaded exercise file, or a zip of them (an exported module folder: exercise files,
+    exercise folders and `_shared` helpers)."""
     if name.endswith(".zip"):
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(content))
-        except zipfile.BadZipFile:
-            raise ContentError(name, "not a readable zip file") from None
-        members = sorted(
-            info for info in archive.namelist() if info.endswith(".yaml") and not info.endswith("module.yaml")
-        )
-        if not members:
-            raise ContentError(name, "the zip holds no exercise files (*.yaml)")
-        for member in members:
-            if archive.getinfo(member).file_size > MAX_FILE_BYTES:
-                raise ContentError(f"{name}/{member}", f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
-        return [read_text(f"{name}/{member}", _decode(f"{name}/{member}", archive.read(member))) for member in members]
+        return _read_zip(name, content)
     return [read_text(name, _decode(name, content))]
+
+
+def _read_zip(name: str, content: bytes) -> list[ExerciseFile]:
+    """The zip's YAML and Python files are unpacked into a private folder and read there by the
+    course's reader, as `load_course` reads a module folder; errors name the file in the zip."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        raise ContentError(name, "not a readable zip file") from None
+    members = [info for info in archive.infolist() if not info.is_dir() and info.filename.endswith((".yaml", ".py"))]
+    exercises = sorted(
+        info.filename for info in members if PurePosixPath(info.filename).suffix == ".yaml" and PurePosixPath(info.filename).name != "module.yaml"
+    )
+    if not exercises:
+        raise ContentError(name, "the zip holds no exercise files (*.yaml)")
+    if len(members) > MAX_ZIP_FILES or sum(info.file_size for info in members) > MAX_ZIP_BYTES:
+        raise ContentError(name, f"the zip holds more than {MAX_ZIP_FILES} files or {MAX_ZIP_BYTES // 1_000_000} MB of them")
+    topic_ids = set(Topic.objects.values_list("id", flat=True))
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "course" / "upload"  # where `_shared` is looked for stays inside the private folder
+        for info in members:
+            where = f"{name}/{info.filename}"
+            parts = PurePosixPath(info.filename).parts
+            if info.filename.startswith("/") or ".." in parts or any(char in info.filename for char in "\x00\\"):
+                raise ContentError(where, "not a plain path inside the zip")
+            if info.file_size > MAX_FILE_BYTES:
+                raise ContentError(where, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
+            try:
+                (root / info.filename).parent.mkdir(parents=True, exist_ok=True)
+                (root / info.filename).write_bytes(archive.read(info))
+            except (OSError, zipfile.BadZipFile, zlib_error) as exc:
+                raise ContentError(where, f"cannot be unpacked: {exc}") from None
+        items = []
+        for member in exercises:
+            try:
+                item = read_exercise(root / member, topic_ids)
+            except ContentError as exc:
+                at = Path(exc.path)
+                raise ContentError(f"{name}/{at.relative_to(root)}" if at.is_relative_to(root) else f"{name}/{member}", exc.message) from None
+            item.path = Path(f"{name}/{member}")
+            items.append(item)
+    return items
 
 
 def plan_import(items: list[ExerciseFile], module: Module, by) -> tuple[list[str], list[str], list[str]]:

@@ -154,10 +154,14 @@ def _call(function, args, kwargs, limits, output_limit=None, contract=None) -> d
     # arguments as they were before the call, and NumPy's error state during it.
     before = copy.deepcopy((args, kwargs)) if contract.get("inputs_unchanged") else None
     policy = {FP_ERRORS[kind]: "raise" for kind in contract.get("fp_errors") or () if kind in FP_ERRORS}
+    # Floating-point events the policy does not forbid are logged, not printed: a NaN in the
+    # result can then be traced to its origin (0/0, inf - inf, log 0, a real overflow).
+    events = _FloatingPointLog()
+    state = {"over": "log", "invalid": "log", "divide": "log", "under": "ignore", **policy}
     cpu_started, started = time.process_time(), time.perf_counter()
     with _captured(output_limit) as output:
         try:
-            with _budget(*limits), np.errstate(**policy):
+            with _budget(*limits), np.errstate(call=events, **state):
                 value = function(*args, **kwargs)
         except CaseTimeLimit as limit:
             return _too_much_output(output) if output.exceeded else {**_timeout(limit), "output": output.text()}
@@ -193,7 +197,20 @@ def _call(function, args, kwargs, limits, output_limit=None, contract=None) -> d
             "traceback": "",
             "output": output.text(),
         }
-    return {"ok": True, "value": value, "seconds": seconds, "cpu": cpu, "output": output.text()}
+    return {"ok": True, "value": value, "seconds": seconds, "cpu": cpu, "output": output.text(), "fp_events": events.seen}
+
+
+class _FloatingPointLog:
+    """NumPy's error callback in "log" mode: keeps the first few distinct messages, in order
+    ("overflow encountered in exp", "invalid value encountered in divide", ...)."""
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def write(self, message):
+        text = str(message).strip().removeprefix("Warning: ")[:80]
+        if text not in self.seen and len(self.seen) < 8:
+            self.seen.append(text)
 
 
 def _changed_argument(function, before, after) -> str | None:

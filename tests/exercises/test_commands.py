@@ -108,3 +108,66 @@ def test_it_grades_the_variant_of_a_learner_or_of_given_parameters(course, learn
     assert data["correct"] is True and data["params"] == {"a": learners_a}
     with pytest.raises(CommandError, match="has no parameter 'b'"):
         run("grade", "sigmoid-derivative", str(answer), "--param", "b=1")
+
+
+def test_it_splits_an_exercise_file_into_a_folder_that_loads_as_the_same_version(tmp_path):
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    run("load_course", str(course))
+    version = Exercise.objects.get(slug="sigmoid").current_version
+    original = (course / "activations" / "01-sigmoid.yaml").read_text()
+    output = run("split_exercise", str(course / "activations" / "01-sigmoid.yaml"))
+    folder = course / "activations" / "01-sigmoid"
+    assert "cases.py, exercise.yaml, mutants/01-wrong-sign.py, reference.py, starter.py" in output
+    assert not (course / "activations" / "01-sigmoid.yaml").exists()
+    assert (folder / "exercise.yaml").read_text() == original.split("entry_point: sigmoid\n")[0] + "entry_point: sigmoid\n" + (
+        "compare: {method: allclose, rtol: 1.0e-6, atol: 1.0e-12}\n"
+    )  # the fields left behind keep their layout, byte for byte
+    assert (folder / "mutants" / "01-wrong-sign.py").read_text().startswith('"""wrong sign"""\n\nimport numpy as np\n')
+    run("load_course", str(course))
+    assert Exercise.objects.get(slug="sigmoid").current_version == version
+
+
+def test_it_refuses_to_split_what_it_cannot_and_changes_nothing(tmp_path):
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    with pytest.raises(CommandError, match="only a code exercise has code"):
+        run("split_exercise", str(course / "activations" / "q01-relu-choice.yaml"))
+    with pytest.raises(CommandError, match="not an exercise file"):
+        run("split_exercise", str(course / "activations" / "module.yaml"))
+    (course / "activations" / "02-relu").mkdir()
+    with pytest.raises(CommandError, match="02-relu already exists"):
+        run("split_exercise", str(course / "activations" / "02-relu.yaml"))
+    path = course / "activations" / "01-sigmoid.yaml"
+    path.write_text(path.read_text().replace("name: wrong sign", 'name: says "wrong"'))
+    with pytest.raises(CommandError, match="cannot be written as a docstring"):
+        run("split_exercise", str(path))
+    assert path.exists() and not (course / "activations" / "01-sigmoid").exists()
+
+
+def test_it_explains_split_exercise_in_its_help():
+    from exercises.management.commands.split_exercise import Command
+
+    assert "exercise.yaml" in Command.help and "mutants/*.py" in Command.help
+
+
+def test_it_replaces_copies_of_a_shared_helper_with_an_import_when_asked(tmp_path):
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, course)
+    (course / "_shared").mkdir()
+    (course / "_shared" / "inputs.py").write_text("import numpy as np\n\n\ndef few():\n    return np.linspace(-3, 3, 7)\n")
+    path = course / "activations" / "01-sigmoid.yaml"
+    copy = "  def few():\n      return np.linspace(-3, 3, 7)\n\n"
+    path.write_text(path.read_text().replace("  def cases(rng):\n", copy + "  def cases(rng):\n"))
+    output = run("split_exercise", "--use-shared", str(path))
+    assert "now imported: cases.py: from _shared.inputs import few" in output
+    cases = (course / "activations" / "01-sigmoid" / "cases.py").read_text()
+    assert cases.startswith("import numpy as np\nfrom _shared.inputs import few\n") and "def few" not in cases
+    run("load_course", str(course))
+    assert "def few():" in Exercise.objects.get(slug="sigmoid").current_version.spec["cases"]  # inlined again

@@ -1,5 +1,6 @@
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -259,3 +260,98 @@ def test_it_rejects_hostile_files_before_reading_them_into_the_database(course_c
     with pytest.raises(ContentError, match=re.escape(message)):
         sync_course(course_copy)
     assert not Exercise.objects.exists()
+
+
+def split_sigmoid(course: Path) -> Path:
+    """The fixture's sigmoid exercise rewritten as a folder (what split_exercise writes)."""
+    path = course / "activations" / "01-sigmoid.yaml"
+    rest, files = content.folder_files(content.load_yaml(path.read_text()))
+    folder = course / "activations" / "01-sigmoid"
+    (folder / "mutants").mkdir(parents=True)
+    (folder / "exercise.yaml").write_text(content.yaml.safe_dump(rest))
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    path.unlink()
+    return folder
+
+
+def test_it_reads_an_exercise_folder_as_the_file_it_was_split_from(course_copy):
+    sync_course(course_copy)
+    version = Exercise.objects.get(slug="sigmoid").current_version
+    folder = split_sigmoid(course_copy)
+    assert sorted(p.name for p in (folder / "mutants").iterdir()) == ["01-wrong-sign.py"]
+    assert sync_course(course_copy).new_versions == 0  # the same statement, spec and metadata
+    sigmoid = Exercise.objects.get(slug="sigmoid")
+    assert sigmoid.current_version == version and sigmoid.order == 1
+    assert sigmoid.source_path.endswith("activations/01-sigmoid/exercise.yaml")
+
+
+def test_it_names_a_mutant_by_its_docstring_or_else_its_file_name(course_copy):
+    folder = split_sigmoid(course_copy)
+    (folder / "mutants" / "02-off_by_one.py").write_text("def sigmoid(z):\n    return z + 1\n")
+    (folder / "mutants" / "03-x.py").write_text('"""Forgets the minus sign.\n\nMore words here."""\n\nimport numpy as np\n')
+    mutants = content.exercise_data(folder / "exercise.yaml")["mutants"]
+    assert [m["name"] for m in mutants] == ["wrong sign", "off by one", "Forgets the minus sign."]
+    assert mutants[0]["code"].startswith("import numpy as np\n") and mutants[2]["code"] == "import numpy as np\n"
+
+
+SHARED_CASES = """import numpy as np
+from _shared.grids import grid as points, steps
+
+
+def cases(rng):
+    yield {"name": "grid", "args": [points(steps)]}
+    yield {"name": "wide", "args": [points(9) * 100]}
+    yield {"name": "random", "args": [rng.normal(size=5)], "hidden": True}
+"""
+
+
+def test_it_inlines_shared_helpers_into_what_the_sandbox_gets(course_copy):
+    folder = split_sigmoid(course_copy)
+    (course_copy / "_shared").mkdir()
+    (course_copy / "_shared" / "grids.py").write_text("import numpy as np\n\nsteps = 3\n\n\ndef grid(n):\n    return np.zeros(n)\n")
+    (course_copy / "activations" / "_shared").mkdir()  # the module's own helper of that name wins
+    (course_copy / "activations" / "_shared" / "grids.py").write_text(
+        "import numpy as np\n\nfrom _shared.sizes import steps\n\n\ndef grid(n):\n    return np.linspace(-3, 3, n)\n"
+    )
+    (course_copy / "_shared" / "sizes.py").write_text("steps = 7\n")
+    (folder / "cases.py").write_text(SHARED_CASES)
+    sync_course(course_copy)
+    cases = Exercise.objects.get(slug="sigmoid").current_version.spec["cases"]
+    assert "_shared." not in cases and "np.linspace(-3, 3, n)" in cases and "steps = 7" in cases
+    assert "points = grid\n" in cases and cases.count("# --- end of _shared/") == 2
+    checks = Exercise.objects.get(slug="sigmoid").current_version.validate()  # in the sandbox, as published
+    assert [(check.name, check.ok) for check in checks] == [("reference", True), ("starter", True), ("mutant: wrong sign", True)]
+
+
+@pytest.mark.parametrize(
+    ("where", "text", "message"),
+    [
+        ("reference.py", "def sigmoid(z)\n    return z\n", "01-sigmoid/reference.py: Python syntax error on line 1"),
+        ("cases.py", "from _shared.nope import f\n", "01-sigmoid/cases.py: line 1: there is no _shared/nope.py in the module or the course"),
+        ("cases.py", "from _shared.helpers import g\n", "01-sigmoid/cases.py: line 1: _shared/helpers.py defines no g"),
+        ("cases.py", "def cases(rng):\n    from _shared.helpers import f\n", "line 2: a _shared import must be at the top level"),
+        ("cases.py", "import _shared.helpers\n", "`import _shared` is not supported"),
+        ("mutants/01-wrong-sign.py", "def sigmoid(z) return\n", "mutants/01-wrong-sign.py: Python syntax error"),
+        ("starter.py", "x = '\x00'\n", "starter.py: the file contains a NUL character"),
+    ],
+)
+def test_it_rejects_a_bad_exercise_folder_naming_the_file(course_copy, where, text, message):
+    folder = split_sigmoid(course_copy)
+    (course_copy / "activations" / "_shared").mkdir()
+    (course_copy / "activations" / "_shared" / "helpers.py").write_text("def f():\n    return 1\n")
+    (folder / where).write_text(text)
+    with pytest.raises(ContentError) as error:
+        sync_course(course_copy)
+    assert message in str(error.value)
+    assert not Exercise.objects.exists()
+
+
+def test_it_rejects_code_given_twice_and_a_folder_without_its_fields(course_copy):
+    folder = split_sigmoid(course_copy)
+    (folder / "exercise.yaml").write_text((folder / "exercise.yaml").read_text() + "reference: x = 1\n")
+    with pytest.raises(ContentError, match=r"exercise\.yaml: field 'reference' is also in reference\.py"):
+        sync_course(course_copy)
+    (folder / "exercise.yaml").unlink()
+    with pytest.raises(ContentError, match=r"01-sigmoid: an exercise folder needs an exercise\.yaml"):
+        sync_course(course_copy)

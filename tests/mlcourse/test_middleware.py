@@ -1,0 +1,19 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/api/exercises?module=%00", "/lti/init/?iss=%00&target_link_uri=x", "/?a%00=1"])
+def test_it_refuses_a_nul_character_in_the_address(client, path):
+    response = client.get(path)
+    assert response.status_code == 400 and b"NUL character" in response.content
+
+
+def test_it_lets_an_ordinary_query_through(client, course):
+    assert client.get("/exercises/sigmoid/", {"submission": "1"}).status_code in (200, 302, 404)
+
+
+def test_it_ignores_a_time_zone_cookie_it_cannot_read(client, course, learner):
+    client.force_login(learner)
+    client.cookies["tz"] = "../../etc/passwd"
+    assert client.get("/progress/").status_code == 200
