@@ -378,7 +378,9 @@ def _diagnose_failures(cases: list[PreparedCase], results: list, feedback: list[
         if case_feedback.contract or not (isinstance(result, dict) and result.get("ok")):
             unexplained = True  # raised, stopped, or broke the contract: no value to explain
             continue
-        context = {"args": case.args, "kwargs": case.kwargs, "fp_events": result.get("fp_events") or []}
+        events = result.get("fp_events")
+        events = [event[:80] for event in events[:8] if isinstance(event, str)] if isinstance(events, list) else []
+        context = {"args": case.args, "kwargs": case.kwargs, "fp_events": events}
         diagnosis = _diagnose(case.expected, result.get("value"), compare_spec, context)
         found[index] = diagnosis
         if diagnosis is None:
