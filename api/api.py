@@ -6,8 +6,6 @@ on the profile page; every token has its own rate limits; every error is `ErrorO
 
 from __future__ import annotations
 
-import ast
-import json
 import logging
 import threading
 from functools import lru_cache
@@ -16,7 +14,6 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db.models import Count
 from django.http import Http404, HttpRequest
-from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
@@ -35,7 +32,7 @@ from .waiting import wait_for_verdict
 
 log = logging.getLogger(__name__)
 
-ERRORS = {401: schemas.ErrorOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut, 429: schemas.ErrorOut}
+ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut, 429: schemas.ErrorOut}
 
 
 class ApiError(HttpError):
@@ -169,26 +166,6 @@ def absolute(request, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
-def signature_of(starter: str, entry_point: str) -> str | None:
-    """`name(args)` from the starter's definition; the starter is parsed, never run."""
-    try:
-        tree = ast.parse(starter or "")
-    except (SyntaxError, ValueError):
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and node.name == entry_point:
-            return f"{node.name}({ast.unparse(node.args)})"
-    return None
-
-
-ANSWER_FORMATS = {
-    Exercise.Kind.CODE: "Python source defining the function (the whole cell or file).",
-    Exercise.Kind.SYMBOLIC: "An expression in SymPy-style text, e.g. 2*x*y + 3*y^2 (^ is a power).",
-    Exercise.Kind.NUMERIC: "A number, or a list such as [1, 2.5] for a vector.",
-    Exercise.Kind.CHOICE: "The index of the option you pick (from 0), or a list of indices such as [0, 2].",
-}
-
-
 def exercise_out(request, exercise: Exercise) -> dict:
     spec = exercise.spec
     statement = exercise.current_version.statement_for(exercise.context_for(request.user))
@@ -203,24 +180,10 @@ def exercise_out(request, exercise: Exercise) -> dict:
         "version": exercise.current_version.number,
         "statement": statement,
         "statement_html": html_of(statement),
-        "answer_format": ANSWER_FORMATS[exercise.kind],
+        "answer_format": exercise.answer_kind.answer_format,
         "url": absolute(request, exercise.get_absolute_url()),
     }
-    if exercise.kind == Exercise.Kind.CODE:
-        entry_point = spec.get("entry_point", "")
-        data.update(
-            entry_point=entry_point,
-            starter=spec.get("starter", ""),
-            signature=signature_of(spec.get("starter", ""), entry_point),
-        )
-    elif exercise.kind == Exercise.Kind.SYMBOLIC:
-        data["variables"] = list((spec.get("answer") or {}).get("variables") or [])
-    elif exercise.kind == Exercise.Kind.CHOICE:
-        data["choices"] = [
-            {"index": index, "text": choice["text"], "text_html": html_of(choice["text"])}
-            for index, choice in enumerate(spec.get("choices", []))
-        ]
-        data["multiple"] = bool(spec.get("multiple"))
+    data.update(exercise.answer_kind.public_fields(spec, html_of))
     return data
 
 
@@ -256,14 +219,7 @@ def submission_out(request, submission: Submission) -> dict:
 
 def answer_data(exercise: Exercise, answer: str):
     """The answer as the web form would receive it, so that both validate alike."""
-    if exercise.kind != Exercise.Kind.CHOICE:
-        return {"answer": answer}
-    try:
-        picked = json.loads(answer)
-    except ValueError:
-        picked = answer.strip()
-    values = picked if isinstance(picked, list) else [picked]
-    return MultiValueDict({"answer": [str(value) for value in values]})
+    return exercise.answer_kind.form_data(answer)
 
 
 def bounded_wait(seconds: float) -> float:

@@ -24,29 +24,22 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from grader import plots, svg
-from grader.compare import COMPARATORS, CompareSpecError, check_compare_options
+from grader import kinds, svg
+from grader.kinds import ContentError, Fields
+from grader.kinds.code import shape_of
+from grader.kinds.symbolic import SLUG
+from grader.kinds.text import load_yaml
 
 from .markdown import FigureError, MathError, render_markdown
 from .models import AuditEvent, Exercise, ExerciseVersion, Lesson, Module, ModuleProgress, Topic
 
 CONTENT_ROOT = Path(__file__).resolve().parent / "content"
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-KINDS = {choice.value for choice in Exercise.Kind}
 DIFFICULTIES = {choice.value for choice in Exercise.Difficulty}
 MAX_FILE_BYTES = 1_000_000
-MAX_NESTING = 20  # levels of lists and mappings; real exercise files use fewer than 6
 MAX_INTEGER = 2**63 - 1  # the largest integer kept in a spec (JSON readers agree up to here)
 MAX_POINTS = 1000
 MAX_QUIZ_ATTEMPTS = 100
 MAX_ORDER = 1_000_000
-
-
-class ContentError(ValueError):
-    def __init__(self, path: Path | str, message: str):
-        super().__init__(f"{path}: {message}")
-        self.path = str(path)
-        self.message = message
 
 
 @dataclass
@@ -96,34 +89,6 @@ class ModuleFiles:
     exercises: list[ExerciseFile] = field(default_factory=list)
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing before it recurses. Composing nodes is recursive, so a
-    deeply nested file would end in RecursionError; and an alias (*name) lets a few lines
-    stand for a huge tree once the data is copied, so course files do without them."""
-
-    depth = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not supported", mark)
-        if not self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
-            return super().compose_node(parent, index)
-        self.depth += 1
-        try:
-            if self.depth > MAX_NESTING:
-                mark = self.peek_event().start_mark
-                raise yaml.composer.ComposerError(None, None, f"lists and mappings nest deeper than {MAX_NESTING} levels", mark)
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-
-def load_yaml(text: str) -> Any:
-    """YAML from a course file, an upload or a form field; raises yaml.YAMLError."""
-    return yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader: plain data only
-
-
 def storable_problem(data: Any) -> str | None:
     """Why `data` cannot be stored as read (None if it can): PostgreSQL takes no NUL
     character in text or JSON, JSON has no infinity or NaN, and integers beyond 64 bits
@@ -149,18 +114,23 @@ def storable_problem(data: Any) -> str | None:
     return None
 
 
+def _field_of(problem: str) -> str | None:
+    """The field a `storable_problem` names, if any."""
+    return problem.split("'")[1] if problem.startswith("field '") else None
+
+
 def _load_yaml(path: Path) -> Any:
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise ContentError(path, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
+        raise ContentError(path, None, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise ContentError(path, "the file is not UTF-8 text") from None
+        raise ContentError(path, None, "the file is not UTF-8 text") from None
     except yaml.YAMLError as exc:
-        raise ContentError(path, f"invalid YAML: {exc}") from None
+        raise ContentError(path, None, f"invalid YAML: {exc}") from None
     problem = storable_problem(data)
     if problem:
-        raise ContentError(path, problem)
+        raise ContentError(path, _field_of(problem), problem)
     return data
 
 
@@ -182,7 +152,7 @@ def _render(path: Path, field_name: str, text: str, figures: LessonFigures | Non
     try:
         return render_markdown(text, figures=figures)
     except (MathError, FigureError) as exc:
-        raise ContentError(path, f"{field_name}: {exc}") from None
+        raise ContentError(path, field_name, f"{field_name}: {exc}") from None
 
 
 # Part of every figure's cache key: bump it when the drawing pipeline (grader/svg.py) changes.
@@ -212,7 +182,7 @@ class LessonFigures:
     def __call__(self, function: str, alt: str) -> str:
         if self._source is None:
             if not self.path.exists():
-                raise ContentError(self.path, f"missing: lesson.md has a figure drawn by {function}()")
+                raise ContentError(self.path, None, f"missing: lesson.md has a figure drawn by {function}()")
             self._source = self.path.read_bytes()
         key = self._key(function, alt)
         if key not in _drawn:
@@ -234,14 +204,14 @@ class LessonFigures:
     def _draw(self, function: str, alt: str, key: str) -> str:
         draw = getattr(self._load(), function, None)
         if not callable(draw):
-            raise ContentError(self.path, f"figure {function!r}: there is no function {function}(figure) in this file")
+            raise ContentError(self.path, None, f"figure {function!r}: there is no function {function}(figure) in this file")
         with svg.style():
             figure = svg.new_figure()
             try:
                 returned = draw(figure)
                 picture = svg.render(returned if returned is not None else figure, title=alt)
             except Exception as exc:
-                raise ContentError(self.path, f"figure {function!r} failed{self._where(exc)}: {type(exc).__name__}: {exc}") from None
+                raise ContentError(self.path, None, f"figure {function!r} failed{self._where(exc)}: {type(exc).__name__}: {exc}") from None
         self._store(key, picture)
         return picture
 
@@ -252,7 +222,7 @@ class LessonFigures:
             try:
                 spec.loader.exec_module(module)
             except Exception as exc:
-                raise ContentError(self.path, f"cannot be loaded{self._where(exc)}: {type(exc).__name__}: {exc}") from None
+                raise ContentError(self.path, None, f"cannot be loaded{self._where(exc)}: {type(exc).__name__}: {exc}") from None
             self._module = module
         return self._module
 
@@ -275,27 +245,14 @@ class LessonFigures:
             pass
 
 
-class _Fields:
-    """Typed access to one YAML mapping, with errors that name the file and the field."""
+def _fields(path: Path, data: Any) -> Fields:
+    return Fields(path, data, markdown=lambda name, text: _render(path, name, text))
 
-    def __init__(self, path: Path, data: Any):
-        if not isinstance(data, dict):
-            raise ContentError(path, "the file must be a YAML mapping (key: value lines)")
-        self.path, self.data = path, data
 
-    def get(self, name: str, kind: type | tuple, default: Any = ..., *, where: dict | None = None) -> Any:
-        data = self.data if where is None else where
-        if name not in data or data[name] is None:
-            if default is ...:
-                raise ContentError(self.path, f"missing required field '{name}'")
-            return default
-        value = data[name]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            raise ContentError(self.path, f"field '{name}' must be a {expected}, not {type(value).__name__}")
-        return value
+def read_spec(path: Path | str, kind: str, data: dict) -> dict:
+    """Only the kind's own fields of an exercise file, read and checked: the authoring form
+    checks them even when a field every kind shares is wrong, so both errors show at once."""
+    return kinds.get(kind).read(_fields(Path(path), data)).as_dict()
 
 
 EXERCISE_YAML = "exercise.yaml"  # an exercise folder's fields; its code sits beside it
@@ -314,12 +271,12 @@ def exercise_paths(module_path: Path) -> list[Path]:
         if entry.is_dir():
             entries.append((f"{entry.name}.yaml", entry / EXERCISE_YAML))
         elif entry.name == EXERCISE_YAML:
-            raise ContentError(entry, f"{EXERCISE_YAML} holds the fields of an exercise folder; a single-file exercise is NN-slug.yaml")
+            raise ContentError(entry, None, f"{EXERCISE_YAML} holds the fields of an exercise folder; a single-file exercise is NN-slug.yaml")
         elif entry.suffix == ".yaml":
             entries.append((entry.name, entry))
     for _, path in entries:
         if path.name == EXERCISE_YAML and not path.is_file():
-            raise ContentError(path.parent, f"an exercise folder needs an {EXERCISE_YAML}")
+            raise ContentError(path.parent, None, f"an exercise folder needs an {EXERCISE_YAML}")
     return [path for _, path in sorted(entries)]
 
 
@@ -339,12 +296,12 @@ def exercise_data(path: Path) -> dict:
             file = folder / f"{name}.py"
             if file.is_file():
                 if name in data:
-                    raise ContentError(path, f"field '{name}' is also in {name}.py: keep one of the two")
+                    raise ContentError(path, name, f"field '{name}' is also in {name}.py: keep one of the two")
                 data[name], origins[name] = _read_python(file), file
         mutants = folder / "mutants"
         if mutants.is_dir():
             if "mutants" in data:
-                raise ContentError(path, "field 'mutants' is also a mutants/ folder: keep one of the two")
+                raise ContentError(path, "mutants", "field 'mutants' is also a mutants/ folder: keep one of the two")
             data["mutants"] = [_read_mutant(file) for file in sorted(mutants.glob("*.py"))]
             origins["mutants"] = mutants
     shared = _SharedHelpers(module_path)
@@ -381,17 +338,17 @@ def folder_files(data: dict) -> tuple[dict, dict[str, str]]:
 def _read_python(path: Path) -> str:
     """A course Python file's text, checked for syntax (it only ever runs in the sandbox)."""
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise ContentError(path, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
+        raise ContentError(path, None, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ContentError(path, "the file is not UTF-8 text") from None
+        raise ContentError(path, None, "the file is not UTF-8 text") from None
     if "\x00" in text:
-        raise ContentError(path, "the file contains a NUL character")
+        raise ContentError(path, None, "the file contains a NUL character")
     try:
         compile(text, str(path), "exec")
     except SyntaxError as exc:
-        raise ContentError(path, f"Python syntax error on line {exc.lineno}: {exc.msg}") from None
+        raise ContentError(path, None, f"Python syntax error on line {exc.lineno}: {exc.msg}") from None
     return text
 
 
@@ -437,7 +394,7 @@ class _SharedHelpers:
             defined = self._names(text)
             missing = [alias.name for alias in node.names if alias.name not in defined]
             if missing:
-                raise ContentError(where, f"line {node.lineno}: {SHARED}/{name}.py defines no {', '.join(missing)}")
+                raise ContentError(where, None, f"line {node.lineno}: {SHARED}/{name}.py defines no {', '.join(missing)}")
             block = ""
             if name not in included:
                 included.add(name)
@@ -450,16 +407,16 @@ class _SharedHelpers:
     @staticmethod
     def _is_shared_import(node: ast.AST, where: Path, tree: ast.Module) -> bool:
         if isinstance(node, ast.Import) and any(alias.name.split(".")[0] == SHARED for alias in node.names):
-            raise ContentError(where, f"line {node.lineno}: write `from {SHARED}.NAME import ...`; `import {SHARED}` is not supported")
+            raise ContentError(where, None, f"line {node.lineno}: write `from {SHARED}.NAME import ...`; `import {SHARED}` is not supported")
         if not (isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == SHARED):
             return False
         parts = node.module.split(".")
         if len(parts) != 2 or any(alias.name == "*" for alias in node.names):
-            raise ContentError(where, f"line {node.lineno}: write `from {SHARED}.NAME import a, b` (one helper file, names listed)")
+            raise ContentError(where, None, f"line {node.lineno}: write `from {SHARED}.NAME import a, b` (one helper file, names listed)")
         if node not in tree.body:
-            raise ContentError(where, f"line {node.lineno}: a {SHARED} import must be at the top level, not inside a block")
+            raise ContentError(where, None, f"line {node.lineno}: a {SHARED} import must be at the top level, not inside a block")
         if any(other is not node and other.lineno <= node.end_lineno and other.end_lineno >= node.lineno for other in tree.body):
-            raise ContentError(where, f"line {node.lineno}: put the {SHARED} import on a line of its own")
+            raise ContentError(where, None, f"line {node.lineno}: put the {SHARED} import on a line of its own")
         return True
 
     def _helper(self, name: str, node: ast.ImportFrom, where: Path) -> tuple[Path, str]:
@@ -467,7 +424,7 @@ class _SharedHelpers:
             path = folder / f"{name}.py"
             if path.is_file():
                 return path, _read_python(path)
-        raise ContentError(where, f"line {node.lineno}: there is no {SHARED}/{name}.py in the module or the course")
+        raise ContentError(where, None, f"line {node.lineno}: there is no {SHARED}/{name}.py in the module or the course")
 
     @staticmethod
     def _names(text: str) -> set[str]:
@@ -484,31 +441,31 @@ class _SharedHelpers:
 
 
 def read_exercise(path: Path, topic_ids: set[str]) -> ExerciseFile:
-    fields = _Fields(path, exercise_data(path))
+    fields = _fields(path, exercise_data(path))
     slug = fields.get("slug", str)
     if not SLUG.match(slug):
-        raise ContentError(path, f"field 'slug': {slug!r} must be lowercase letters, digits and dashes")
+        raise ContentError(path, "slug", f"field 'slug': {slug!r} must be lowercase letters, digits and dashes")
     kind = fields.get("kind", str)
-    if kind not in KINDS:
-        raise ContentError(path, f"field 'kind': {kind!r} is not one of {', '.join(sorted(KINDS))}")
+    if kind not in kinds.names():
+        raise ContentError(path, "kind", f"field 'kind': {kind!r} is not one of {', '.join(sorted(kinds.names()))}")
     topics = fields.get("topics", list)
     unknown = [topic for topic in topics if topic not in topic_ids]
     if unknown or not topics:
-        raise ContentError(path, f"field 'topics': unknown topic id(s) {', '.join(map(str, unknown))}" if unknown else "field 'topics' is empty")
+        raise ContentError(path, "topics", f"field 'topics': unknown topic id(s) {', '.join(map(str, unknown))}" if unknown else "field 'topics' is empty")
     difficulty = fields.get("difficulty", str, "core")
     if difficulty not in DIFFICULTIES:
-        raise ContentError(path, f"field 'difficulty': {difficulty!r} is not one of {', '.join(sorted(DIFFICULTIES))}")
+        raise ContentError(path, "difficulty", f"field 'difficulty': {difficulty!r} is not one of {', '.join(sorted(DIFFICULTIES))}")
     statement = fields.get("statement", str)
     _render(path, "statement", statement)
     hints = fields.get("hints", list, [])
     for hint in hints:
         if not isinstance(hint, str):
-            raise ContentError(path, "field 'hints' must be a list of strings")
+            raise ContentError(path, "hints", "field 'hints' must be a list of strings")
         _render(path, "hints", hint)
-    spec = {"hints": hints, **SPEC_READERS[kind](fields)}
+    spec = {"hints": hints, **kinds.get(kind).read(fields).as_dict()}
     points = fields.get("points", int, 1)
     if not 0 <= points <= MAX_POINTS:
-        raise ContentError(path, f"field 'points' must lie between 0 and {MAX_POINTS}")
+        raise ContentError(path, "points", f"field 'points' must lie between 0 and {MAX_POINTS}")
     return ExerciseFile(
         path=path,
         slug=slug,
@@ -524,242 +481,22 @@ def read_exercise(path: Path, topic_ids: set[str]) -> ExerciseFile:
     )
 
 
-def _code_spec(fields: _Fields) -> dict:
-    spec = {
-        "entry_point": fields.get("entry_point", str),
-        "starter": fields.get("starter", str),
-        "reference": fields.get("reference", str),
-        "cases": fields.get("cases", str),
-        "compare": fields.get("compare", (dict, list), {"method": "allclose"}),
-        "limits": fields.get("limits", dict, {}),
-        "mutants": fields.get("mutants", list, []),
-    }
-    if not spec["entry_point"].isidentifier():
-        raise ContentError(fields.path, "field 'entry_point' must be a Python function name")
-    for name in ("starter", "reference", "cases"):
-        try:
-            compile(spec[name], f"{fields.path}:{name}", "exec")  # a syntax check only; nothing runs here
-        except SyntaxError as exc:
-            raise ContentError(fields.path, f"field '{name}': Python syntax error on line {exc.lineno}: {exc.msg}") from None
-    compare_specs = spec["compare"] if isinstance(spec["compare"], list) else [spec["compare"]]
-    for compare_spec in compare_specs:
-        if not isinstance(compare_spec, dict) or compare_spec.get("method", "allclose") not in COMPARATORS:
-            method = compare_spec.get("method") if isinstance(compare_spec, dict) else compare_spec
-            raise ContentError(fields.path, f"field 'compare': unknown method {method!r}; known: {', '.join(sorted(COMPARATORS))}")
-    for limit, value in spec["limits"].items():
-        if limit not in {"cpu_seconds", "wall_seconds", "memory_mb"} or not isinstance(value, int | float) or value <= 0:
-            raise ContentError(fields.path, f"field 'limits': {limit}={value!r} is not a known positive limit")
-    for index, mutant in enumerate(spec["mutants"]):
-        if not (isinstance(mutant, dict) and isinstance(mutant.get("code"), str)):
-            raise ContentError(fields.path, f"field 'mutants': entry {index + 1} needs 'name' and 'code'")
-        mutant.setdefault("name", f"mutant {index + 1}")
-    if fields.data.get("plot") is not None:  # only when given: an exercise without it keeps its digest
-        spec["plot"] = fields.get("plot", (str, dict))
-        try:
-            plots.check(spec)
-        except plots.PlotSpecError as exc:
-            raise ContentError(fields.path, f"field 'plot': {exc}") from None
-    gradient = fields.get("gradient", dict, None)
-    if gradient is not None:
-        spec["gradient"] = _gradient_spec(fields.path, gradient)
-    contract = fields.get("contract", dict, None)
-    if contract is not None:  # only when given, like `plot`: other exercises keep their digest
-        spec["contract"] = _contract_spec(fields.path, contract, spec["compare"])
-    for index, compare_spec in enumerate(compare_specs):
-        _check_compare_options(fields.path, compare_spec)
-        partner = compare_spec.get("same_signs_as")
-        if partner is not None and not (isinstance(spec["compare"], list) and partner <= len(compare_specs) and partner != index + 1
-                                        and compare_specs[partner - 1].get("method") == compare_spec.get("method")):
-            raise ContentError(fields.path, f"field 'compare': same_signs_as {partner} must name another value of the tuple, compared with {compare_spec.get('method')}")
-    return spec
-
-
-CONTRACT_KEYS = ("dtype", "inputs_unchanged", "fp_errors")
-DTYPE_NAMES = ("integer", "bool", "float")
-FP_ERROR_NAMES = ("overflow", "invalid", "divide", "underflow")
-
-
-def _contract_spec(path: Path, contract: dict, compare_spec) -> dict:
-    """What the statement requires beyond the values: the result's dtype kind, inputs left
-    unchanged, and which floating-point errors inside the learner's code fail a case."""
-    unknown = sorted(set(contract) - set(CONTRACT_KEYS))
-    if unknown:
-        raise ContentError(path, f"field 'contract': unknown key(s) {unknown}; known: {', '.join(CONTRACT_KEYS)}")
-    dtype = contract.get("dtype")
-    if dtype is not None:
-        kinds = dtype if isinstance(dtype, list) else [dtype]
-        if isinstance(dtype, list) and not dtype:
-            raise ContentError(path, "field 'contract': dtype as a list needs one entry per item of the result")
-        for kind in kinds:
-            if kind is not None and kind not in DTYPE_NAMES:
-                raise ContentError(path, f"field 'contract': dtype {kind!r} is not one of {', '.join(DTYPE_NAMES)} (or null in a list)")
-        if isinstance(dtype, list) and isinstance(compare_spec, list) and len(dtype) != len(compare_spec):
-            raise ContentError(path, f"field 'contract': dtype lists {len(dtype)} kinds but 'compare' has {len(compare_spec)} items")
-    unchanged = contract.get("inputs_unchanged", False)
-    if not isinstance(unchanged, bool):
-        raise ContentError(path, "field 'contract': inputs_unchanged must be true or false")
-    errors = contract.get("fp_errors", [])
-    if not isinstance(errors, list) or any(error not in FP_ERROR_NAMES for error in errors):
-        raise ContentError(path, f"field 'contract': fp_errors must be a list of {', '.join(FP_ERROR_NAMES)}")
-    return {key: contract[key] for key in CONTRACT_KEYS if key in contract}
-
-
-def _check_compare_options(path: Path, compare_spec: dict) -> None:
-    """Options of a comparison that only some methods understand, checked before any case runs."""
-    try:
-        check_compare_options(compare_spec)
-    except CompareSpecError as exc:
-        raise ContentError(path, f"field 'compare': {exc}") from None
-
-
-def _gradient_spec(path: Path, gradient: dict) -> dict:
-    """A code exercise's `gradient` block: the loss its gradient is checked against by central
-    differences, and optionally the symbolic exercise deriving the same gradient."""
-    where = "field 'gradient'"
-    arguments = gradient.get("arguments")
-    if not (isinstance(arguments, list) and arguments and all(isinstance(a, str) and a.isidentifier() for a in arguments)):
-        raise ContentError(path, f"{where}: 'arguments' must list the entry point's argument names in order")
-    if gradient.get("wrt") not in arguments:
-        raise ContentError(path, f"{where}: 'wrt' must be one of the arguments ({', '.join(arguments)})")
-    loss = gradient.get("loss")
-    if not isinstance(loss, str) or "def loss" not in loss:
-        raise ContentError(path, f"{where}: 'loss' must be Python source defining loss(...) with the entry point's arguments")
-    try:
-        compile(loss, f"{path}:gradient.loss", "exec")  # a syntax check only; nothing runs here
-    except SyntaxError as exc:
-        raise ContentError(path, f"{where}.loss: Python syntax error on line {exc.lineno}: {exc.msg}") from None
-    output = gradient.get("output")
-    if output is not None and (not isinstance(output, int) or isinstance(output, bool) or output < 0):
-        raise ContentError(path, f"{where}: 'output' must be the index of the gradient in the returned tuple")
-    for name in ("step",):
-        if gradient.get(name) is not None and not (_is_number_tree(gradient[name]) and 0 < gradient[name] < 1):
-            raise ContentError(path, f"{where}: '{name}' must be a small positive number")
-    derivation = gradient.get("derivation")
-    if derivation is not None:
-        if not (isinstance(derivation, str) and SLUG.match(derivation)):
-            raise ContentError(path, f"{where}: 'derivation' must be the slug of a symbolic exercise")
-        _matrix_declaration(path, gradient, where)
-        missing = [name for name in gradient["matrices"] if name not in arguments]
-        if missing or gradient["wrt"] not in gradient["matrices"]:
-            raise ContentError(path, f"{where}: 'matrices' must declare the variable and name only arguments (not {', '.join(missing)})")
-    return gradient
-
-
-def _matrix_declaration(path: Path, answer: dict, where: str) -> None:
-    """`matrices` (name: [rows, columns] or {shape, entries}), `scalars` and `dims`, checked
-    for form here; the expressions themselves are read by the checker when validating."""
-    matrices = answer.get("matrices")
-    if not isinstance(matrices, dict) or not matrices:
-        raise ContentError(path, f"{where}: 'matrices' must map names to shapes, like X: [n, d]")
-    for name, value in matrices.items():
-        shape = value.get("shape") if isinstance(value, dict) else value
-        entries = value.get("entries", "normal") if isinstance(value, dict) else "normal"
-        if not (isinstance(name, str) and name.isidentifier() and name not in ("T", "I")):
-            raise ContentError(path, f"{where}: {name!r} cannot name a matrix (T and I mean transpose and identity)")
-        if not (isinstance(shape, list) and len(shape) == 2 and all(_is_dimension(part) for part in shape)):
-            raise ContentError(path, f"{where}: the shape of {name!r} must be two dimension names or sizes, like [n, 1]")
-        if entries not in MATRIX_ENTRIES:
-            raise ContentError(path, f"{where}: entries of {name!r} must be one of {', '.join(MATRIX_ENTRIES)}")
-    scalars = answer.get("scalars") or []
-    if not (isinstance(scalars, list) and all(isinstance(s, str) and s.isidentifier() for s in scalars)):
-        raise ContentError(path, f"{where}: 'scalars' must be a list of names")
-    for dimension, sizes in (answer.get("dims") or {}).items():
-        if not (isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(v, int) and 1 <= v <= 12 for v in sizes) and sizes[0] <= sizes[1]):
-            raise ContentError(path, f"{where}: 'dims' of {dimension!r} must be a range [low, high] within 1..12")
-
-
-def _shape_of(declared):
-    return declared.get("shape") if isinstance(declared, dict) else declared
-
-
-MATRIX_ENTRIES = ("normal", "positive", "unit", "distribution", "symmetric", "spd")
-
-
-def _is_dimension(part) -> bool:
-    if isinstance(part, bool):
-        return False
-    return (isinstance(part, int) and part >= 1) or (isinstance(part, str) and part.isidentifier())
-
-
-def _symbolic_spec(fields: _Fields) -> dict:
-    answer = fields.get("answer", dict)
-    if not isinstance(answer.get("expected"), str | list):
-        raise ContentError(fields.path, "field 'answer.expected' must be an expression string or a list of rows")
-    if answer.get("matrices") is not None:
-        _matrix_declaration(fields.path, answer, "field 'answer'")
-        gradient = answer.get("gradient")
-        if gradient is not None and not (
-            isinstance(gradient, dict) and isinstance(gradient.get("loss"), str) and gradient.get("wrt") in answer["matrices"]
-        ):
-            raise ContentError(fields.path, "field 'answer.gradient' needs 'loss' (an expression) and 'wrt' (a declared matrix)")
-    return {"answer": answer, "params": fields.get("params", dict, {})}
-
-
-def _numeric_spec(fields: _Fields) -> dict:
-    answer = fields.get("answer", dict)
-    value = answer.get("value")
-    if not _is_number_tree(value):
-        raise ContentError(fields.path, "field 'answer.value' must be a number or a list of numbers")
-    for name in ("rtol", "atol"):
-        if answer.get(name) is not None and not _is_number_tree(answer[name]):
-            raise ContentError(fields.path, f"field 'answer.{name}' must be a number")
-    for name in ("show_direction", "show_tolerance"):
-        if name in answer and not isinstance(answer[name], bool):
-            raise ContentError(fields.path, f"field 'answer.{name}' must be true or false")
-    stated = [name for name in ("decimals", "sig_figs") if answer.get(name) is not None]
-    for name in stated:
-        value = answer[name]
-        if not isinstance(value, int) or isinstance(value, bool) or value < (0 if name == "decimals" else 1) or value > 15:
-            raise ContentError(fields.path, f"field 'answer.{name}' must be a whole number of places (0-15 decimals, 1-15 figures)")
-    if len(stated) > 1:
-        raise ContentError(fields.path, "field 'answer': give either 'decimals' or 'sig_figs', not both")
-    if stated and any(answer.get(name) is not None for name in ("rtol", "atol")):
-        raise ContentError(fields.path, f"field 'answer': '{stated[0]}' sets the tolerance; remove 'rtol' and 'atol'")
-    return {"answer": answer}
-
-
-def _is_number_tree(value) -> bool:
-    if isinstance(value, list):
-        return bool(value) and all(_is_number_tree(item) for item in value)
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _choice_spec(fields: _Fields) -> dict:
-    choices = fields.get("choices", list)
-    multiple = fields.get("multiple", bool, False)
-    if len(choices) < 2:
-        raise ContentError(fields.path, "field 'choices' needs at least two choices")
-    for index, choice in enumerate(choices):
-        if not isinstance(choice, dict) or not isinstance(choice.get("text"), str):
-            raise ContentError(fields.path, f"field 'choices': choice {index + 1} needs a 'text'")
-        _render(fields.path, f"choices[{index + 1}]", choice["text"])
-        choice["correct"] = bool(choice.get("correct", False))
-        choice["feedback"] = str(choice.get("feedback") or "")
-    right = sum(choice["correct"] for choice in choices)
-    if right == 0 or (right > 1 and not multiple):
-        raise ContentError(fields.path, "field 'choices': mark exactly one correct choice, or set multiple: true")
-    return {"choices": choices, "multiple": multiple}
-
-
-SPEC_READERS = {"code": _code_spec, "symbolic": _symbolic_spec, "numeric": _numeric_spec, "choice": _choice_spec}
-
-
 def read_module(path: Path, syllabus: dict[str, dict]) -> ModuleFiles:
     slug = path.name
     if slug not in syllabus:
-        raise ContentError(path, f"module folder {slug!r} is not a module id of the syllabus")
+        raise ContentError(path, None, f"module folder {slug!r} is not a module id of the syllabus")
     meta_path = path / "module.yaml"
     if not meta_path.exists():
-        raise ContentError(meta_path, "missing module.yaml")
-    fields = _Fields(meta_path, _load_yaml(meta_path))
+        raise ContentError(meta_path, None, "missing module.yaml")
+    fields = Fields(meta_path, _load_yaml(meta_path))
     quiz = fields.get("quiz", dict, {})
     if not 1 <= fields.get("max_attempts", int, 3, where=quiz) <= MAX_QUIZ_ATTEMPTS:
-        raise ContentError(meta_path, f"field 'quiz.max_attempts' must lie between 1 and {MAX_QUIZ_ATTEMPTS}")
+        raise ContentError(meta_path, "quiz.max_attempts", f"field 'quiz.max_attempts' must lie between 1 and {MAX_QUIZ_ATTEMPTS}")
     if not 0 <= fields.get("order", int) <= MAX_ORDER:
-        raise ContentError(meta_path, f"field 'order' must lie between 0 and {MAX_ORDER}")
+        raise ContentError(meta_path, "order", f"field 'order' must lie between 0 and {MAX_ORDER}")
     lesson_path = path / "lesson.md"
     if not lesson_path.exists():
-        raise ContentError(lesson_path, "missing lesson.md")
+        raise ContentError(lesson_path, None, "missing lesson.md")
     lesson = lesson_path.read_text(encoding="utf-8")
     module = ModuleFiles(
         path=path,
@@ -774,7 +511,7 @@ def read_module(path: Path, syllabus: dict[str, dict]) -> ModuleFiles:
         lesson_html=_render(lesson_path, "lesson", lesson, LessonFigures(path)),
     )
     if module.quiz_feedback not in Module.QuizFeedback.values:
-        raise ContentError(meta_path, f"field 'quiz.feedback' must be one of {', '.join(Module.QuizFeedback.values)}")
+        raise ContentError(meta_path, "quiz.feedback", f"field 'quiz.feedback' must be one of {', '.join(Module.QuizFeedback.values)}")
     topic_ids = {topic for data in syllabus.values() for topic in data["topics"]}
     for exercise_path in exercise_paths(path):
         module.exercises.append(read_exercise(exercise_path, topic_ids))
@@ -789,7 +526,7 @@ def read_course(root: Path = CONTENT_ROOT, only: set[str] | None = None) -> tupl
     for module in modules:
         for exercise in module.exercises:
             if exercise.slug in seen:
-                raise ContentError(exercise.path, f"slug {exercise.slug!r} is already used by {seen[exercise.slug].path}")
+                raise ContentError(exercise.path, None, f"slug {exercise.slug!r} is already used by {seen[exercise.slug].path}")
             seen[exercise.slug] = exercise
     if only is None:
         for exercise in seen.values():
@@ -808,15 +545,15 @@ def _check_derivation_link(exercise: ExerciseFile, exercises: dict[str, Exercise
     target = exercises.get(slug)
     answer = (target.spec.get("answer") or {}) if target else {}
     if target is None or target.kind != "symbolic" or not answer.get("gradient"):
-        raise ContentError(exercise.path, f"{where}: {slug!r} is not a symbolic exercise with a matrix gradient")
+        raise ContentError(exercise.path, "gradient.derivation", f"{where}: {slug!r} is not a symbolic exercise with a matrix gradient")
     if answer["gradient"]["wrt"] != gradient["wrt"]:
-        raise ContentError(exercise.path, f"{where}: the derivation is with respect to {answer['gradient']['wrt']!r}, the code {gradient['wrt']!r}")
+        raise ContentError(exercise.path, "gradient.derivation", f"{where}: the derivation is with respect to {answer['gradient']['wrt']!r}, the code {gradient['wrt']!r}")
     for name, value in gradient["matrices"].items():
-        here, there = _shape_of(value), _shape_of(answer["matrices"].get(name))
+        here, there = shape_of(value), shape_of(answer["matrices"].get(name))
         if here != there:
-            raise ContentError(exercise.path, f"{where}: {name!r} has shape {here!r} here but {there!r} in {slug!r}")
+            raise ContentError(exercise.path, "gradient.derivation", f"{where}: {name!r} has shape {here!r} here but {there!r} in {slug!r}")
     if set(gradient.get("scalars") or []) != set(answer.get("scalars") or []):
-        raise ContentError(exercise.path, f"{where}: the scalars differ from those of {slug!r}")
+        raise ContentError(exercise.path, "gradient.derivation", f"{where}: the scalars differ from those of {slug!r}")
 
 
 @dataclass
@@ -863,7 +600,7 @@ def _sync_exercise(module: Module, order: int, item: ExerciseFile) -> int:
         slug=item.slug, defaults={"module": module, "kind": item.kind, "title": item.title}
     )
     if exercise.kind != item.kind and exercise.submissions.exists():
-        raise ContentError(item.path, f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist")
+        raise ContentError(item.path, "kind", f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist")
     previous = exercise.current_version_id
     root = CONTENT_ROOT.parent.parent
     exercise.kind, exercise.order, exercise.published = item.kind, order, item.published

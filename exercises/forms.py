@@ -1,5 +1,3 @@
-import json
-
 from confusable_homoglyphs import confusables
 from django import forms
 from django.conf import settings
@@ -7,10 +5,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.safestring import mark_safe
-from django_ace import AceWidget
-
-from grader.answers import numeric_size_problem
-from grader.limits import SYMBOLIC_MAX_CHARS
 
 from .markdown import render_markdown_or_escape
 from .models import Exercise
@@ -63,41 +57,6 @@ class SignupForm(UserCreationForm):
         return email
 
 
-EMPTY = {"required": "The answer is empty."}
-
-
-def _answer_field(exercise: Exercise, initial: str = "", choice_order: list[int] | None = None) -> forms.Field:
-    if exercise.kind == Exercise.Kind.CODE:
-        widget = AceWidget(mode="python", theme="chrome", width="100%", height="320px", tabsize=4, showprintmargin=False, toolbar=False)
-        return forms.CharField(widget=widget, initial=initial, strip=False, error_messages=EMPTY)
-    if exercise.kind == Exercise.Kind.CHOICE:
-        # Choice texts are Markdown with math, sanitised by the renderer like any statement.
-        choices = [(str(index), inline_markdown(choice["text"])) for index, choice in enumerate(exercise.spec["choices"])]
-        if choice_order and sorted(choice_order) == list(range(len(choices))):
-            choices = [choices[index] for index in choice_order]  # shown shuffled, answered by index
-        picked = _picked(initial)  # a restored answer: the indices it picked
-        if exercise.spec.get("multiple"):
-            return forms.MultipleChoiceField(
-                choices=choices, widget=forms.CheckboxSelectMultiple, initial=picked,
-                error_messages={"required": "Pick at least one of the choices."},
-            )  # fmt: skip
-        return forms.ChoiceField(
-            choices=choices, widget=forms.RadioSelect, initial=picked[0] if picked else None,
-            error_messages={"required": "Pick one of the choices."},
-        )  # fmt: skip
-    placeholder = "e.g. 2*x*y + 3*y^2" if exercise.kind == Exercise.Kind.SYMBOLIC else "e.g. 0.25 or [1, 2.5]"
-    widget = forms.TextInput(attrs={"placeholder": placeholder, "autocomplete": "off", "spellcheck": "false"})
-    return forms.CharField(widget=widget, initial=initial, error_messages=EMPTY)
-
-
-def _picked(answer: str) -> list[str]:
-    try:
-        picked = json.loads(answer) if answer else []
-    except ValueError:
-        return []
-    return [str(index) for index in picked if isinstance(index, int)] if isinstance(picked, list) else []
-
-
 class AnswerForm(forms.Form):
     # The server says what is missing, next to the button: a browser's own check would block an
     # empty code editor silently (its textarea is hidden and cannot show the bubble).
@@ -106,20 +65,15 @@ class AnswerForm(forms.Form):
     def __init__(self, exercise: Exercise, *args, initial_answer: str = "", choice_order: list[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.exercise = exercise
-        self.fields["answer"] = _answer_field(exercise, initial_answer, choice_order)
+        self.kind = exercise.answer_kind
+        self.fields["answer"] = self.kind.answer_field(exercise.spec, initial_answer, choice_order, inline=inline_markdown)
 
     def clean_answer(self) -> str:
         answer = self.cleaned_data["answer"]
-        if self.exercise.kind == Exercise.Kind.CHOICE:
-            picked = answer if isinstance(answer, list) else [answer]
-            return json.dumps(sorted(int(index) for index in picked))
-        if len(answer.encode()) > settings.MAX_ANSWER_BYTES:
-            raise forms.ValidationError(f"The answer is too long (at most {settings.MAX_ANSWER_BYTES // 1000} KB).")
-        if not answer.strip():
-            raise forms.ValidationError("The answer is empty.")
-        # The checkers' own caps: refused here, the answer costs no attempt.
-        if self.exercise.kind == Exercise.Kind.SYMBOLIC and len(answer) > SYMBOLIC_MAX_CHARS:
-            raise forms.ValidationError(f"The answer is {len(answer):,} characters long; at most {SYMBOLIC_MAX_CHARS:,} are allowed.")
-        if self.exercise.kind == Exercise.Kind.NUMERIC and (problem := numeric_size_problem(answer)):
-            raise forms.ValidationError(problem)
-        return answer
+        if isinstance(answer, str):
+            if len(answer.encode()) > settings.MAX_ANSWER_BYTES:
+                raise forms.ValidationError(f"The answer is too long (at most {settings.MAX_ANSWER_BYTES // 1000} KB).")
+            if not answer.strip():
+                raise forms.ValidationError("The answer is empty.")
+        # The kind's own checks (the checkers' caps): refused here, the answer costs no attempt.
+        return self.kind.clean_answer(self.exercise.spec, answer)

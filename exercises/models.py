@@ -15,7 +15,7 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from grader import engine, plots, sandbox
+from grader import engine, kinds, plots, sandbox
 from grader.limits import SYMBOLIC_MAX_CHARS
 from grader.results import GradingResult
 from grader.sandbox import wire
@@ -203,14 +203,19 @@ class Exercise(Authored):
 
     def preview_answer(self, text: str) -> dict:
         """How a typed symbolic answer will be read, with the reading rendered as MathML."""
+        return self.read_expression(self.spec, text)
+
+    @classmethod
+    def read_expression(cls, spec: dict, text: str) -> dict:
+        """How `text` is read under a symbolic spec (its variables, parameters at their lowest)."""
         from exercises.markdown import MathError, render_math
         from grader.symbolic import preview
 
         if not text.strip():
             return {"ok": False, "empty": True}
-        if len(text) > self.MAX_PREVIEW_CHARS:
-            return {"ok": False, "error": {"message": f"The answer is longer than {self.MAX_PREVIEW_CHARS} characters."}}
-        reading = preview(self.spec, text)
+        if len(text) > cls.MAX_PREVIEW_CHARS:
+            return {"ok": False, "error": {"message": f"The answer is longer than {cls.MAX_PREVIEW_CHARS} characters."}}
+        reading = preview(spec, text)
         if reading.get("ok"):
             try:
                 reading["mathml"] = render_math(reading["latex"], display=True)
@@ -221,18 +226,16 @@ class Exercise(Authored):
     def unreadable(self, answer: str) -> str:
         """Why a typed answer cannot be read at all ("" when it can, or for other kinds).
         Checked before a quiz question, which is answered once, takes the answer."""
-        if self.kind == self.Kind.NUMERIC:
-            from grader.answers import NotANumber, parse_number_text
+        return self.answer_kind.unreadable(self, answer)
 
-            try:
-                parse_number_text(answer)
-            except NotANumber as exc:
-                return str(exc)
-        elif self.kind == self.Kind.SYMBOLIC:
-            error = self.preview_answer(answer).get("error") or {}
-            if "text" in error:  # a ParseError's; not "the checker is busy", which must not refuse
-                return " ".join(part for part in (error.get("message"), error.get("suggestion")) if part)
-        return ""
+    @property
+    def answer_kind(self) -> kinds.AnswerKind:
+        """What this exercise's kind of answer does (grader/kinds)."""
+        return kinds.get(self.kind)
+
+    @property
+    def kind_label(self) -> str:
+        return self.answer_kind.label
 
     @property
     def latest_version(self) -> ExerciseVersion | None:
@@ -409,7 +412,7 @@ class ExerciseVersion(models.Model):
     @property
     def needs_preparing(self) -> bool:
         """Code whose cases were never prepared, or prepared before the reference was timed."""
-        if self.exercise.kind != Exercise.Kind.CODE:
+        if not self.exercise.answer_kind.prepares_cases:
             return False
         if self.prepared is None:
             return True
@@ -431,7 +434,7 @@ class ExerciseVersion(models.Model):
         """Run the reference (must pass), the starter and known wrong answers (must fail).
 
         A parametrised exercise is checked at its lowest and highest parameters."""
-        cases = self.prepared_cases() if self.exercise.kind == Exercise.Kind.CODE else None
+        cases = self.prepared_cases() if self.exercise.answer_kind.prepares_cases else None
         params_spec = self.spec.get("params") or {}
         if context is not None or not params_spec:
             return engine.validate(self.exercise.kind, self.spec, cases, context)
@@ -450,7 +453,7 @@ class ExerciseVersion(models.Model):
 
     def grade(self, answer: str, context: dict | None = None) -> GradingResult:
         try:
-            cases = self.prepared_cases() if self.exercise.kind == Exercise.Kind.CODE else None
+            cases = self.prepared_cases() if self.exercise.answer_kind.prepares_cases else None
         except (sandbox.SandboxError, sandbox.SandboxUnavailable, wire.WireError) as exc:
             # A broken reference or case generator is the platform's fault, not the learner's.
             log.exception("Could not prepare the cases of %s", self, extra={"version": self.pk})
@@ -476,7 +479,7 @@ class SubmissionQuerySet(models.QuerySet):
         return self.filter(learner=learner)
 
     def code(self):
-        return self.filter(exercise__kind=Exercise.Kind.CODE)
+        return self.filter(exercise__kind__in=kinds.preparing_cases())
 
     def held_against_limit(self):
         """Pending submissions that count towards a learner's limit: not those the grader could
@@ -616,7 +619,7 @@ class Submission(models.Model):
     def lane_for(cls, learner, exercise: Exercise, answer: str) -> str:
         """Typed and chosen answers have a lane of their own. Code waits in the backlog when the
         learner already has code pending, or sends again code that ran out of time before."""
-        if exercise.kind != Exercise.Kind.CODE:
+        if not exercise.answer_kind.prepares_cases:
             return cls.Lane.ANSWERS
         code = cls.objects.of(learner).code()
         if code.pending().exists() or code.filter(exercise=exercise, timed_out=True, answer=answer).exists():
@@ -725,7 +728,7 @@ class Submission(models.Model):
     @cached_property
     def plotted_cases(self) -> set[int]:
         """Indexes of the cases with a plot: visible cases whose returned value was kept."""
-        if not self.returned or self.exercise.kind != Exercise.Kind.CODE:
+        if not self.returned or not self.exercise.answer_kind.prepares_cases:
             return set()
         try:
             kept = plots.kept_values(self.returned)
@@ -894,6 +897,9 @@ class ExerciseProgress(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["learner", "exercise"], name="unique_progress")]
+        # A cohort's counts per exercise (tried, unsolved, solved on which day) read only these
+        # three columns of its learners' rows: from this index alone, never the wide rows.
+        indexes = [models.Index(fields=["learner", "exercise", "solved_at"], name="progress_learner_solved")]
 
     def __str__(self):
         return f"{self.learner} on {self.exercise}: best {self.best_score:.0%}"

@@ -67,10 +67,10 @@ def exercise_detail(request, slug):
     if request.method == "POST" and not request.user.is_authenticated:
         return redirect_to_login(exercise.get_absolute_url())
     history = Submission.objects.of(request.user).filter(exercise=exercise)[:20] if request.user.is_authenticated else []
-    starter = exercise.spec.get("starter", "") if exercise.kind == exercise.Kind.CODE else ""
+    answer_kind = exercise.answer_kind
     latest = history[0] if history else None
     restored = _restored(request, exercise)
-    initial = latest.answer if latest and exercise.kind == "code" else starter
+    initial = latest.answer if latest and answer_kind.keeps_last_answer() else answer_kind.starter(exercise.spec)
     initial = restored.answer if restored else initial
     form = AnswerForm(exercise, request.POST or None, initial_answer=initial)
     submission = None
@@ -142,8 +142,8 @@ def _next_exercise(exercise, learner):
 def exercise_preview(request, slug):
     """As the learner types: how the answer is read, before an attempt is spent on it."""
     exercise = access.exercise_for(request.user, slug)
-    if exercise.kind != exercise.Kind.SYMBOLIC:
-        return HttpResponseBadRequest("Only symbolic answers have a preview.")
+    if not exercise.answer_kind.has_preview:
+        return HttpResponseBadRequest("This kind of answer has no preview.")
     text = request.POST.get("answer") or next((v for k, v in request.POST.items() if k.endswith("-answer")), "")
     return render(request, "exercises/_preview.html", {"preview": exercise.preview_answer(text)})
 

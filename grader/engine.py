@@ -7,16 +7,18 @@ version by `prepare_code_cases`). Every piece of untrusted code runs through `sa
 
 from __future__ import annotations
 
-import json
+import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from . import answers, gradcheck, plots, sandbox
+from . import gradcheck, plots, sandbox
 from .compare import CompareSpecError, compare
 from .diagnosis import diagnose
 from .results import CaseResult, GradingResult
+
+log = logging.getLogger(__name__)
 
 # Bumped when what prepared cases hold changes meaning (2: NumPy scalars kept as scalars, and
 # the reference run under the exercise's contract); older caches are prepared again.
@@ -87,19 +89,15 @@ def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
 
 
 def grade(kind: str, spec: dict, answer: str, *, cases: list[PreparedCase] | None = None, context: dict | None = None) -> GradingResult:
+    from . import kinds
+
     if not answer.strip():
         return GradingResult.rejected("The answer is empty.")
-    if kind == "code":
-        return grade_code(spec, answer, cases or [], context)
-    if kind == "numeric":
-        return answers.grade_numeric(spec, answer)
-    if kind == "choice":
-        return answers.grade_choice(spec, answer)
-    if kind == "symbolic":
-        from .symbolic import grade_symbolic
-
-        return grade_symbolic(spec, answer, context or {})
-    return GradingResult.platform_error(f"Unknown exercise kind {kind!r}.")
+    try:
+        answer_kind = kinds.get(kind)
+    except kinds.UnknownKind:
+        return GradingResult.platform_error(f"Unknown exercise kind {kind!r}.")
+    return answer_kind.grade(spec, answer, cases=cases, context=context)
 
 
 # --- code ------------------------------------------------------------------------------
@@ -171,9 +169,15 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict
         elif result.get("limit") == "output":
             feedback.append(_too_much_output_case(case, result, limits))
         else:
-            feedback.append(_judge_case(case, result, spec.get("compare"), spec.get("contract")))
+            try:
+                feedback.append(_judge_case(case, result, spec.get("compare"), spec.get("contract")))
+            except CompareSpecError as exc:
+                return _misconfigured(exc, case, spec, details)
     results = [by_index.get(index) for index in range(len(cases))]
-    _diagnose_failures(cases, results, feedback, spec.get("compare"))
+    try:
+        _diagnose_failures(cases, results, feedback, spec.get("compare"))
+    except CompareSpecError as exc:
+        return _misconfigured(exc, None, spec, details)
     gradient = spec.get("gradient")
     if gradient:
         gradcheck.check_cases(gradient, cases, results, feedback)
@@ -187,6 +191,15 @@ def grade_code(spec: dict, answer: str, cases: list[PreparedCase], context: dict
     if gradient and gradient.get("matrices") and derivation:
         gradcheck.compare_with_derivation(gradient, cases, results, derivation, result)
     return result
+
+
+def _misconfigured(exc: CompareSpecError, case: PreparedCase | None, spec: dict, details: dict) -> GradingResult:
+    """The exercise's fault, not the learner's: a platform error, which never counts."""
+    where = f" on case {case.name!r}" if case else ""
+    log.exception("Misconfigured comparison%s", where, extra={"entry_point": spec.get("entry_point")})
+    error = GradingResult.platform_error(f"The exercise's comparison is misconfigured: {exc}")
+    error.details.update(details)
+    return error
 
 
 def _load_failure(response: dict, load: sandbox.Budget, details: dict, limits: sandbox.Limits) -> GradingResult:
@@ -281,11 +294,7 @@ def _judge_case(case: PreparedCase, result: Any, compare_spec, contract: dict | 
     feedback.got = show(got)
     feedback.output = result.get("output") or None
     context = {"args": case.args, "kwargs": case.kwargs}
-    try:
-        verdict = compare(case.expected, got, compare_spec, context=context)
-    except CompareSpecError as exc:
-        feedback.message = f"The exercise's comparison is misconfigured: {exc}"
-        return feedback
+    verdict = compare(case.expected, got, compare_spec, context=context)  # CompareSpecError: the caller's
     feedback.passed = verdict.passed
     feedback.message = verdict.message or "Correct."
     feedback.max_error = verdict.max_error
@@ -422,26 +431,9 @@ class Check:
 
 def validation_answers(kind: str, spec: dict, context: dict | None = None) -> list[tuple[str, bool, str]]:
     """(name, should pass, answer) for everything an exercise can be checked with."""
-    if kind == "code":
-        answers = [("reference", True, spec["reference"]), ("starter", False, spec["starter"])]
-        return answers + [(f"mutant: {m['name']}", False, m["code"]) for m in spec.get("mutants", [])]
-    if kind == "numeric":
-        return [("expected value", True, json.dumps(spec["answer"]["value"]))]
-    if kind == "choice":
-        right = [index for index, choice in enumerate(spec["choices"]) if choice["correct"]]
-        wrong = [index for index, choice in enumerate(spec["choices"]) if not choice["correct"]]
-        return [("correct choices", True, json.dumps(right)), ("a wrong choice", False, json.dumps(wrong[:1]))]
-    if kind == "symbolic":
-        from .symbolic.grading import answer_spec_for
+    from . import kinds
 
-        answer = answer_spec_for(spec, context)  # the expected answer and mistakes for these parameters
-
-        def text(value) -> str:
-            return value if isinstance(value, str) else json.dumps(value)
-
-        checks = [("expected answer", True, text(answer["expected"]))]
-        return checks + [(f"mistake: {text(m['answer'])}", False, text(m["answer"])) for m in answer.get("mistakes", [])]
-    return []
+    return kinds.get(kind).validation_answers(spec, context)
 
 
 def validate(kind: str, spec: dict, cases: list[PreparedCase] | None = None, context: dict | None = None) -> list[Check]:

@@ -3,7 +3,7 @@ viewer's own time zone."""
 
 import zoneinfo
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
 
 COOKIE = "tz"
@@ -27,14 +27,21 @@ class ViewerTimezoneMiddleware:
 
 
 class RefuseNulCharactersMiddleware:
-    """A NUL character in a query string is never legitimate, and PostgreSQL refuses it in any
-    text it compares: refuse it once here rather than in every view that filters on a parameter.
-    (Form fields already refuse it through Django's ProhibitNullCharactersValidator.)"""
+    """A NUL character in an address is never legitimate, and PostgreSQL refuses it in any text
+    it compares: refuse it once here rather than in every view that looks a value up. (Form
+    fields already refuse it through Django's ProhibitNullCharactersValidator.) The REST API
+    gets its own error shape (api/schemas.py: ErrorOut), which its schema documents."""
+
+    MESSAGE = "The address contains a NUL character."
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
-            return HttpResponseBadRequest("The address contains a NUL character.", content_type="text/plain")
+        query = (text for key, values in request.GET.lists() for text in (key, *values))
+        if "\x00" in request.path or any("\x00" in text for text in query):
+            if request.path.startswith("/api/"):
+                error = {"status": 400, "code": "bad_request", "message": self.MESSAGE, "details": None}
+                return JsonResponse({"error": error}, status=400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain")
         return self.get_response(request)

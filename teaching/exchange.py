@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from zlib import error as zlib_error
 
-import yaml
 from django.db import transaction
 from django.db.models import Max
 
@@ -27,30 +26,8 @@ from exercises.content import (
     read_exercise,
 )
 from exercises.models import AuditEvent, Exercise, ExerciseVersion, Module, Topic
-
-SPEC_FIELDS = {
-    "code": ["entry_point", "starter", "reference", "cases", "compare", "mutants", "limits", "gradient", "plot"],
-    "symbolic": ["answer", "params"],
-    "numeric": ["answer"],
-    "choice": ["multiple", "choices"],
-}
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _str_representer(dumper: yaml.SafeDumper, text: str):
-    # Code and statements read best as literal blocks, exactly as the built-in course writes them.
-    style = "|" if "\n" in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
-
-
-_Dumper.add_representer(str, _str_representer)
-
-
-def dump_yaml(data) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+from grader import kinds
+from grader.kinds.text import dump_yaml
 
 
 def file_data(exercise: Exercise, version: ExerciseVersion | None = None) -> dict:
@@ -69,9 +46,7 @@ def file_data(exercise: Exercise, version: ExerciseVersion | None = None) -> dic
         "quiz": metadata["in_quiz"],
         "statement": version.statement,
     }
-    for name in SPEC_FIELDS[exercise.kind]:
-        if name in spec:
-            data[name] = spec[name]
+    data.update(kinds.get(exercise.kind).file_fields(spec))
     if spec.get("hints"):
         data["hints"] = spec["hints"]
     return data
@@ -155,7 +130,7 @@ def read_text(name: str, text: str) -> ExerciseFile:
         try:
             item = read_exercise(path, topic_ids)
         except ContentError as exc:
-            raise ContentError(name, exc.message) from None
+            raise ContentError(name, exc.field, exc.message) from None
     item.path = Path(name)
     return item
 
@@ -181,7 +156,7 @@ def save(item: ExerciseFile, module: Module, exercise: Exercise | None = None, *
             slug=item.slug, module=module, order=order, published=False, kind=item.kind, title=item.title, owner=by
         )
     elif exercise.kind != item.kind and exercise.submissions.exists():
-        raise ContentError(item.path, f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist")
+        raise ContentError(item.path, "kind", f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist")
     exercise.kind = item.kind
     exercise.save(update_fields=["kind"])
     before = getattr(exercise.latest_version, "pk", None)
@@ -222,15 +197,15 @@ def _read_zip(name: str, content: bytes) -> list[ExerciseFile]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
-        raise ContentError(name, "not a readable zip file") from None
+        raise ContentError(name, None, "not a readable zip file") from None
     members = [info for info in archive.infolist() if not info.is_dir() and info.filename.endswith((".yaml", ".py"))]
     exercises = sorted(
         info.filename for info in members if PurePosixPath(info.filename).suffix == ".yaml" and PurePosixPath(info.filename).name != "module.yaml"
     )
     if not exercises:
-        raise ContentError(name, "the zip holds no exercise files (*.yaml)")
+        raise ContentError(name, None, "the zip holds no exercise files (*.yaml)")
     if len(members) > MAX_ZIP_FILES or sum(info.file_size for info in members) > MAX_ZIP_BYTES:
-        raise ContentError(name, f"the zip holds more than {MAX_ZIP_FILES} files or {MAX_ZIP_BYTES // 1_000_000} MB of them")
+        raise ContentError(name, None, f"the zip holds more than {MAX_ZIP_FILES} files or {MAX_ZIP_BYTES // 1_000_000} MB of them")
     topic_ids = set(Topic.objects.values_list("id", flat=True))
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "course" / "upload"  # where `_shared` is looked for stays inside the private folder
@@ -238,21 +213,21 @@ def _read_zip(name: str, content: bytes) -> list[ExerciseFile]:
             where = f"{name}/{info.filename}"
             parts = PurePosixPath(info.filename).parts
             if info.filename.startswith("/") or ".." in parts or any(char in info.filename for char in "\x00\\"):
-                raise ContentError(where, "not a plain path inside the zip")
+                raise ContentError(where, None, "not a plain path inside the zip")
             if info.file_size > MAX_FILE_BYTES:
-                raise ContentError(where, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
+                raise ContentError(where, None, f"the file is larger than {MAX_FILE_BYTES // 1000} KB")
             try:
                 (root / info.filename).parent.mkdir(parents=True, exist_ok=True)
                 (root / info.filename).write_bytes(archive.read(info))
             except (OSError, zipfile.BadZipFile, zlib_error) as exc:
-                raise ContentError(where, f"cannot be unpacked: {exc}") from None
+                raise ContentError(where, None, f"cannot be unpacked: {exc}") from None
         items = []
         for member in exercises:
             try:
                 item = read_exercise(root / member, topic_ids)
             except ContentError as exc:
                 at = Path(exc.path)
-                raise ContentError(f"{name}/{at.relative_to(root)}" if at.is_relative_to(root) else f"{name}/{member}", exc.message) from None
+                raise ContentError(f"{name}/{at.relative_to(root)}" if at.is_relative_to(root) else f"{name}/{member}", exc.field, exc.message) from None
             item.path = Path(f"{name}/{member}")
             items.append(item)
     return items
@@ -290,10 +265,10 @@ def import_upload(files: list[tuple[str, bytes]], module: Module, *, by, confirm
     line per exercise saying what happened."""
     items = [item for name, content in files for item in read_upload(name, content)]
     if not items:
-        raise ContentError("the upload", "it holds no exercise")
+        raise ContentError("the upload", None, "it holds no exercise")
     refusals, to_confirm, _ = plan_import(items, module, by)
     if refusals:
-        raise ContentError("the upload", "; ".join(refusals))
+        raise ContentError("the upload", None, "; ".join(refusals))
     if to_confirm and not confirm:
         raise NeedsConfirmation(to_confirm)
     with transaction.atomic():
@@ -313,4 +288,4 @@ def _decode(name: str, content: bytes) -> str:
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
-        raise ContentError(name, "the file is not UTF-8 text") from None
+        raise ContentError(name, None, "the file is not UTF-8 text") from None

@@ -1,83 +1,59 @@
-import json
 import re
 
-import yaml
 from django import forms
-from django_ace import AceWidget
 
-from exercises.content import MAX_NESTING, MAX_POINTS, SLUG, ContentError, ExerciseFile, load_yaml
+from exercises.content import MAX_POINTS, ContentError, ExerciseFile, read_spec
 from exercises.models import Exercise, ExerciseVersion, Module, Topic
-from grader.answers import bracket_depth
-from grader.compare import COMPARATORS
+from grader import kinds
+from grader.kinds.symbolic import SLUG
+from grader.kinds.text import lf, names_list
+from grader.symbolic.params import lowest, substitute
 
 from . import exchange
 from .models import Cohort, Deadline
 
 HINT_SEPARATOR = re.compile(r"^\s*---\s*$", re.MULTILINE)
-FIELD_IN_ERROR = re.compile(r"field '([a-z_]+)")
-
-
-def _ace(height: str = "260px") -> AceWidget:
-    return AceWidget(mode="python", theme="chrome", width="100%", height=height, tabsize=4, showprintmargin=False, toolbar=False)
-
-
-def _yaml_area(rows: int = 6) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows, "class": "mono", "spellcheck": "false"})
+ROW_INDEX = re.compile(r"\[(\d+)\]")
+PARAM_NAME = re.compile(r"^params-\d+-name$")
+# Which form field shows a ContentError about a field every kind shares.
+COMMON_ERROR_FIELDS = {"quiz": "in_quiz"}
 
 
 class ExerciseForm(forms.Form):
-    """Every field of an exercise file, for every kind; `clean` turns it into a file's
-    content and checks it with the course's own reader, so the browser and git agree."""
-
-    # Which form field shows an error that the file reader reports for a file field.
-    ERROR_FIELDS = {"compare": "compare_method", "limits": "cpu_seconds", "quiz": "in_quiz"}
+    """Every field of an exercise file: the fields all kinds share, then each registered kind's
+    own fields and row sets (grader/kinds). `clean` turns the form into a file's content and
+    checks it with the course's own reader, so the browser and git agree; every problem found
+    is reported in the same round, on its field or row."""
 
     module = forms.ModelChoiceField(queryset=Module.objects.all())
     slug = forms.CharField(max_length=100, help_text="Unique, lowercase letters, digits and dashes; never change it once published.")
     title = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=Exercise.Kind.choices)
+    kind = forms.ChoiceField(choices=[])
     difficulty = forms.ChoiceField(choices=Exercise.Difficulty.choices, initial=Exercise.Difficulty.CORE)
     points = forms.IntegerField(min_value=0, max_value=MAX_POINTS, initial=1)
     topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.all(), widget=forms.SelectMultiple(attrs={"size": 8}))
     in_quiz = forms.BooleanField(required=False, label="Quiz question (instead of the problem set)")
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 12, "class": "mono"}), strip=False, help_text="Markdown with $inline$ and $$display$$ math.")
     hints = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}), help_text="Markdown; separate hints with a line holding only ---.")
+    change_note = forms.CharField(required=False, max_length=300, label="What changed", help_text="Optional; kept with the new version in its history.")
 
-    # kind: code
-    entry_point = forms.CharField(required=False, max_length=100, help_text="The function the learner writes.")
-    starter = forms.CharField(required=False, widget=_ace("200px"), strip=False)
-    reference = forms.CharField(required=False, widget=_ace(), strip=False)
-    cases = forms.CharField(required=False, widget=_ace(), strip=False, label="Input generator", help_text="Defines cases(rng), yielding dicts with name, args, optional kwargs and hidden.")
-    compare_method = forms.ChoiceField(required=False, choices=[(name, name) for name in sorted(COMPARATORS)], initial="allclose", label="Comparator")
-    rtol = forms.FloatField(required=False, min_value=0, help_text="Relative tolerance (code and numeric).")
-    atol = forms.FloatField(required=False, min_value=0, help_text="Absolute tolerance (code and numeric).")
-    compare_yaml = forms.CharField(required=False, widget=_yaml_area(4), label="Comparator as YAML", help_text="Optional; replaces the three fields above, e.g. a list with one entry per element of a returned tuple, or options such as axis or system.")
-    mutants = forms.CharField(required=False, widget=_yaml_area(8), help_text="Optional YAML list of wrong solutions the cases must reject: - name: ...  code: |")
-    plot = forms.CharField(required=False, widget=_yaml_area(3), label="Feedback plot (YAML)", help_text="Optional: auto (the default), none, curve, values, heatmap, or for an optimiser a mapping such as {kind: path, loss: quadratic, A: A, b: b}.")
-    gradient = forms.CharField(required=False, widget=_yaml_area(8), label="Gradient check (YAML)", help_text="Optional, for code returning a gradient: arguments, wrt, loss (Python defining loss), and optionally output, derivation, matrices, scalars.")
-    # Above the platform's caps a limit is lowered to the cap; these bounds only keep numbers sane.
-    cpu_seconds = forms.IntegerField(required=False, min_value=1, max_value=3600, label="CPU seconds")
-    memory_mb = forms.IntegerField(required=False, min_value=64, max_value=1_048_576, label="Memory (MB)")
-
-    # kind: symbolic
-    answer = forms.CharField(required=False, widget=_yaml_area(8), label="Answer (YAML)", help_text="expected, variables, and optionally assumptions, functions, form, mistakes, up_to_constant.")
-    params = forms.CharField(required=False, widget=_yaml_area(3), label="Parameters (YAML)", help_text="Optional: name: [low, high] integers drawn per learner.")
-
-    # kind: numeric
-    numeric_value = forms.CharField(required=False, label="Value", help_text="A number, or a JSON list for a vector or matrix.")
-    sig_figs = forms.IntegerField(required=False, min_value=1, max_value=15, label="Significant figures", help_text="The precision the statement asks for; sets the tolerance.")
-    decimals = forms.IntegerField(required=False, min_value=0, max_value=15, label="Decimal places", help_text="Or this: the number of decimal places the statement asks for.")
-
-    # kind: choice
-    multiple = forms.BooleanField(required=False, label="Select all that apply")
-    choices = forms.CharField(required=False, widget=_yaml_area(10), label="Choices (YAML)", help_text="A list of: - text: ...  correct: true|false  feedback: ...")
-
-    def __init__(self, *args, exercise: Exercise | None = None, **kwargs):
+    def __init__(self, data=None, *, exercise: Exercise | None = None, initial: dict | None = None, **kwargs):
         self.exercise = exercise
-        if exercise is not None and "initial" not in kwargs:
-            kwargs["initial"] = self.initial_for(exercise)
-        super().__init__(*args, **kwargs)
+        if exercise is not None and initial is None:
+            initial = self.initial_for(exercise)
+        initial = initial or {}
+        super().__init__(data, initial=initial, **kwargs)
+        self.fields["kind"].choices = kinds.choices()
         self.fields["topics"].queryset = Topic.objects.select_related("module")
+        for kind in kinds.registered():
+            for name, field in kind.authoring_fields().items():
+                self.fields.setdefault(name, field)  # a field two kinds declare is one field
+        self.rows: dict[str, forms.BaseFormSet] = {}
+        for kind in kinds.registered():
+            for name, row in kind.authoring_rows().items():
+                rows = initial.get(name) or []
+                formset = forms.formset_factory(row, extra=0 if rows else 1, can_delete=True)
+                self.rows[name] = formset(data, prefix=name, initial=rows)
         if exercise is not None and exercise.submissions.exists():
             self.fields["kind"].disabled = True
             self.fields["kind"].help_text = "Fixed: learners have already answered this exercise."
@@ -92,37 +68,24 @@ class ExerciseForm(forms.Form):
             "hints": "\n---\n".join(data.get("hints", [])),
             **{name: data.get(name) for name in ("slug", "title", "kind", "difficulty", "points", "statement")},
         }
-        if exercise.kind == Exercise.Kind.CODE:
-            compare = data.get("compare") or {"method": "allclose"}
-            simple = isinstance(compare, dict) and set(compare) <= {"method", "rtol", "atol"}
-            initial.update({name: data.get(name) for name in ("entry_point", "starter", "reference", "cases")})
-            if simple:
-                initial.update(compare_method=compare.get("method", "allclose"), rtol=compare.get("rtol"), atol=compare.get("atol"))
-            else:
-                initial["compare_yaml"] = exchange.dump_yaml(compare)
-            initial["mutants"] = exchange.dump_yaml(data["mutants"]) if data.get("mutants") else ""
-            initial["plot"] = exchange.dump_yaml(data["plot"]) if data.get("plot") is not None else ""
-            initial["gradient"] = exchange.dump_yaml(data["gradient"]) if data.get("gradient") else ""
-            initial.update((data.get("limits") or {}).items())
-        elif exercise.kind == Exercise.Kind.SYMBOLIC:
-            initial["answer"] = exchange.dump_yaml(data["answer"])
-            initial["params"] = exchange.dump_yaml(data["params"]) if data.get("params") else ""
-        elif exercise.kind == Exercise.Kind.NUMERIC:
-            answer = data["answer"]
-            initial.update(numeric_value=json.dumps(answer["value"]), rtol=answer.get("rtol"), atol=answer.get("atol"), sig_figs=answer.get("sig_figs"), decimals=answer.get("decimals"))
-        elif exercise.kind == Exercise.Kind.CHOICE:
-            initial.update(multiple=data.get("multiple", False), choices=exchange.dump_yaml(data["choices"]))
+        initial.update(exercise.answer_kind.authoring_initial(data))
         return initial
 
-    def _yaml(self, name: str, default=None):
-        text = self.cleaned_data.get(name) or ""
-        if not text.strip():
-            return default
-        try:
-            return load_yaml(text)
-        except yaml.YAMLError as exc:
-            self.add_error(name, f"Invalid YAML: {exc}")
-            return default
+    def groups(self) -> list[dict]:
+        """The kinds' fieldsets, each shown for the kinds that use it (a fieldset two kinds
+        declare alike, such as the tolerances, is shown once)."""
+        merged: dict[tuple, dict] = {}
+        for kind in kinds.registered():
+            for group in kind.authoring_groups():
+                key = (group.legend, tuple(group.fields), tuple(group.rows))
+                entry = merged.setdefault(key, {"legend": group.legend, "kinds": [], "fields": [self[name] for name in group.fields], "rows": [self.row_set(name) for name in group.rows]})
+                entry["kinds"].append(kind.name)
+        return [{**entry, "kinds": " ".join(entry["kinds"])} for entry in merged.values()]
+
+    def row_set(self, name: str) -> dict:
+        formset = self.rows[name]
+        label = getattr(formset.form, "legend", "") or name.replace("_", " ").capitalize()
+        return {"name": name, "label": label, "formset": formset}
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
@@ -135,76 +98,90 @@ class ExerciseForm(forms.Form):
             raise forms.ValidationError("Another exercise already uses this slug.")
         return slug
 
+    def answer_kind(self) -> kinds.AnswerKind:
+        name = self.cleaned_data.get("kind") or (self.exercise.kind if self.exercise else "")
+        return kinds.get(name)
+
+    def _rows(self, kind: kinds.AnswerKind) -> dict[str, list[dict]]:
+        """The kept rows of the kind's row sets; a row's own errors stay on that row."""
+        self.kept_rows: dict[str, list] = {}
+        values = {}
+        for name in kind.authoring_rows():
+            formset = self.rows[name]
+            if f"{name}-TOTAL_FORMS" not in self.data:  # posted without this row set: no rows
+                values[name], self.kept_rows[name] = [], []
+                continue
+            if not formset.is_valid():
+                self.add_error(None, f"Some rows of {name} need attention (shown on each row).")
+            # An untouched extra row is valid and empty (Django skips it); it is not a row.
+            kept = [row for row in formset.forms if row.is_valid() and row.cleaned_data and not row.cleaned_data.get("DELETE")]
+            self.kept_rows[name] = kept
+            values[name] = [row.cleaned_data for row in kept]
+        return values
+
+    def _report(self, name: str | None, message: str) -> None:
+        if name in self.rows:
+            self.rows[name].non_form_errors().append(message)
+            self._row_problem = True
+        elif name not in self.fields or name not in self.errors:
+            self.add_error(name if name in self.fields else None, message)
+
     def file_data(self) -> dict:
         """The cleaned form as the mapping of an exercise file."""
         data = self.cleaned_data
-        kind = data.get("kind") or (self.exercise.kind if self.exercise else "")
+        kind = self.answer_kind()
         file = {
             "slug": data.get("slug"),
             "title": data.get("title"),
-            "kind": kind,
+            "kind": kind.name,
             "topics": [topic.pk for topic in data.get("topics", [])],
             "difficulty": data.get("difficulty"),
             "points": data.get("points"),
             "quiz": bool(data.get("in_quiz")),
-            "statement": data.get("statement"),
-            "hints": [hint.strip() for hint in HINT_SEPARATOR.split(data.get("hints") or "") if hint.strip()],
+            "statement": lf(data.get("statement")),
+            "hints": [hint.strip() for hint in HINT_SEPARATOR.split(lf(data.get("hints") or "")) if hint.strip()],
         }
-        if kind == Exercise.Kind.CODE:
-            compare = self._yaml("compare_yaml")
-            if compare is None:
-                compare = {"method": data.get("compare_method") or "allclose"}
-                compare.update({name: data[name] for name in ("rtol", "atol") if data.get(name) is not None})
-            limits = {name: data[name] for name in ("cpu_seconds", "memory_mb") if data.get(name)}
-            file.update(
-                entry_point=data.get("entry_point"),
-                starter=data.get("starter"),
-                reference=data.get("reference"),
-                cases=data.get("cases"),
-                compare=compare,
-                mutants=self._yaml("mutants", []),
-                limits=limits,
-                plot=self._yaml("plot"),
-                gradient=self._yaml("gradient"),
-            )
-        elif kind == Exercise.Kind.SYMBOLIC:
-            file.update(answer=self._yaml("answer"), params=self._yaml("params", {}))
-        elif kind == Exercise.Kind.NUMERIC:
-            text = data.get("numeric_value") or "null"
-            try:
-                if bracket_depth(text) > MAX_NESTING:  # json.loads recurses: refuse before it does
-                    raise ValueError
-                value = json.loads(text)
-            except ValueError:
-                self.add_error("numeric_value", "Write a number or a JSON list such as [1, 2.5].")
-                value = None
-            answer = {"value": value}
-            answer.update({name: data[name] for name in ("rtol", "atol", "sig_figs", "decimals") if data.get(name) is not None})
-            file["answer"] = answer
-        elif kind == Exercise.Kind.CHOICE:
-            file.update(multiple=bool(data.get("multiple")), choices=self._yaml("choices"))
+        file.update(kind.authoring_file_data(data, self._rows(kind), self._report))
         return {key: value for key, value in file.items() if value is not None}
 
     def clean(self):
         super().clean()
-        if self.errors:
+        self._row_problem = False
+        try:
+            kind = self.answer_kind()
+        except kinds.UnknownKind:
             return self.cleaned_data
         data = self.file_data()
-        if self.errors:
-            return self.cleaned_data
         try:
-            self.item: ExerciseFile = exchange.read_data("the form", data)
+            if self.errors:  # the whole file cannot be read yet: check the kind's fields alone
+                read_spec("the form", kind.name, data)
+            else:
+                self.item: ExerciseFile = exchange.read_data("the form", data)
         except ContentError as exc:
-            match = FIELD_IN_ERROR.search(exc.message)
-            name = match.group(1) if match else None
-            name = self.ERROR_FIELDS.get(name, name)
-            if name == "answer" and data["kind"] == Exercise.Kind.NUMERIC:
-                name = "numeric_value"
-            self.add_error(name if name in self.fields else None, exc.message)
+            self._content_error(kind, exc)
         return self.cleaned_data
+
+    def _content_error(self, kind: kinds.AnswerKind, exc: ContentError) -> None:
+        """The reader's error, on the field it names (unless that field already shows one)."""
+        name = kind.authoring_field_for(exc) or COMMON_ERROR_FIELDS.get(exc.top_field, exc.top_field)
+        if name in self.rows:
+            index = ROW_INDEX.search(exc.field or "")
+            kept = self.kept_rows.get(name) or []
+            if index and 0 < int(index.group(1)) <= len(kept):
+                kept[int(index.group(1)) - 1].add_error(None, exc.message)
+                self.add_error(None, f"Some rows of {name} need attention (shown on each row).")
+            else:
+                self._report(name, exc.message)
+                self.add_error(None, exc.message)
+            return
+        if name in self.fields and name in self.errors:
+            return  # the field's own error says it already
+        self.add_error(name if name in self.fields else None, exc.message)
 
     def save(self, *, by) -> tuple[Exercise, ExerciseVersion, bool]:
         how = "edited in the browser" if self.exercise else "created in the browser"
+        if note := self.cleaned_data.get("change_note", "").strip():
+            how = f"{how}: {note}"
         return exchange.save(self.item, self.cleaned_data["module"], self.exercise, by=by, how=how)
 
 
@@ -245,7 +222,37 @@ class CoauthorForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    statement = forms.CharField(required=False, strip=False)
+    """Any Markdown field of the authoring form: `field` names it (the statement by default)."""
+
+    field = forms.CharField(required=False, max_length=200)
+
+    def clean(self):
+        name = self.cleaned_data.get("field") or "statement"
+        text = str(self.data.get(name, "")).replace("\x00", "")
+        if len(text) > 100_000:
+            raise forms.ValidationError("Too long to preview.")
+        self.cleaned_data["text"] = text
+        return self.cleaned_data
+
+
+class ExpressionPreviewForm(forms.Form):
+    """A symbolic answer typed in the authoring form (the expected answer or a mistake), read
+    with the form's variables and its parameters at their lowest values."""
+
+    field = forms.CharField(max_length=200)
+    variables = forms.CharField(required=False, max_length=500)
+
+    def clean(self):
+        text = str(self.data.get(self.cleaned_data.get("field", ""), ""))
+        params = {}
+        for key, name in self.data.items():
+            if PARAM_NAME.match(key) and name.isidentifier():
+                numbers = [part for part in names_list(self.data.get(key[: -len("name")] + "values")) if part.lstrip("-").isdigit()]
+                if numbers:
+                    params[name] = [int(number) for number in numbers]
+        self.cleaned_data["spec"] = {"answer": {"variables": names_list(self.cleaned_data.get("variables"))}, "params": params}
+        self.cleaned_data["text"] = substitute(text, lowest(params)) if params else text
+        return self.cleaned_data
 
 
 class MultipleFileInput(forms.ClearableFileInput):

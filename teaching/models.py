@@ -84,6 +84,9 @@ class Cohort(models.Model):
     def dashboard(self, wanted: reports.DashboardFilter) -> reports.Dashboard:
         return reports.dashboard(self, wanted)
 
+    def hardest(self) -> list[dict]:
+        return reports.hardest(self)
+
     def gradebook(self) -> tuple[list[str], list[list]]:
         return reports.gradebook(self)
 
@@ -239,9 +242,10 @@ class ValidationRun(models.Model):
         variants of the reference; a broken exercise is a result here, never an exception."""
         version = self.version
         kind = version.exercise.kind
+        runs_code = version.exercise.answer_kind.prepares_cases
         checks: list[dict] = []
         try:
-            cases = version.prepared_cases() if kind == Exercise.Kind.CODE else None
+            cases = version.prepared_cases() if runs_code else None
         except (SandboxError, WireError) as exc:
             result = GradingResult.platform_error(f"The reference could not be run on the cases: {exc}")
             checks.append(_check_row("reference", True, result, automatic=False))
@@ -249,7 +253,7 @@ class ValidationRun(models.Model):
             return
         for check in engine.validate(kind, version.spec, cases):
             checks.append(_check_row(check.name, check.should_pass, check.result, automatic=False))
-        if kind == Exercise.Kind.CODE:
+        if runs_code:
             for variant in variants.wrong_variants(version.spec, cases, version.statement):
                 result = engine.grade(kind, version.spec, variant.source, cases=cases)
                 checks.append(_check_row(f"wrong variant: {variant.name}", False, result, automatic=True))

@@ -3,7 +3,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,6 +27,7 @@ from .forms import (
     CohortForm,
     DeadlineForm,
     ExerciseForm,
+    ExpressionPreviewForm,
     ImportForm,
     JoinForm,
     PreviewForm,
@@ -82,8 +83,18 @@ def cohort_completion(request, pk):
     """The modules' completion over time, drawn when the cohort page asks for it (htmx), so
     that the grid itself stays as fast as its few queries."""
     cohort = access.cohort_for(request.user, pk)
-    context = {"cohort": cohort, "chart": charts.completion_chart(cohort.completion_over_time())}
+    context = {"cohort": cohort, "chart": charts.cohort_completion(cohort)}
     return render(request, "teaching/_completion.html" if request.htmx else "teaching/completion.html", context)
+
+
+@login_required
+@require_GET
+def cohort_hardest(request, pk):
+    """The exercises most of the cohort has not solved, asked for by the cohort page (htmx):
+    counting them reads every progress row of the cohort, which the grid need not wait for."""
+    cohort = access.cohort_for(request.user, pk)
+    context = {"cohort": cohort, "hardest": cohort.hardest()}
+    return render(request, "teaching/_hardest.html" if request.htmx else "teaching/hardest.html", context)
 
 
 @login_required
@@ -271,7 +282,7 @@ def regrade_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def exercise_new(request):
     access.instructor_required(request.user)
-    initial = {"kind": request.GET.get("kind", Exercise.Kind.CODE), "module": request.GET.get("module")}
+    initial = {"kind": request.GET.get("kind", "code"), "module": request.GET.get("module")}
     form = ExerciseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         exercise, _, _ = form.save(by=request.user)
@@ -310,8 +321,21 @@ def exercise_edit(request, slug):
 def preview(request):
     access.instructor_required(request.user)
     form = PreviewForm(request.POST)
-    text = form.cleaned_data["statement"] if form.is_valid() else ""
+    text = form.cleaned_data["text"] if form.is_valid() else ""
     return HttpResponse(render_markdown_or_escape(text))
+
+
+@login_required
+@require_POST
+@limit_posts("preview")
+def expression_preview(request):
+    """How the checker reads an expected answer or a mistake as the author types it."""
+    access.instructor_required(request.user)
+    form = ExpressionPreviewForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Name the field to preview.")
+    reading = Exercise.read_expression(form.cleaned_data["spec"], form.cleaned_data["text"])
+    return render(request, "exercises/_preview.html", {"preview": reading})
 
 
 def _latest_run(version) -> ValidationRun | None:

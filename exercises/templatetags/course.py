@@ -41,14 +41,9 @@ def any_hidden(cases: list[dict]) -> bool:
 
 @register.filter
 def picked_texts(answer: str, exercise) -> list[str]:
-    """A chosen answer's choices, as their texts (Markdown with math)."""
-    import json
-
-    try:
-        choices = exercise.spec["choices"]
-        return [choices[index]["text"] for index in json.loads(answer)]
-    except (ValueError, TypeError, KeyError, IndexError):
-        return [answer]
+    """A chosen answer's choices, as their texts (Markdown with math); empty for kinds whose
+    answer is shown as typed."""
+    return exercise.answer_kind.answer_texts(exercise.spec, answer)
 
 
 @register.filter

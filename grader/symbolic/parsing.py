@@ -8,395 +8,39 @@ node types and turned into SymPy objects by calling constructors. No keyword, at
 string, lambda or comprehension can survive the tokenizer, and the walk rejects anything
 else. Caps on length, nesting, digits and exponent sizes keep construction cheap.
 
-Each answer is built twice: as written (unevaluated, for the preview and for form checks)
-and evaluated (for equivalence).
+The stages: `tokens` normalises and cuts the text; `vocabulary` holds the names the reader
+knows, the exercise's Context and ParseError; this module makes multiplication explicit,
+builds and checks the tree, and the SymPy objects. Each answer is built twice: as written
+(unevaluated, for the preview and for form checks) and evaluated (for equivalence).
 """
 
 from __future__ import annotations
 
 import ast
-import dataclasses
-import difflib
 import math
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy as sp
 
-from ..limits import SYMBOLIC_MAX_CHARS
-
-MAX_LENGTH = SYMBOLIC_MAX_CHARS  # characters of one answer
-MAX_DEPTH = 40  # nesting of brackets and calls
-MAX_DIGITS = 40  # digits in one number
-MAX_EXPONENT = 1000  # |n| in x^n
-MAX_RESULT_DIGITS = 2000  # digits of an integer power computed while reading
-MAX_FACTORIAL = 170
-MAX_TOKENS = 800
-
-SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
-SYMBOL_CHARS = {
-    "×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*", "÷": "/", "−": "-", "–": "-", "—": "-",
-    "√": "sqrt", "π": "pi", "∞": "oo", "（": "(", "）": ")",
-}  # fmt: skip
-GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",
-    "ζ": "zeta", "η": "eta", "θ": "theta", "κ": "kappa", "λ": "lam", "μ": "mu", "ν": "nu",
-    "ξ": "xi", "ρ": "rho", "σ": "sigma", "τ": "tau", "φ": "phi", "ϕ": "phi", "χ": "chi",
-    "ψ": "psi", "ω": "omega",
-}  # fmt: skip
-GREEK_NAMES = set(GREEK.values()) | {"lambda"}
-
-# Letters that look like Latin ones but are not: a learner pasting from a PDF gets told why.
-LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC")
-
-
-class Norm(sp.Function):
-    """‖x‖ of a scalar expression (the reader's variables are scalars): its absolute value.
-    Evaluated, it is Abs; written (for the preview and form checks) it keeps its bars."""
-
-    nargs = 1
-
-    @classmethod
-    def eval(cls, arg):
-        return sp.Abs(arg)
-
-    def _latex(self, printer):
-        return rf"\left\| {printer._print(self.args[0])} \right\|"
-
-    def _sympystr(self, printer):
-        return f"norm({printer._print(self.args[0])})"
-
-
-FUNCTIONS: dict[str, tuple[object, tuple[int, ...]]] = {
-    # name: (sympy constructor, allowed argument counts)
-    "exp": (sp.exp, (1,)),
-    "log": (sp.log, (1, 2)),
-    "ln": (sp.log, (1,)),
-    "sqrt": (sp.sqrt, (1,)),
-    "sin": (sp.sin, (1,)),
-    "cos": (sp.cos, (1,)),
-    "tan": (sp.tan, (1,)),
-    "cot": (sp.cot, (1,)),
-    "sec": (sp.sec, (1,)),
-    "csc": (sp.csc, (1,)),
-    "asin": (sp.asin, (1,)),
-    "acos": (sp.acos, (1,)),
-    "atan": (sp.atan, (1,)),
-    "arcsin": (sp.asin, (1,)),
-    "arccos": (sp.acos, (1,)),
-    "arctan": (sp.atan, (1,)),
-    "sinh": (sp.sinh, (1,)),
-    "cosh": (sp.cosh, (1,)),
-    "tanh": (sp.tanh, (1,)),
-    "coth": (sp.coth, (1,)),
-    "sech": (sp.sech, (1,)),
-    "csch": (sp.csch, (1,)),
-    "asinh": (sp.asinh, (1,)),
-    "acosh": (sp.acosh, (1,)),
-    "atanh": (sp.atanh, (1,)),
-    "arsinh": (sp.asinh, (1,)),
-    "arcosh": (sp.acosh, (1,)),
-    "artanh": (sp.atanh, (1,)),
-    "norm": (Norm, (1,)),
-    "abs": (sp.Abs, (1,)),
-    "Abs": (sp.Abs, (1,)),
-    "sign": (sp.sign, (1,)),
-    "erf": (sp.erf, (1,)),
-    "factorial": (sp.factorial, (1,)),
-    "max": (sp.Max, (2, 3, 4, 5, 6, 7, 8)),
-    "min": (sp.Min, (2, 3, 4, 5, 6, 7, 8)),
-    "Max": (sp.Max, (2, 3, 4, 5, 6, 7, 8)),
-    "Min": (sp.Min, (2, 3, 4, 5, 6, 7, 8)),
-    "diff": (sp.Derivative, (2, 3)),
-    "Derivative": (sp.Derivative, (2, 3)),
-    "integrate": (sp.Integral, (2,)),
-    "Integral": (sp.Integral, (2,)),
-}
-CONSTANTS = {"e": sp.E, "E": sp.E, "pi": sp.pi}
-# `sin^-1 x` is the inverse function by convention, not 1/sin(x).
-INVERSE_BY_POWER = {"sin": "asin", "cos": "acos", "tan": "atan", "sinh": "asinh", "cosh": "acosh", "tanh": "atanh"}
-
-
-# The checker's own operators: an answer that calls them would have the checker do the work the
-# exercise asks for ("differentiate f": `diff(f, x)`). Refused unless an exercise opts in
-# (`answer.operators`); exercises' own expected answers and mistakes may always use them.
-OPERATORS = {"diff": "derivative", "Derivative": "derivative", "integrate": "integral", "Integral": "integral"}
-# Operators the reader does not know at all; named, so the learner is told why, not "unknown name".
-REFUSED_NAMES = {
-    "limit": "limit", "Limit": "limit", "Sum": "sum", "summation": "sum", "Product": "product",
-    "solve": "solution", "dsolve": "solution", "simplify": "simplified form", "expand": "expanded form",
-    "factor": "factored form", "series": "series", "nsimplify": "value", "evalf": "value",
-}  # fmt: skip
-ALL_OPERATORS = frozenset(OPERATORS)
-
-
-def operator_refusal(name: str) -> str:
-    what = OPERATORS.get(name) or REFUSED_NAMES.get(name, "result")
-    return f"Write the {what} itself; `{name}` is not allowed in this answer."
-
-# Declared functions with a standard meaning are checked against that meaning; any other
-# declared name stays an undefined function (equivalence then holds for every such function).
-KNOWN_DEFINITIONS = {
-    "sigma": lambda t: 1 / (1 + sp.exp(-t)),
-    "sigmoid": lambda t: 1 / (1 + sp.exp(-t)),
-    "softplus": lambda t: sp.log(1 + sp.exp(t)),
-}
-
-
-class ParseError(ValueError):
-    """The answer could not be read: `message` says what, `position` where (0-based)."""
-
-    def __init__(self, message: str, position: int | None = None, text: str = "", suggestion: str | None = None, unknown: list[str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.position = position
-        self.text = text
-        self.suggestion = suggestion
-        self.unknown = unknown or []
-
-    def caret(self) -> str:
-        """The input with a caret under the position, for a monospace display."""
-        if self.position is None or not self.text:
-            return ""
-        line = self.text.replace("\n", " ")
-        position = min(self.position, len(line))
-        start = max(0, position - 60)
-        shown = line[start : start + 100]
-        return f"{shown}\n{' ' * (position - start)}^"
-
-    def to_dict(self) -> dict:
-        return {
-            "message": self.message,
-            "position": self.position,
-            "text": self.text,
-            "caret": self.caret(),
-            "suggestion": self.suggestion,
-            "unknown": self.unknown,
-        }
-
-    def __str__(self) -> str:
-        text = self.message
-        if self.suggestion:
-            text += f" {self.suggestion}"
-        return text
-
-
-@dataclass
-class Context:
-    """What an exercise allows: its variables (None: any letters), their assumptions, its functions."""
-
-    variables: list[str] | None = None
-    positive: list[str] = field(default_factory=list)
-    nonnegative: list[str] = field(default_factory=list)
-    integer: list[str] = field(default_factory=list)
-    nonzero: list[str] = field(default_factory=list)
-    real: bool = True
-    functions: list[str] = field(default_factory=list)
-    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
-    operators: frozenset[str] = frozenset()  # the checker's operators this answer may call
-    _symbols: dict[str, sp.Symbol] = field(default_factory=dict, repr=False)
-
-    def trusted(self) -> Context:
-        """The same context for the exercise's own texts, which may use every operator."""
-        return dataclasses.replace(self, operators=ALL_OPERATORS)
-
-    @classmethod
-    def from_spec(cls, answer_spec: dict) -> Context:
-        assumptions = answer_spec.get("assumptions") or {}
-        variables = answer_spec.get("variables")
-        intervals = {name: (float(lo), float(hi)) for name, (lo, hi) in (assumptions.get("interval") or {}).items()}
-        return cls(
-            variables=[str(v) for v in variables] if variables is not None else None,
-            positive=list(assumptions.get("positive") or []),
-            nonnegative=list(assumptions.get("nonnegative") or []),
-            integer=list(assumptions.get("integer") or []),
-            nonzero=list(assumptions.get("nonzero") or []),
-            functions=[str(f) for f in answer_spec.get("functions") or []],
-            intervals=intervals,
-            operators=frozenset(str(name) for name in answer_spec.get("operators") or [] if name in OPERATORS),
-        )
-
-    def symbol(self, name: str) -> sp.Symbol:
-        if name not in self._symbols:
-            assumptions = {"real": True} if self.real else {}
-            if name in self.positive:
-                assumptions["positive"] = True
-            if name in self.nonnegative:
-                assumptions["nonnegative"] = True
-            if name in self.integer:
-                assumptions["integer"] = True
-            if name in self.nonzero:
-                assumptions["nonzero"] = True
-            if name in self.intervals and self.intervals[name][0] >= 0:
-                assumptions["nonnegative"] = True
-            self._symbols[name] = sp.Symbol(name, **assumptions)
-        return self._symbols[name]
-
-    def declared_function(self, name: str):
-        return sp.Function(name, real=True)
-
-    def known_names(self) -> set[str]:
-        names = set(FUNCTIONS) | set(self.functions) | set(CONSTANTS)
-        if self.variables is None:
-            names |= GREEK_NAMES
-        else:
-            names |= {v.replace("_", "") for v in self.variables}
-        return names
-
-
-# --- normalisation and tokens ----------------------------------------------------------------
-
-
-def normalise(text: str) -> str:
-    """Unicode to the ASCII the tokenizer reads; look-alike letters raise a ParseError."""
-    out = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺":
-            end = index
-            while end < len(text) and text[end] in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺":
-                end += 1
-            out.append("^(" + text[index:end].translate(SUPERSCRIPTS) + ")")
-            index = end
-            continue
-        if char in SYMBOL_CHARS:
-            out.append(SYMBOL_CHARS[char])
-        elif char in GREEK:
-            out.append(f" {GREEK[char]} ")
-        elif ord(char) < 128:
-            out.append(char)
-        else:
-            folded = unicodedata.normalize("NFKC", char)
-            if folded.isascii() and folded.strip():
-                out.append(folded)
-            elif char.isspace():
-                out.append(" ")
-            else:
-                name = unicodedata.name(char, "")
-                position = len("".join(out))
-                if char.isalpha() and name.startswith(LOOKALIKE_SCRIPTS):
-                    raise ParseError(
-                        f"The letter {char!r} is a {name.split()[0].title()} letter that looks like a Latin one.",
-                        position, "".join(out) + char + text[index + 1 :],
-                        "Retype it on a Latin keyboard (pasted text often carries such letters).",
-                    )
-                raise ParseError(f"The character {char!r} ({name.title() or 'unknown'}) is not understood.", position, "".join(out) + char + text[index + 1 :])
-        index += 1
-    return "".join(out)
-
-
-TOKEN = re.compile(
-    r"(?P<space>\s+)|(?P<number>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|==|<=|>=|[-+*/^()\[\]{},=!])|(?P<bad>.)"
+from .tokens import Token, normalise, tokenize
+from .vocabulary import (
+    CONSTANTS,
+    FUNCTIONS,
+    INVERSE_BY_POWER,
+    KNOWN_DEFINITIONS,
+    MAX_DEPTH,
+    MAX_EXPONENT,
+    MAX_FACTORIAL,
+    MAX_LENGTH,
+    MAX_RESULT_DIGITS,
+    Context,
+    ParseError,
+    operator_refusal,
 )
 
-
-@dataclass
-class Token:
-    kind: str  # num, sym, const, func, op
-    text: str
-    position: int
-
-
-def tokenize(text: str, context: Context) -> list[Token]:
-    tokens: list[Token] = []
-    known = context.known_names()
-    for match in TOKEN.finditer(text):
-        kind, value, position = match.lastgroup, match.group(), match.start()
-        if kind == "space":
-            continue
-        if kind == "bad":
-            hint = "Names may not contain dots or quotes." if value in "'\".:" else None
-            raise ParseError(f"The character {value!r} is not understood here.", position, text, hint)
-        if kind == "number":
-            digits = value.replace(".", "")
-            if len(digits) > MAX_DIGITS:
-                raise ParseError(f"That number has {len(digits)} digits; at most {MAX_DIGITS} are allowed.", position, text)
-            tokens.append(Token("num", value, position))
-        elif kind == "op":
-            if value in ("==", "<=", ">="):
-                raise ParseError(f"{value!r} is not allowed; write an equation with a single '='.", position, text)
-            tokens.append(Token("op", "**" if value == "^" else value, position))
-        else:
-            tokens.extend(_segment(value, position, text, known, context))
-        if len(tokens) > MAX_TOKENS:
-            raise ParseError("The answer is too long to read.", position, text)
-    return tokens
-
-
-def _classify(name: str, position: int, context: Context) -> Token:
-    if name in context.functions or name in FUNCTIONS:
-        return Token("func", name, position)
-    if context.variables is not None and name in {v.replace("_", "") for v in context.variables}:
-        return Token("sym", _declared_name(name, context), position)
-    if name in CONSTANTS:
-        return Token("const", name, position)
-    return Token("sym", name, position)
-
-
-def _declared_name(stripped: str, context: Context) -> str:
-    for variable in context.variables or []:
-        if variable.replace("_", "") == stripped:
-            return variable
-    return stripped
-
-
-def _segment(word: str, position: int, text: str, known: set[str], context: Context) -> list[Token]:
-    """Split a run of letters into names: declared names and known functions win, then letters."""
-    stripped = word.replace("_", "")
-    if word.startswith("__") or not stripped:
-        raise ParseError(f"{word!r} is not a name this exercise knows.", position, text)
-    if stripped == "lambda" and "lam" in known:
-        stripped = "lam"
-    elif stripped == "lam" and "lam" not in known and "lambda" in known:
-        stripped = "lambda"
-    if stripped in known:
-        return [_classify(stripped, position, context)]
-    if stripped in REFUSED_NAMES:
-        raise ParseError(operator_refusal(stripped), position, text)
-    lowered = stripped.lower()
-    if lowered in FUNCTIONS and lowered not in known - set(FUNCTIONS):
-        return [Token("func", lowered, position)]
-    tokens = []
-    index = 0
-    while index < len(stripped):
-        best = max((name for name in known if stripped.startswith(name, index)), key=len, default=None)
-        if best is None:
-            best = stripped[index]
-            if best.isdigit():
-                end = index
-                while end < len(stripped) and stripped[end].isdigit():
-                    end += 1
-                previous = stripped[:index]
-                raise ParseError(
-                    f"{word!r} is not a name this exercise knows.",
-                    position + index, text,
-                    f"Did you mean {previous}^{stripped[index:end]} or {previous}*{stripped[index:end]}?",
-                    unknown=[word],
-                )
-        tokens.append(_classify(best, position + index, context))
-        index += len(best)
-    if context.variables is not None:
-        declared = set(context.variables)
-        unknown = [token for token in tokens if token.kind == "sym" and token.text not in declared]
-        if unknown:
-            meaningful = any(token.kind == "func" or (token.kind == "sym" and token.text in declared) for token in tokens)
-            name = unknown[0].text if meaningful else word
-            raise _unknown_name(name, unknown[0].position if name != word else position, text, context)
-    return tokens
-
-
-def _unknown_name(name: str, position: int, text: str, context: Context) -> ParseError:
-    variables = ", ".join(context.variables or []) or "none"
-    close = suggest_names(name, context)
-    suggestion = f"Did you mean {' or '.join(close)}?" if close else None
-    return ParseError(
-        f"Unknown name {name!r}. This exercise's variables: {variables}.", position, text, suggestion, unknown=[name]
-    )
-
-
+# Read by the other stages through this module, the reader's front door.
+__all__ = ["KNOWN_DEFINITIONS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_RESULT_DIGITS", "Context", "ParseError", "Parsed", "normalise", "parse", "read_tree"]
 # --- from tokens to a checked Python tree ----------------------------------------------------
 
 
@@ -884,7 +528,3 @@ def _parse_rows(rows: list, context: Context, text: str) -> Parsed:
         return Parsed("matrix", [[c.written for c in row] for row in cells], [[c.value for c in row] for row in cells], text)
     cells = [one(entry) for entry in rows]
     return Parsed("list", [c.written for c in cells], [c.value for c in cells], text)
-
-
-def suggest_names(unknown: str, context: Context) -> list[str]:
-    return difflib.get_close_matches(unknown, sorted(context.known_names()), n=3, cutoff=0.6)

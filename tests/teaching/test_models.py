@@ -104,3 +104,22 @@ def test_it_follows_each_modules_completion_day_by_day(cohort, exercise, learner
     assert history.learners == 2 and len(history.days) == 3
     ((title, series),) = history.modules
     assert title == "Basics" and series == [0.25, 0.25, 0.5]  # 2 exercises × 2 learners = 4 slots
+
+
+def test_it_follows_the_cohorts_own_learners_and_selection_in_the_completion_chart(cohort, other_cohort, exercise, learner, other_learner, module):
+    from exercises.models import Exercise
+
+    second, _, _ = exchange.save(exchange.read_data("x.yaml", {**CODE_EXERCISE, "slug": "col-means-2"}), module, by=None)
+    Exercise.objects.filter(pk=second.pk).update(published=True)
+    yesterday = timezone.now() - timedelta(days=1)
+    for who, which in ((learner, exercise), (learner, second), (other_learner, exercise)):
+        ExerciseProgress.objects.create(learner=who, exercise=which, attempts=1, best_score=1.0, first_submitted_at=yesterday, last_submitted_at=yesterday, solved_at=yesterday)
+    ((_, series),) = cohort.completion_over_time().modules
+    assert series == [1.0, 1.0]  # both exercises, its one learner
+    ((_, series),) = other_cohort.completion_over_time().modules
+    assert series == [0.5, 0.5]  # the other cohort's learner solved one of two
+    other_cohort.select([second])
+    assert other_cohort.completion_over_time().days == []  # its selection: the second exercise, which bob has not solved
+    cohort.select([exercise])
+    ((_, series),) = cohort.completion_over_time().modules
+    assert series == [1.0, 1.0]  # one slot, solved; the exercise outside the selection is not counted

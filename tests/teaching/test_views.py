@@ -11,6 +11,14 @@ from teaching.models import Enrollment, Regrade, ValidationRun
 from .conftest import CODE_EXERCISE, REFERENCE, login, submit
 
 
+def rows(name, *items):
+    """A row set of the authoring form as the browser posts it (a Django formset)."""
+    data = {f"{name}-TOTAL_FORMS": str(len(items)), f"{name}-INITIAL_FORMS": "0"}
+    for index, item in enumerate(items):
+        data.update({f"{name}-{index}-{key}": value for key, value in item.items()})
+    return data
+
+
 def form_data(module, **overrides):
     data = {
         "module": module.pk,
@@ -155,8 +163,8 @@ def test_it_names_the_field_of_an_authoring_error(client, module, instructor):
     ("kind", "fields"),
     [
         ("numeric", {"numeric_value": "[0.5, 2]", "rtol": "0.001"}),
-        ("symbolic", {"answer": "expected: 2*x\nvariables: [x]\n"}),
-        ("choice", {"choices": "- text: The rank is 2\n  correct: true\n- text: The rank is 3\n"}),
+        ("symbolic", {"expected": "2*x", "variables": "x", **rows("mistakes", {"answer": "x^2", "hint": "That is $x^2$."}), **rows("params", {"name": "a", "values": "2, 5"})}),
+        ("choice", {**rows("choices", {"text": "The rank is $2$", "correct": "on"}, {"text": "The rank is 3", "feedback": "Count again."})}),
     ],
 )
 def test_it_authors_every_kind(client, module, instructor, kind, fields):
@@ -380,8 +388,9 @@ def test_it_versions_a_title_change_and_logs_every_change(client, exercise, inst
 
 def test_it_reads_only_plain_digits_as_a_number_of_days(client, cohort, instructor):
     login(client, instructor)
-    for days in ("²", "-3", "0", "99999999999999999999999", "7\x00"):
+    for days in ("²", "-3", "0", "99999999999999999999999"):
         assert client.get(reverse("teaching:cohort", args=[cohort.pk]), {"days": days}).status_code == 200
+    assert client.get(reverse("teaching:cohort", args=[cohort.pk]), {"days": "7\x00"}).status_code == 400  # the middleware's NUL rule
 
 
 def test_it_answers_an_invite_code_with_a_nul_byte_with_404(client, learner):
@@ -405,11 +414,11 @@ def test_it_refuses_an_import_without_files(client, module, instructor):
         ({"rtol": "1e999"}, "rtol", "Enter a number"),
         ({"title": "Row\x00sums"}, "title", "Null characters are not allowed"),
         ({"compare_yaml": "[" * 3000 + "]" * 3000}, "compare_yaml", "nest deeper than 20 levels"),
-        ({"mutants": "- &m {name: a, code: x}\n- *m\n"}, "mutants", "aliases (*name) are not supported"),
+        ({"gradient": "- &m {name: a, code: x}\n- *m\n"}, "gradient", "aliases (*name) are not supported"),
         ({"kind": "numeric", "numeric_value": "[" * 3000 + "1" + "]" * 3000}, "numeric_value", "Write a number or a JSON list"),
         ({"kind": "numeric", "numeric_value": "NaN"}, "numeric_value", "not finite"),
-        ({"kind": "symbolic", "answer": 'expected: "x\\0"\nvariables: [x]\n'}, "answer", "contains a NUL character"),
-        ({"kind": "choice", "choices": "- text: a\n  correct: true\n- text: b\n  feedback: " + "{a: " * 40 + "1" + "}" * 40}, "choices", "nest deeper"),
+        ({"kind": "symbolic", "expected": "x", "variables": "x", "answer_options": 'functions: ["f\\0"]\n'}, "answer_options", "contains a NUL character"),
+        ({"kind": "symbolic", "expected": "x", "answer_options": "assumptions: " + "{a: " * 40 + "1" + "}" * 40}, "answer_options", "nest deeper"),
     ],
 )
 def test_it_refuses_out_of_range_and_hostile_authoring_values_in_their_field(client, module, instructor, fields, field, message):
@@ -529,7 +538,7 @@ def test_it_charts_attempts_and_best_scores_of_an_exercise(client, graded, exerc
     assert len(figure[: figure.index("</figure>")].encode()) < 60_000
 
 
-def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, graded, cohort, instructor, other_instructor):
+def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, graded, cohort, other_cohort, instructor, other_instructor):
     page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
     url = reverse("teaching:cohort_completion", args=[cohort.pk])
     assert f'hx-get="{url}" hx-trigger="load"' in page and "<svg" not in page  # the grid does not wait for the chart
@@ -538,3 +547,35 @@ def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, 
     assert "Each module&#x27;s completion over time" in chart or "Each module's completion over time" in chart
     assert "Furthest along now: Basics 100%" in chart
     assert login(client, other_instructor).get(url).status_code == 404
+    theirs = client.get(reverse("teaching:cohort_completion", args=[other_cohort.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "No exercise solved yet" in theirs  # their cohort's one learner has not solved it: ada's solve is not theirs
+
+
+def test_it_lists_the_exercises_most_learners_have_not_solved_when_the_page_asks(client, graded, cohort, other_cohort, instructor, other_instructor):
+    page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
+    url = reverse("teaching:cohort_hardest", args=[cohort.pk])
+    assert f'hx-get="{url}" hx-trigger="load"' in page  # the grid does not wait for the count
+    assert "No exercise is holding learners back." in client.get(url, HTTP_HX_REQUEST="true").content.decode()  # ada solved it
+    assert login(client, other_instructor).get(url).status_code == 404
+    theirs = client.get(reverse("teaching:cohort_hardest", args=[other_cohort.pk])).content.decode()
+    assert "Column means</a>: 1 of 1 who tried have not solved it" in theirs and "<h1>" in theirs  # bob has not
+
+
+def test_it_downloads_a_gradebook_an_lms_imports(client, graded, cohort, instructor, other_instructor):
+    url = reverse("teaching:cohort_gradebook_csv", args=[cohort.pk])
+    response = login(client, instructor).get(url)
+    assert response["Content-Disposition"] == f'attachment; filename="cohort-{cohort.pk}-gradebook.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Basics"]
+    assert rows[1] == ["Points Possible", "", "", "", "", "100"] and rows[2] == ["ada", "", "", "ada", "Spring", "100.0"]
+    assert login(client, other_instructor).get(url).status_code == 404
+
+
+def test_it_keeps_the_authors_note_with_the_version(client, exercise, instructor):
+    login(client, instructor)
+    edit(client, exercise, statement="Sum each column.", change_note="Shorter statement")
+    exercise.refresh_from_db()
+    latest = exercise.versions.order_by("-number").first()
+    assert latest.message == "edited in the browser: Shorter statement" and latest.author == instructor
+    page = client.get(reverse("teaching:exercise", args=[exercise.slug])).content.decode()
+    assert "Shorter statement" in page

@@ -28,7 +28,7 @@ class Command(BaseCommand):
                 "published": exercise.published,
                 "topics": [topic.id for topic in exercise.topics.all()],
             }
-            if exercise.kind == Exercise.Kind.CODE and exercise.current_version:
+            if exercise.current_version and "entry_point" in exercise.spec:
                 row["entry_point"] = exercise.spec["entry_point"]
             rows.append(row)
         if as_json:

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 
 from exercises.content import CONTENT_ROOT, ContentError, sync_course
-from exercises.models import Exercise, ExerciseVersion
+from exercises.models import ExerciseVersion
+from grader import kinds
 from grader.sandbox import SandboxError
 
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             self._prepare(modules)
 
     def _prepare(self, modules) -> None:
-        versions = ExerciseVersion.objects.filter(exercise__current_version=F("pk"), exercise__kind=Exercise.Kind.CODE)
+        versions = ExerciseVersion.objects.filter(exercise__current_version=F("pk"), exercise__kind__in=kinds.preparing_cases())
         if modules:
             versions = versions.filter(exercise__module__slug__in=modules)
         prepared, failed = 0, []
