@@ -260,8 +260,8 @@ def _run(request: dict, limits: Limits, ticket: _Ticket) -> RunOutcome:
         _kill(keeper, pidfd, namespaces="namespaces" in layers)
         group = cgroups.RunGroup(placed["cgroup"]["version"], placed["cgroup"]["paths"]) if placed.get("cgroup") else None
         oom_kills = group.oom_kills() if group else 0
-        for folder in group.folders() if group else []:  # and whatever of the run is left, as a whole
-            cgroups.kill_folder(folder, group.version)
+        if group:  # and whatever of the run is left, as a whole
+            group.kill()
         for fd in ours.values():
             with contextlib.suppress(OSError):
                 os.close(fd)

@@ -285,7 +285,7 @@ class Server:
     @staticmethod
     def _kill_run(group) -> None:
         if group is not None:
-            cgroups.kill_folder(group.paths["memory"], group.version)
+            group.kill()
         os.killpg(0, signal.SIGKILL)
 
     def run(self, uid: int, limits: dict, keeper: int) -> None:

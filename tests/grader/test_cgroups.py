@@ -84,12 +84,14 @@ def test_it_reports_an_oom_kill_of_the_run_as_exceeding_its_memory():
 
 
 def test_it_removes_each_runs_group_once_the_run_is_over():
-    for _ in range(3):
+    for _ in range(10):
         assert sandbox.call("def f():\n    return 1\n", "f") == 1
     server_pid = SERVER_INSTANCE.process.pid
     sandbox.call("def f():\n    return 1\n", "f")  # a spawn tidies up the groups of finished runs
     parents = [Path(folder) for folder in _parents(server_pid)]
-    assert parents and all(len([p for p in parent.iterdir() if p.is_dir()]) <= 1 for parent in parents)
+    # The last run's group, and at most the one before it (its killed processes may still be
+    # exiting when the next run starts): groups never pile up.
+    assert parents and all(len([p for p in parent.iterdir() if p.is_dir()]) <= 2 for parent in parents)
 
 
 def test_it_kills_what_a_dead_fork_servers_runs_left_behind():
