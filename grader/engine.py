@@ -49,13 +49,20 @@ class PreparedCase:
         }
 
 
+# Loading an answer may import what it uses: `import scipy.stats` alone costs 1-2 s of CPU
+# (preloading SciPy in the fork server instead doubled every run's fork cost).
+LOAD_CPU_FLOOR = 2.5
+
+
 def case_budgets(spec: dict, cases: list[PreparedCase]) -> tuple[list[sandbox.Budget], sandbox.Budget, sandbox.Limits]:
     """Each case's time budget, derived from the reference's time on it; the budget for loading
     the answer; and the run's overall limits."""
     limits = sandbox.limits_for(spec.get("limits"))
     budgets = [sandbox.budget_for(case.reference_cpu, limits) for case in cases]
     longest = max((budget.cpu_seconds for budget in budgets), default=limits.cpu_seconds)
-    load = sandbox.Budget(min(limits.cpu_seconds, max(1.0, longest)), min(limits.wall_seconds, max(4.0, 4 * longest)))
+    load = sandbox.Budget(
+        min(limits.cpu_seconds, max(LOAD_CPU_FLOOR, longest)), min(limits.wall_seconds, max(2 * LOAD_CPU_FLOOR, 4 * longest))
+    )
     return budgets, load, sandbox.run_limits(limits, budgets, load)
 
 

@@ -37,7 +37,8 @@ def _encode(value, blobs: list[bytes], depth: int):
     if isinstance(value, int):
         return value if abs(value) < 2**63 else {"bigint": str(value)}
     if isinstance(value, float):
-        return value if math.isfinite(value) else {"float": repr(value)}
+        # float(): np.float64 is a float too, and NumPy 2 spells its repr "np.float64(inf)".
+        return value if math.isfinite(value) else {"float": repr(float(value))}
     if isinstance(value, complex):
         return {"complex": [_encode(value.real, blobs, depth), _encode(value.imag, blobs, depth)]}
     if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):

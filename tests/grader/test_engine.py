@@ -253,3 +253,10 @@ def test_it_does_not_judge_the_dtype_of_an_empty_array():
     assert engine.dtype_problem(np.array([]), "integer") is None
     assert engine.dtype_problem(np.zeros((0, 3)), "integer") is None
     assert engine.dtype_problem(np.zeros((2, 3)), "integer")
+
+
+def test_it_gives_loading_an_answer_time_to_import_scipy_stats():
+    spec = {key: value for key, value in SPEC.items() if key != "limits"}
+    answer = "import numpy as np\nimport scipy.stats\n\ndef column_means(X):\n    return np.asarray(X).mean(axis=0)\n"
+    result = engine.grade("code", spec, answer, cases=engine.prepare_code_cases(spec, seed=3))
+    assert result.correct, result.message

@@ -26,6 +26,12 @@ def test_it_turns_a_0d_array_into_a_scalar_of_its_dtype(value):
     assert isinstance(back, np.generic) and back.dtype == np.asarray(value).dtype and back == value
 
 
+@pytest.mark.parametrize("value", [np.float64("inf"), np.float64("-inf"), np.float64("nan"), float("inf")], ids=repr)
+def test_it_carries_a_non_finite_float64_across(value):
+    back = wire.loads(wire.dumps(value))
+    assert repr(float(back)) == repr(float(value))
+
+
 def test_it_still_sends_arrays_of_length_one_as_arrays():
     back = wire.loads(wire.dumps({"a": np.array([3]), "b": (np.int64(3),)}))
     assert back["a"].shape == (1,) and np.ndim(back["b"][0]) == 0
