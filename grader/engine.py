@@ -339,7 +339,9 @@ def _broken_contract(feedback: CaseResult, result: dict) -> None:
         )
 
 
-DTYPE_KINDS = {"integer": "iu", "bool": "b", "float": "f"}
+# An integer stands for a float (as in Python's numeric tower): a determinant of 0 returned as
+# `0` is right. The reverse is the mistake a contract exists to catch.
+DTYPE_KINDS = {"integer": "iu", "bool": "b", "float": "fiu"}
 DTYPE_TEXT = {"integer": "integers", "bool": "booleans (True/False)", "float": "floating-point numbers"}
 
 
@@ -373,6 +375,8 @@ def _value_kind(value: Any) -> str | None:
         return "f"
     if isinstance(value, complex):
         return "c"
+    if isinstance(value, np.ndarray) and value.size == 0:
+        return None  # no entries to be of a kind: `np.array([])` is float64 by accident, not by choice
     if isinstance(value, np.ndarray | np.generic):
         return value.dtype.kind
     if isinstance(value, list | tuple) and value:

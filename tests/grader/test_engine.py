@@ -243,6 +243,18 @@ def test_it_checks_a_dtype_per_item_of_a_tuple():
     assert engine.dtype_problem(1, "bool")
 
 
+def test_it_takes_an_integer_where_the_statement_asks_for_a_float():
+    assert engine.dtype_problem(0, "float") is None
+    assert engine.dtype_problem(np.array([1, 2]), "float") is None
+    assert engine.dtype_problem(np.True_, "float")
+
+
+def test_it_does_not_judge_the_dtype_of_an_empty_array():
+    assert engine.dtype_problem(np.array([]), "integer") is None
+    assert engine.dtype_problem(np.zeros((0, 3)), "integer") is None
+    assert engine.dtype_problem(np.zeros((2, 3)), "integer")
+
+
 def test_it_gives_loading_an_answer_time_to_import_scipy_stats():
     spec = {key: value for key, value in SPEC.items() if key != "limits"}
     answer = "import numpy as np\nimport scipy.stats\n\ndef column_means(X):\n    return np.asarray(X).mean(axis=0)\n"
