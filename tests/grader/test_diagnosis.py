@@ -35,6 +35,11 @@ def test_it_spots_a_flipped_sign():
     assert diagnose(X, -X).tag == "sign-flipped"
 
 
+def test_it_sees_no_sign_in_a_value_indistinguishable_from_zero():
+    diagnosis = diagnose(np.array([1.5e-23, 7e-51]), np.array([0.0, 0.0]))
+    assert diagnosis is None or diagnosis.tag != "sign-flipped"
+
+
 def test_it_spots_broadcasting_to_a_matrix():
     v = np.arange(3.0)
     assert diagnose(v, v[:, None] - v).tag == "broadcast"
