@@ -32,7 +32,13 @@ from .waiting import wait_for_verdict
 
 log = logging.getLogger(__name__)
 
-ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut, 429: schemas.ErrorOut}
+ERRORS = {
+    400: schemas.ErrorOut,
+    401: schemas.ErrorOut,
+    404: schemas.ErrorOut,
+    422: schemas.ErrorOut,
+    429: schemas.ErrorOut,
+}
 
 
 class ApiError(HttpError):

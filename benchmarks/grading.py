@@ -222,18 +222,31 @@ def plot_costs(runs: int) -> None:
     path = np.cumsum(np.full((41, 2), 0.1), axis=0) - [5.0, -1.0]
     M = np.arange(6.0).reshape(2, 3) @ np.arange(12.0).reshape(3, 4)
     examples = {
-        "curve": (sigmoid, PreparedCase("values", [z], {}, False, 0.5 * (1 + np.tanh(z / 2))), 0.5 * (1 + np.tanh(-z / 2))),
-        "heatmap": (matmul, PreparedCase("2x3 3x4", [np.ones((2, 3)), np.ones((3, 4))], {}, False, M), M + np.eye(2, 4)),
+        "curve": (
+            sigmoid,
+            PreparedCase("values", [z], {}, False, 0.5 * (1 + np.tanh(z / 2))),
+            0.5 * (1 + np.tanh(-z / 2)),
+        ),
+        "heatmap": (
+            matmul,
+            PreparedCase("2x3 3x4", [np.ones((2, 3)), np.ones((3, 4))], {}, False, M),
+            M + np.eye(2, 4),
+        ),
         "path": (momentum, PreparedCase("valley", [A, b, path[0], 0.03, 0.7, 40], {}, False, path), path * 1.01),
     }
     for kind, (spec, case, got) in examples.items():
         results = {0: {"ok": True, "value": got}}
-        report(f"grading path: keep values ({kind})", [_timed(plots.keep_for_plots, spec, [case], results) for _ in range(runs)])
+        report(
+            f"grading path: keep values ({kind})",
+            [_timed(plots.keep_for_plots, spec, [case], results) for _ in range(runs)],
+        )
     for kind, (spec, case, got) in examples.items():
         first = _timed(plots.draw, spec, case, got)
         warm = [_timed(plots.draw, spec, case, got) for _ in range(max(5, runs // 20))]
         size = len(plots.draw(spec, case, got).svg.encode())
-        print(f"{'on request: draw ' + kind:<34} first {first * 1000:7.1f} ms   warm median {statistics.median(warm) * 1000:6.1f} ms   SVG {size / 1000:.1f} KB")
+        print(
+            f"{'on request: draw ' + kind:<34} first {first * 1000:7.1f} ms   warm median {statistics.median(warm) * 1000:6.1f} ms   SVG {size / 1000:.1f} KB"
+        )
 
 
 def _timed(function, *args) -> float:
@@ -265,7 +278,9 @@ def main() -> None:
     workdir = tempfile.mkdtemp(prefix="mlcourse-bench-")
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
     os.environ["REDIS_URL"] = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env={**os.environ, "DEBUG": "true"}, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env={**os.environ, "DEBUG": "true"}, check=True
+    )
     _setup_django()
     from grader import sandbox
 

@@ -240,7 +240,8 @@ def browser_clicks(stack: Stack, clicks: int) -> list[float]:
     times = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         page = browser.new_page()
         page.goto(f"{stack.url}/accounts/login/")

@@ -55,12 +55,22 @@ def build(learners: int, exercises: int, submissions: int, seed: int = 7) -> tup
     modules = Module.objects.bulk_create([Module(slug=f"m{i}", title=f"Module {i}", order=i) for i in range(12)])
     rows = Exercise.objects.bulk_create(
         [
-            Exercise(module=modules[i % len(modules)], slug=f"ex-{i}", title=f"Exercise {i}", kind="code", order=i, published=True)
+            Exercise(
+                module=modules[i % len(modules)],
+                slug=f"ex-{i}",
+                title=f"Exercise {i}",
+                kind="code",
+                order=i,
+                published=True,
+            )
             for i in range(exercises)
         ]
     )
     versions = ExerciseVersion.objects.bulk_create(
-        [ExerciseVersion(exercise=exercise, number=1, statement="...", spec={}, digest=f"{exercise.pk:064d}") for exercise in rows]
+        [
+            ExerciseVersion(exercise=exercise, number=1, statement="...", spec={}, digest=f"{exercise.pk:064d}")
+            for exercise in rows
+        ]
     )
     for exercise, version in zip(rows, versions, strict=True):
         exercise.current_version = version
@@ -70,7 +80,9 @@ def build(learners: int, exercises: int, submissions: int, seed: int = 7) -> tup
     instructor.groups.add(Group.objects.get_or_create(name=INSTRUCTORS_GROUP)[0])
     cohort = Cohort.objects.create(name="Benchmark cohort")
     cohort.instructors.add(instructor)
-    Enrollment.objects.bulk_create([Enrollment(cohort=cohort, learner=user, joined_at=now - timedelta(days=60)) for user in users])
+    Enrollment.objects.bulk_create(
+        [Enrollment(cohort=cohort, learner=user, joined_at=now - timedelta(days=60)) for user in users]
+    )
 
     progress: dict[tuple[int, int], dict] = {}
     batch = []
@@ -81,11 +93,20 @@ def build(learners: int, exercises: int, submissions: int, seed: int = 7) -> tup
         at = now - timedelta(days=rng.uniform(0, 50))
         correct = rng.random() < 0.4
         score = 1.0 if correct else rng.choice([0.0, 0.25, 0.5, 0.75])
-        failing = [] if correct else [{"name": f"case {rng.randint(1, 6)}", "passed": False, "hidden": False, "message": ""}]
+        failing = (
+            [] if correct else [{"name": f"case {rng.randint(1, 6)}", "passed": False, "hidden": False, "message": ""}]
+        )
         batch.append(
             Submission(
-                learner=user, exercise=exercise, version=version, answer="def f(x):\n    return x\n",
-                status=Submission.Status.GRADED, score=score, correct=correct, submitted_at=at, finished_at=at,
+                learner=user,
+                exercise=exercise,
+                version=version,
+                answer="def f(x):\n    return x\n",
+                status=Submission.Status.GRADED,
+                score=score,
+                correct=correct,
+                submitted_at=at,
+                finished_at=at,
                 feedback={"status": "graded", "score": score, "cases": failing},
                 failed_cases=[case["name"] for case in failing],
                 diagnoses=[] if correct else rng.sample(MISTAKES, rng.randint(0, 1)),
@@ -93,7 +114,17 @@ def build(learners: int, exercises: int, submissions: int, seed: int = 7) -> tup
         )
         key = (user.pk, exercise.pk)
         row = progress.setdefault(
-            key, {"attempts": 0, "best": 0.0, "first": at, "last": at, "solved": None, "failed": set(), "mistakes": set(), "to_solve": None}
+            key,
+            {
+                "attempts": 0,
+                "best": 0.0,
+                "first": at,
+                "last": at,
+                "solved": None,
+                "failed": set(),
+                "mistakes": set(),
+                "to_solve": None,
+            },
         )
         row["attempts"] += 1
         row["best"] = max(row["best"], score)
@@ -107,9 +138,16 @@ def build(learners: int, exercises: int, submissions: int, seed: int = 7) -> tup
     ExerciseProgress.objects.bulk_create(
         [
             ExerciseProgress(
-                learner_id=learner_id, exercise_id=exercise_id, attempts=row["attempts"], best_score=row["best"],
-                first_submitted_at=row["first"], last_submitted_at=row["last"], solved_at=row["solved"],
-                attempts_to_solve=row["to_solve"], failed_cases=sorted(row["failed"]), mistakes=sorted(row["mistakes"]),
+                learner_id=learner_id,
+                exercise_id=exercise_id,
+                attempts=row["attempts"],
+                best_score=row["best"],
+                first_submitted_at=row["first"],
+                last_submitted_at=row["last"],
+                solved_at=row["solved"],
+                attempts_to_solve=row["to_solve"],
+                failed_cases=sorted(row["failed"]),
+                mistakes=sorted(row["mistakes"]),
             )
             for (learner_id, exercise_id), row in progress.items()
         ],
@@ -190,11 +228,15 @@ def main() -> None:
         worst_kb = max(size for _, size, _ in figures) / 1000
         queries = max(count for _, _, count in figures)
         print(f"budget: 300 ms and 300 KB per page -> {'within' if worst_ms <= 300 and worst_kb <= 300 else 'OVER'}")
-        print(f"reports: learners {args.learners}, worst page {worst_ms:.0f} ms, worst size {worst_kb:.0f} KB, queries {queries}")
+        print(
+            f"reports: learners {args.learners}, worst page {worst_ms:.0f} ms, worst size {worst_kb:.0f} KB, queries {queries}"
+        )
         cache.clear()  # the chart's counts are kept 5 minutes, its drawing as long as its data holds
         started = time.perf_counter()
         client.get(reverse("teaching:cohort_completion", args=[cohort.pk]), HTTP_HX_REQUEST="true")
-        print(f"completion chart, counted and drawn afresh: {(time.perf_counter() - started) * 1000:.0f} ms (at most once in 5 minutes)")
+        print(
+            f"completion chart, counted and drawn afresh: {(time.perf_counter() - started) * 1000:.0f} ms (at most once in 5 minutes)"
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

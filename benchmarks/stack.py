@@ -103,10 +103,21 @@ class Stack:
             [str(BIN / "gunicorn"), "mlcourse.asgi", "--worker-class", "uvicorn_worker.UvicornWorker",
              "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.web_workers), "--log-level", log],
         )  # fmt: skip
-        celery = [str(BIN / "celery"), "-A", "mlcourse", "worker", "--loglevel", log, "--without-gossip", "--without-mingle"]
+        celery = [
+            str(BIN / "celery"),
+            "-A",
+            "mlcourse",
+            "worker",
+            "--loglevel",
+            log,
+            "--without-gossip",
+            "--without-mingle",
+        ]
         # As in docker-compose.yml: one worker per lane; the backlog's runs compute on one core at most.
         self._spawn([*celery, "-Q", "grading", "-n", "code@%h"])
-        self._spawn([*celery, "-Q", "grading-backlog", "-n", "backlog@%h"], GRADING_CPU_SLOTS="1", GRADING_RUNS_IN_FLIGHT="4")
+        self._spawn(
+            [*celery, "-Q", "grading-backlog", "-n", "backlog@%h"], GRADING_CPU_SLOTS="1", GRADING_RUNS_IN_FLIGHT="4"
+        )
         beat = ["--beat", "--schedule", str(self.workdir / "beat")]
         self._spawn([*celery, "-Q", "grading-answers", "--concurrency", "4", *beat, "-n", "answers@%h"])
         self._wait_for(self._web_answers, "the web server", seconds=60)
@@ -114,7 +125,9 @@ class Stack:
     def _spawn(self, command: list[str], **env: str) -> None:
         output = subprocess.DEVNULL if self.quiet else None
         self.processes.append(
-            subprocess.Popen(command, cwd=ROOT, env={**self.env, **env}, stdout=output, stderr=output, start_new_session=True)
+            subprocess.Popen(
+                command, cwd=ROOT, env={**self.env, **env}, stdout=output, stderr=output, start_new_session=True
+            )
         )
 
     def _wait_for(self, ready, what: str, seconds: float = 20) -> None:

@@ -15,28 +15,59 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grader.symbolic.pool import CheckerPool, PoolLimits
 
-SIGMOID = {"expected": "exp(-x)/(1 + exp(-x))^2", "variables": ["x"], "mistakes": [{"answer": "1/(1 + exp(-x))^2", "hint": "chain rule"}]}
+SIGMOID = {
+    "expected": "exp(-x)/(1 + exp(-x))^2",
+    "variables": ["x"],
+    "mistakes": [{"answer": "1/(1 + exp(-x))^2", "hint": "chain rule"}],
+}
 SOFTMAX_REGRESSION = {
     "matrices": {"X": ["m", "n"], "W": ["n", "k"], "Y": {"shape": ["m", "k"], "entries": "distribution"}},
     "expected": "X^T*(softmax(X*W) - Y)/m",
     "gradient": {"loss": "-sum(hadamard(Y, log(softmax(X*W))))/m", "wrt": "W"},
 }
-RIDGE = {"matrices": {"X": ["m", "n"], "y": ["m", 1]}, "scalars": ["lam"], "dims": {"m": [6, 9], "n": [2, 4]}, "expected": "inv(X^T X + lam*eye(n)) X^T y"}
+RIDGE = {
+    "matrices": {"X": ["m", "n"], "y": ["m", 1]},
+    "scalars": ["lam"],
+    "dims": {"m": [6, 9], "n": [2, 4]},
+    "expected": "inv(X^T X + lam*eye(n)) X^T y",
+}
 CHECKS = {
     "preview (text)": {"op": "preview", "spec": {"variables": ["x"]}, "answer": "2x sin(x) + e^(-x)"},
     "preview (LaTeX)": {"op": "preview", "spec": {"variables": ["x"]}, "answer": r"\frac{e^{-x}}{(1+e^{-x})^2}"},
     "sigmoid' right (rewritten)": {"op": "grade", "spec": SIGMOID, "answer": "1/(1+exp(-x)) * (1 - 1/(1+exp(-x)))"},
     "sigmoid' wrong + mistake hint": {"op": "grade", "spec": SIGMOID, "answer": "1/(1+exp(-x))^2"},
-    "log rule with positivity": {"op": "grade", "spec": {"expected": "log(a*b)", "variables": ["a", "b"], "assumptions": {"positive": ["a", "b"]}}, "answer": "log(a) + log(b)"},
-    "polynomial expanded": {"op": "grade", "spec": {"expected": "(2 - lam)^2 - 1", "variables": ["lam"]}, "answer": "(lam - 1)(lam - 3)"},
-    "2x2 Jacobian": {"op": "grade", "spec": {"expected": [["2*x*y", "x^2"], ["5", "cos(y)"]], "variables": ["x", "y"]}, "answer": "[[2xy, x^2], [5, cos(y)]]"},
+    "log rule with positivity": {
+        "op": "grade",
+        "spec": {"expected": "log(a*b)", "variables": ["a", "b"], "assumptions": {"positive": ["a", "b"]}},
+        "answer": "log(a) + log(b)",
+    },
+    "polynomial expanded": {
+        "op": "grade",
+        "spec": {"expected": "(2 - lam)^2 - 1", "variables": ["lam"]},
+        "answer": "(lam - 1)(lam - 3)",
+    },
+    "2x2 Jacobian": {
+        "op": "grade",
+        "spec": {"expected": [["2*x*y", "x^2"], ["5", "cos(y)"]], "variables": ["x", "y"]},
+        "answer": "[[2xy, x^2], [5, cos(y)]]",
+    },
     "softmax Jacobian": {
         "op": "grade",
-        "spec": {"expected": [["exp(z1)*exp(z2)/(exp(z1) + exp(z2))^2", "-exp(z1)*exp(z2)/(exp(z1) + exp(z2))^2"], ["-exp(z1)*exp(z2)/(exp(z1) + exp(z2))^2", "exp(z1)*exp(z2)/(exp(z1) + exp(z2))^2"]], "variables": ["z1", "z2"]},
+        "spec": {
+            "expected": [
+                ["exp(z1)*exp(z2)/(exp(z1) + exp(z2))^2", "-exp(z1)*exp(z2)/(exp(z1) + exp(z2))^2"],
+                ["-exp(z1)*exp(z2)/(exp(z1) + exp(z2))^2", "exp(z1)*exp(z2)/(exp(z1) + exp(z2))^2"],
+            ],
+            "variables": ["z1", "z2"],
+        },
         "answer": "[[1/(2+2cosh(z1-z2)), -1/(2+2cosh(z1-z2))], [-1/(2+2cosh(z1-z2)), 1/(2+2cosh(z1-z2))]]",
     },
     "hostile 2^9^9^9": {"op": "grade", "spec": SIGMOID, "answer": "2^9^9^9"},
-    "matrix gradient vs central differences": {"op": "grade", "spec": SOFTMAX_REGRESSION, "answer": "X^T(softmax(XW) - Y)/m"},
+    "matrix gradient vs central differences": {
+        "op": "grade",
+        "spec": SOFTMAX_REGRESSION,
+        "answer": "X^T(softmax(XW) - Y)/m",
+    },
     "matrix gradient, wrong shape": {"op": "grade", "spec": SOFTMAX_REGRESSION, "answer": "(softmax(XW) - Y)^T X/m"},
     "matrix closed form (ridge)": {"op": "grade", "spec": RIDGE, "answer": "(X^TX + lam I)^-1 X^T y"},
 }

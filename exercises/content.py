@@ -191,7 +191,13 @@ class LessonFigures:
         return _drawn[key]
 
     def _key(self, function: str, alt: str) -> str:
-        parts = [self._source, function.encode(), alt.encode(), FIGURE_RENDERER_VERSION.encode(), _matplotlib_version().encode()]
+        parts = [
+            self._source,
+            function.encode(),
+            alt.encode(),
+            FIGURE_RENDERER_VERSION.encode(),
+            _matplotlib_version().encode(),
+        ]
         return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
     def _cached(self, key: str) -> str | None:
@@ -204,25 +210,33 @@ class LessonFigures:
     def _draw(self, function: str, alt: str, key: str) -> str:
         draw = getattr(self._load(), function, None)
         if not callable(draw):
-            raise ContentError(self.path, None, f"figure {function!r}: there is no function {function}(figure) in this file")
+            raise ContentError(
+                self.path, None, f"figure {function!r}: there is no function {function}(figure) in this file"
+            )
         with svg.style():
             figure = svg.new_figure()
             try:
                 returned = draw(figure)
                 picture = svg.render(returned if returned is not None else figure, title=alt)
             except Exception as exc:
-                raise ContentError(self.path, None, f"figure {function!r} failed{self._where(exc)}: {type(exc).__name__}: {exc}") from None
+                raise ContentError(
+                    self.path, None, f"figure {function!r} failed{self._where(exc)}: {type(exc).__name__}: {exc}"
+                ) from None
         self._store(key, picture)
         return picture
 
     def _load(self):
         if self._module is None:
-            spec = importlib.util.spec_from_file_location(f"course_figures_{self.path.parent.name.replace('-', '_')}", self.path)
+            spec = importlib.util.spec_from_file_location(
+                f"course_figures_{self.path.parent.name.replace('-', '_')}", self.path
+            )
             module = importlib.util.module_from_spec(spec)
             try:
                 spec.loader.exec_module(module)
             except Exception as exc:
-                raise ContentError(self.path, None, f"cannot be loaded{self._where(exc)}: {type(exc).__name__}: {exc}") from None
+                raise ContentError(
+                    self.path, None, f"cannot be loaded{self._where(exc)}: {type(exc).__name__}: {exc}"
+                ) from None
             self._module = module
         return self._module
 
@@ -271,7 +285,11 @@ def exercise_paths(module_path: Path) -> list[Path]:
         if entry.is_dir():
             entries.append((f"{entry.name}.yaml", entry / EXERCISE_YAML))
         elif entry.name == EXERCISE_YAML:
-            raise ContentError(entry, None, f"{EXERCISE_YAML} holds the fields of an exercise folder; a single-file exercise is NN-slug.yaml")
+            raise ContentError(
+                entry,
+                None,
+                f"{EXERCISE_YAML} holds the fields of an exercise folder; a single-file exercise is NN-slug.yaml",
+            )
         elif entry.suffix == ".yaml":
             entries.append((entry.name, entry))
     for _, path in entries:
@@ -394,7 +412,9 @@ class _SharedHelpers:
             defined = self._names(text)
             missing = [alias.name for alias in node.names if alias.name not in defined]
             if missing:
-                raise ContentError(where, None, f"line {node.lineno}: {SHARED}/{name}.py defines no {', '.join(missing)}")
+                raise ContentError(
+                    where, None, f"line {node.lineno}: {SHARED}/{name}.py defines no {', '.join(missing)}"
+                )
             block = ""
             if name not in included:
                 included.add(name)
@@ -407,15 +427,28 @@ class _SharedHelpers:
     @staticmethod
     def _is_shared_import(node: ast.AST, where: Path, tree: ast.Module) -> bool:
         if isinstance(node, ast.Import) and any(alias.name.split(".")[0] == SHARED for alias in node.names):
-            raise ContentError(where, None, f"line {node.lineno}: write `from {SHARED}.NAME import ...`; `import {SHARED}` is not supported")
+            raise ContentError(
+                where,
+                None,
+                f"line {node.lineno}: write `from {SHARED}.NAME import ...`; `import {SHARED}` is not supported",
+            )
         if not (isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == SHARED):
             return False
         parts = node.module.split(".")
         if len(parts) != 2 or any(alias.name == "*" for alias in node.names):
-            raise ContentError(where, None, f"line {node.lineno}: write `from {SHARED}.NAME import a, b` (one helper file, names listed)")
+            raise ContentError(
+                where,
+                None,
+                f"line {node.lineno}: write `from {SHARED}.NAME import a, b` (one helper file, names listed)",
+            )
         if node not in tree.body:
-            raise ContentError(where, None, f"line {node.lineno}: a {SHARED} import must be at the top level, not inside a block")
-        if any(other is not node and other.lineno <= node.end_lineno and other.end_lineno >= node.lineno for other in tree.body):
+            raise ContentError(
+                where, None, f"line {node.lineno}: a {SHARED} import must be at the top level, not inside a block"
+            )
+        if any(
+            other is not node and other.lineno <= node.end_lineno and other.end_lineno >= node.lineno
+            for other in tree.body
+        ):
             raise ContentError(where, None, f"line {node.lineno}: put the {SHARED} import on a line of its own")
         return True
 
@@ -424,7 +457,9 @@ class _SharedHelpers:
             path = folder / f"{name}.py"
             if path.is_file():
                 return path, _read_python(path)
-        raise ContentError(where, None, f"line {node.lineno}: there is no {SHARED}/{name}.py in the module or the course")
+        raise ContentError(
+            where, None, f"line {node.lineno}: there is no {SHARED}/{name}.py in the module or the course"
+        )
 
     @staticmethod
     def _names(text: str) -> set[str]:
@@ -451,10 +486,18 @@ def read_exercise(path: Path, topic_ids: set[str]) -> ExerciseFile:
     topics = fields.get("topics", list)
     unknown = [topic for topic in topics if topic not in topic_ids]
     if unknown or not topics:
-        raise ContentError(path, "topics", f"field 'topics': unknown topic id(s) {', '.join(map(str, unknown))}" if unknown else "field 'topics' is empty")
+        raise ContentError(
+            path,
+            "topics",
+            f"field 'topics': unknown topic id(s) {', '.join(map(str, unknown))}"
+            if unknown
+            else "field 'topics' is empty",
+        )
     difficulty = fields.get("difficulty", str, "core")
     if difficulty not in DIFFICULTIES:
-        raise ContentError(path, "difficulty", f"field 'difficulty': {difficulty!r} is not one of {', '.join(sorted(DIFFICULTIES))}")
+        raise ContentError(
+            path, "difficulty", f"field 'difficulty': {difficulty!r} is not one of {', '.join(sorted(DIFFICULTIES))}"
+        )
     statement = fields.get("statement", str)
     _render(path, "statement", statement)
     hints = fields.get("hints", list, [])
@@ -491,7 +534,9 @@ def read_module(path: Path, syllabus: dict[str, dict]) -> ModuleFiles:
     fields = Fields(meta_path, _load_yaml(meta_path))
     quiz = fields.get("quiz", dict, {})
     if not 1 <= fields.get("max_attempts", int, 3, where=quiz) <= MAX_QUIZ_ATTEMPTS:
-        raise ContentError(meta_path, "quiz.max_attempts", f"field 'quiz.max_attempts' must lie between 1 and {MAX_QUIZ_ATTEMPTS}")
+        raise ContentError(
+            meta_path, "quiz.max_attempts", f"field 'quiz.max_attempts' must lie between 1 and {MAX_QUIZ_ATTEMPTS}"
+        )
     if not 0 <= fields.get("order", int) <= MAX_ORDER:
         raise ContentError(meta_path, "order", f"field 'order' must lie between 0 and {MAX_ORDER}")
     lesson_path = path / "lesson.md"
@@ -511,7 +556,9 @@ def read_module(path: Path, syllabus: dict[str, dict]) -> ModuleFiles:
         lesson_html=_render(lesson_path, "lesson", lesson, LessonFigures(path)),
     )
     if module.quiz_feedback not in Module.QuizFeedback.values:
-        raise ContentError(meta_path, "quiz.feedback", f"field 'quiz.feedback' must be one of {', '.join(Module.QuizFeedback.values)}")
+        raise ContentError(
+            meta_path, "quiz.feedback", f"field 'quiz.feedback' must be one of {', '.join(Module.QuizFeedback.values)}"
+        )
     topic_ids = {topic for data in syllabus.values() for topic in data["topics"]}
     for exercise_path in exercise_paths(path):
         module.exercises.append(read_exercise(exercise_path, topic_ids))
@@ -526,7 +573,9 @@ def read_course(root: Path = CONTENT_ROOT, only: set[str] | None = None) -> tupl
     for module in modules:
         for exercise in module.exercises:
             if exercise.slug in seen:
-                raise ContentError(exercise.path, None, f"slug {exercise.slug!r} is already used by {seen[exercise.slug].path}")
+                raise ContentError(
+                    exercise.path, None, f"slug {exercise.slug!r} is already used by {seen[exercise.slug].path}"
+                )
             seen[exercise.slug] = exercise
     if only is None:
         for exercise in seen.values():
@@ -545,13 +594,23 @@ def _check_derivation_link(exercise: ExerciseFile, exercises: dict[str, Exercise
     target = exercises.get(slug)
     answer = (target.spec.get("answer") or {}) if target else {}
     if target is None or target.kind != "symbolic" or not answer.get("gradient"):
-        raise ContentError(exercise.path, "gradient.derivation", f"{where}: {slug!r} is not a symbolic exercise with a matrix gradient")
+        raise ContentError(
+            exercise.path, "gradient.derivation", f"{where}: {slug!r} is not a symbolic exercise with a matrix gradient"
+        )
     if answer["gradient"]["wrt"] != gradient["wrt"]:
-        raise ContentError(exercise.path, "gradient.derivation", f"{where}: the derivation is with respect to {answer['gradient']['wrt']!r}, the code {gradient['wrt']!r}")
+        raise ContentError(
+            exercise.path,
+            "gradient.derivation",
+            f"{where}: the derivation is with respect to {answer['gradient']['wrt']!r}, the code {gradient['wrt']!r}",
+        )
     for name, value in gradient["matrices"].items():
         here, there = shape_of(value), shape_of(answer["matrices"].get(name))
         if here != there:
-            raise ContentError(exercise.path, "gradient.derivation", f"{where}: {name!r} has shape {here!r} here but {there!r} in {slug!r}")
+            raise ContentError(
+                exercise.path,
+                "gradient.derivation",
+                f"{where}: {name!r} has shape {here!r} here but {there!r} in {slug!r}",
+            )
     if set(gradient.get("scalars") or []) != set(answer.get("scalars") or []):
         raise ContentError(exercise.path, "gradient.derivation", f"{where}: the scalars differ from those of {slug!r}")
 
@@ -573,7 +632,9 @@ def sync_course(root: Path = CONTENT_ROOT, only: set[str] | None = None) -> Sync
         order = list(syllabus).index(module_id) + 1
         module, _ = Module.objects.get_or_create(slug=module_id, defaults={"title": data["title"], "order": order})
         for topic_id, topic in data["topics"].items():
-            Topic.objects.update_or_create(id=topic_id, defaults={"module": module, "what": topic["what"], "kinds": topic["kinds"]})
+            Topic.objects.update_or_create(
+                id=topic_id, defaults={"module": module, "what": topic["what"], "kinds": topic["kinds"]}
+            )
     for files in modules:
         report.modules += 1
         module = Module.objects.get(slug=files.slug)
@@ -581,7 +642,9 @@ def sync_course(root: Path = CONTENT_ROOT, only: set[str] | None = None) -> Sync
         module.quiz_title, module.quiz_max_attempts = files.quiz_title, files.quiz_max_attempts
         module.quiz_feedback = files.quiz_feedback
         module.save()
-        Lesson.objects.update_or_create(module=module, defaults={"body_markdown": files.lesson_markdown, "body_html": files.lesson_html})
+        Lesson.objects.update_or_create(
+            module=module, defaults={"body_markdown": files.lesson_markdown, "body_html": files.lesson_html}
+        )
         loaded = set()
         for order, item in enumerate(files.exercises, start=1):
             report.new_versions += _sync_exercise(module, order, item)
@@ -600,7 +663,9 @@ def _sync_exercise(module: Module, order: int, item: ExerciseFile) -> int:
         slug=item.slug, defaults={"module": module, "kind": item.kind, "title": item.title}
     )
     if exercise.kind != item.kind and exercise.submissions.exists():
-        raise ContentError(item.path, "kind", f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist")
+        raise ContentError(
+            item.path, "kind", f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist"
+        )
     previous = exercise.current_version_id
     root = CONTENT_ROOT.parent.parent
     exercise.kind, exercise.order, exercise.published = item.kind, order, item.published

@@ -53,7 +53,9 @@ class SignupForm(UserCreationForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
         if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email address exists already: log in, or reset its password.")
+            raise forms.ValidationError(
+                "An account with this email address exists already: log in, or reset its password."
+            )
         return email
 
 
@@ -62,11 +64,15 @@ class AnswerForm(forms.Form):
     # empty code editor silently (its textarea is hidden and cannot show the bubble).
     use_required_attribute = False
 
-    def __init__(self, exercise: Exercise, *args, initial_answer: str = "", choice_order: list[int] | None = None, **kwargs):
+    def __init__(
+        self, exercise: Exercise, *args, initial_answer: str = "", choice_order: list[int] | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.exercise = exercise
         self.kind = exercise.answer_kind
-        self.fields["answer"] = self.kind.answer_field(exercise.spec, initial_answer, choice_order, inline=inline_markdown)
+        self.fields["answer"] = self.kind.answer_field(
+            exercise.spec, initial_answer, choice_order, inline=inline_markdown
+        )
 
     def clean_answer(self) -> str:
         answer = self.cleaned_data["answer"]

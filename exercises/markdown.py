@@ -69,7 +69,6 @@ def _prefix_sign(match: re.Match) -> str:
     return f'{match.group(1)}<mo form="prefix">{match.group(3)}</mo>'
 
 
-
 def _math_renderer(content: str, options: dict) -> str:
     return render_math(content, display=options.get("display_mode", False))
 

@@ -31,7 +31,9 @@ class Authored(models.Model):
     Without an owner it belongs to the course's files, which only superusers change from the
     browser; any instructor may view and copy either."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     coauthors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     class Meta:
@@ -192,9 +194,7 @@ class Exercise(Authored):
         slug = (self.spec.get("gradient") or {}).get("derivation")
         if not slug or not getattr(learner, "is_authenticated", False):
             return {}
-        latest = (
-            Submission.objects.of(learner).graded().filter(exercise__slug=slug).select_related("exercise").first()
-        )
+        latest = Submission.objects.of(learner).graded().filter(exercise__slug=slug).select_related("exercise").first()
         if latest is None:
             return {}
         return {"derivation": {"slug": slug, "title": latest.exercise.title, "answer": latest.answer}}
@@ -254,7 +254,14 @@ class Exercise(Authored):
         }
 
     def add_version(
-        self, statement: str, spec: dict, metadata: dict | None = None, *, author=None, message: str = "", live: bool = False
+        self,
+        statement: str,
+        spec: dict,
+        metadata: dict | None = None,
+        *,
+        author=None,
+        message: str = "",
+        live: bool = False,
     ) -> ExerciseVersion:
         """Record new content as a new version unless it is identical to the latest one.
 
@@ -345,7 +352,9 @@ class Exercise(Authored):
                 source.statement, source.spec, {**(source.metadata or self.metadata()), "title": f"{self.title} (copy)"},
                 author=user, message=f"copied from {self.slug} version {source.number}",
             )  # fmt: skip
-            AuditEvent.record(AuditEvent.Action.COPIED, actor=user, exercise=copy, version=version, detail=f"from {self.slug}")
+            AuditEvent.record(
+                AuditEvent.Action.COPIED, actor=user, exercise=copy, version=version, detail=f"from {self.slug}"
+            )
             AuditEvent.record(AuditEvent.Action.COPIED, actor=user, exercise=self, version=source, detail=f"to {slug}")
         return copy
 
@@ -364,10 +373,14 @@ class ExerciseVersion(models.Model):
     spec = models.JSONField()  # everything kind-specific: reference, cases, compare, answer, ...
     metadata = models.JSONField(default=dict)  # title, difficulty, points, in_quiz, module, topics
     digest = models.CharField(max_length=64)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     message = models.CharField(max_length=300, blank=True)  # how it came: edited, imported, loaded from a file
     published_at = models.DateTimeField(null=True, blank=True)  # when it became what learners get
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     override_reason = models.TextField(blank=True)  # published despite a failing gate, and why
     prepared = models.BinaryField(null=True, editable=False)  # cached inputs + reference outputs
     created_at = models.DateTimeField(auto_now_add=True)
@@ -381,7 +394,9 @@ class ExerciseVersion(models.Model):
 
     @staticmethod
     def digest_for(statement: str, spec: dict, metadata: dict) -> str:
-        canonical = json.dumps({"statement": statement, "spec": spec, "metadata": metadata}, sort_keys=True, separators=(",", ":"))
+        canonical = json.dumps(
+            {"statement": statement, "spec": spec, "metadata": metadata}, sort_keys=True, separators=(",", ":")
+        )
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     @property
@@ -693,7 +708,17 @@ class Submission(models.Model):
         self.finished_at = timezone.now()
         with transaction.atomic():
             owned = Submission.objects.filter(pk=self.pk, status=self.Status.RUNNING, claim_token=self.claim_token)
-            fields = ["status", "score", "correct", "timed_out", "feedback", "diagnoses", "failed_cases", "returned", "finished_at"]
+            fields = [
+                "status",
+                "score",
+                "correct",
+                "timed_out",
+                "feedback",
+                "diagnoses",
+                "failed_cases",
+                "returned",
+                "finished_at",
+            ]
             if not owned.update(**{name: getattr(self, name) for name in fields}):
                 log.warning("Submission %s: claim lost before its verdict was recorded; dropped.", self.pk)
                 return False
@@ -725,6 +750,7 @@ class Submission(models.Model):
                 case["same_error_on"] = []
                 first_with[traceback] = case
         return cases
+
     @cached_property
     def plotted_cases(self) -> set[int]:
         """Indexes of the cases with a plot: visible cases whose returned value was kept."""
@@ -916,7 +942,9 @@ class ExerciseProgress(models.Model):
                 exercise_id=exercise_id,
                 defaults={"first_submitted_at": timezone.now(), "last_submitted_at": timezone.now()},
             )
-            graded = Submission.objects.graded().filter(learner_id=learner_id, exercise_id=exercise_id, quiz_attempt__isnull=True)
+            graded = Submission.objects.graded().filter(
+                learner_id=learner_id, exercise_id=exercise_id, quiz_attempt__isnull=True
+            )
             summary = graded.aggregate(
                 attempts=Count("id"),
                 best=Max("score"),
@@ -1034,7 +1062,11 @@ def module_quiz_scores(learner, modules) -> dict[int, dict]:
     """Per module that has a quiz: its questions, the attempts allowed and finished, and the
     best finished attempt's score (the one that counts), None before any attempt finishes."""
     questions = dict(
-        Exercise.objects.published().quiz_questions().filter(module__in=modules).values_list("module").annotate(n=Count("id"))
+        Exercise.objects.published()
+        .quiz_questions()
+        .filter(module__in=modules)
+        .values_list("module")
+        .annotate(n=Count("id"))
     )
     finished = {}
     if learner.is_authenticated:
@@ -1152,7 +1184,9 @@ class QuizAttempt(models.Model):
 
     def request_finish(self) -> None:
         """Close the attempt now: blank questions score 0; it closes once pending answers are graded."""
-        QuizAttempt.objects.filter(pk=self.pk, finish_requested_at__isnull=True).update(finish_requested_at=timezone.now())
+        QuizAttempt.objects.filter(pk=self.pk, finish_requested_at__isnull=True).update(
+            finish_requested_at=timezone.now()
+        )
         self.refresh_from_db()
         self.finish_if_complete()
 
@@ -1165,7 +1199,9 @@ class QuizAttempt(models.Model):
             answered = self.submissions.filter(exercise=exercise).exclude(status=Submission.Status.ERROR).exists()
             if answered:
                 return None
-            return Submission.submit(self.learner, exercise, answer, quiz_attempt=self, context=self.context_for(exercise))
+            return Submission.submit(
+                self.learner, exercise, answer, quiz_attempt=self, context=self.context_for(exercise)
+            )
 
     def finish_if_complete(self) -> None:
         """Close the attempt once every question has a graded answer, or the learner asked to
@@ -1204,7 +1240,9 @@ class AuditEvent(models.Model):
         ROLLED_BACK = "rolled-back", "Rolled back"
         SHARED = "shared", "Co-authors changed"
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(max_length=16, choices=Action.choices)
     exercise = models.ForeignKey(Exercise, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events")
     module = models.ForeignKey(Module, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events")
@@ -1221,7 +1259,9 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor or 'the course files'} {self.action} {self.exercise or self.module}"
 
     @classmethod
-    def record(cls, action: str, *, actor=None, exercise=None, module=None, version=None, detail: str = "") -> AuditEvent:
+    def record(
+        cls, action: str, *, actor=None, exercise=None, module=None, version=None, detail: str = ""
+    ) -> AuditEvent:
         return cls.objects.create(
             action=action, actor=actor if getattr(actor, "is_authenticated", False) else None,
             exercise=exercise, module=module or (exercise.module if exercise else None), version=version, detail=detail[:2000],

@@ -62,7 +62,9 @@ def requeue_lost(held: dict[str, set[int]] | object | None = READ_BROKER) -> int
     """
     if held is READ_BROKER:
         held = broker_message_ids()
-    resent = _requeue(Submission, Submission.objects.undispatched(), None if held is None else held.get(grade_submission.name, set()))
+    resent = _requeue(
+        Submission, Submission.objects.undispatched(), None if held is None else held.get(grade_submission.name, set())
+    )
     resent += _requeue(Regrading, Regrading.objects.none(), None if held is None else held.get(regrade.name, set()))
     if resent:
         log.warning("Requeued %d grading(s) whose message was lost: %s", len(resent), resent)
@@ -78,7 +80,9 @@ def _requeue(model, undispatched, held: set[int] | None) -> list[str]:
     else:
         # A message just sent may be on its way to a worker: give it a few seconds.
         lost = model.objects.queued_since(settings.GRADING_REQUEUE_GRACE_SECONDS).exclude(pk__in=held)
-    candidates = model.objects.filter(pk__in={*undispatched.values_list("pk", flat=True), *lost.values_list("pk", flat=True)})
+    candidates = model.objects.filter(
+        pk__in={*undispatched.values_list("pk", flat=True), *lost.values_list("pk", flat=True)}
+    )
     return [f"{model.__name__} {item.pk}" for item in candidates if item.dispatch()]
 
 

@@ -47,7 +47,9 @@ def module_detail(request, slug):
     exercises = list(module.problem_set_for(request.user).prefetch_related("topics"))
     progress = {}
     if request.user.is_authenticated:
-        progress = {p.exercise_id: p for p in ExerciseProgress.objects.filter(learner=request.user, exercise__in=exercises)}
+        progress = {
+            p.exercise_id: p for p in ExerciseProgress.objects.filter(learner=request.user, exercise__in=exercises)
+        }
     rows = [(exercise, progress.get(exercise.pk)) for exercise in exercises]
     context = {
         "module": module,
@@ -66,7 +68,9 @@ def exercise_detail(request, slug):
     exercise = access.exercise_for(request.user, slug)
     if request.method == "POST" and not request.user.is_authenticated:
         return redirect_to_login(exercise.get_absolute_url())
-    history = Submission.objects.of(request.user).filter(exercise=exercise)[:20] if request.user.is_authenticated else []
+    history = (
+        Submission.objects.of(request.user).filter(exercise=exercise)[:20] if request.user.is_authenticated else []
+    )
     answer_kind = exercise.answer_kind
     latest = history[0] if history else None
     restored = _restored(request, exercise)
@@ -217,7 +221,9 @@ def quiz(request, slug):
     return render(request, "exercises/quiz.html", context)
 
 
-def _quiz_question(attempt: QuizAttempt, exercise, submission=None, form=None, refusal: str = "", number: int | None = None) -> dict:
+def _quiz_question(
+    attempt: QuizAttempt, exercise, submission=None, form=None, refusal: str = "", number: int | None = None
+) -> dict:
     context = attempt.context_for(exercise)
     if number is None:
         number = list(attempt.questions().values_list("pk", flat=True)).index(exercise.pk) + 1
@@ -244,8 +250,15 @@ def _quiz_update(request, attempt: QuizAttempt, question: dict | None = None, st
     the question's own item, the attempt's status and its Finish button; once the attempt has
     closed, every question, now with its feedback."""
     attempt.refresh_from_db()
-    reveal = attempt.finished_at is not None and (question is None or attempt.module.quiz_feedback == Module.QuizFeedback.AT_END)
-    context = {"attempt": attempt, "question": question, "reveal": reveal, "questions": _quiz_questions(attempt) if reveal else []}
+    reveal = attempt.finished_at is not None and (
+        question is None or attempt.module.quiz_feedback == Module.QuizFeedback.AT_END
+    )
+    context = {
+        "attempt": attempt,
+        "question": question,
+        "reveal": reveal,
+        "questions": _quiz_questions(attempt) if reveal else [],
+    }
     response = render(request, "exercises/_quiz_update.html", context, status=status)
     if reveal:
         return reswap(retarget(response, "#quiz-questions"), "outerHTML")
@@ -299,7 +312,11 @@ def quiz_answer(request, pk, slug):
     except Submission.PastDeadline as exc:
         return refuse(str(exc), 403, form=form)
     if submission is None:  # answered meanwhile, in another tab
-        return refuse("You already answered this question in this attempt.", 409, submission=attempt.submissions.filter(exercise=exercise).first())
+        return refuse(
+            "You already answered this question in this attempt.",
+            409,
+            submission=attempt.submissions.filter(exercise=exercise).first(),
+        )
     if request.htmx:
         submission.refresh_from_db()  # graded already when grading runs in this process
         return _quiz_update(request, attempt, _quiz_question(attempt, exercise, submission))

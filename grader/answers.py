@@ -37,7 +37,9 @@ def bracket_depth(text: str) -> int:
 
 
 def _cleaned(text: str) -> str:
-    cleaned = text.strip().replace("−", "-").replace("–", "-").replace("×10^", "e").replace("x10^", "e").replace("·10^", "e")
+    cleaned = (
+        text.strip().replace("−", "-").replace("–", "-").replace("×10^", "e").replace("x10^", "e").replace("·10^", "e")
+    )
     return cleaned.replace(" ", "").replace("\u00a0", "")
 
 
@@ -83,7 +85,9 @@ def _one_number(text: str) -> float:
             raise NotANumber("The fraction divides by zero.")
         return numerator / denominator
     if not NUMBER.fullmatch(text):
-        raise NotANumber(f"{text[:40]!r} is not a number. Write a decimal like 0.25, a fraction like 1/4, or a list like [1, 2].")
+        raise NotANumber(
+            f"{text[:40]!r} is not a number. Write a decimal like 0.25, a fraction like 1/4, or a list like [1, 2]."
+        )
     value = float(text)
     if not math.isfinite(value):
         raise NotANumber("The number is too large.")
@@ -116,10 +120,10 @@ def half_unit(values: np.ndarray, *, decimals: int | None = None, sig_figs: int 
     """Half a unit in the last place the question asks for, per entry: the distance within
     which a correctly rounded answer always lies."""
     if decimals is not None:
-        return np.full(np.shape(values), 0.5 * 10.0 ** -decimals)
+        return np.full(np.shape(values), 0.5 * 10.0**-decimals)
     magnitude = np.abs(np.asarray(values, dtype=float))
     exponent = np.floor(np.log10(np.where(magnitude > 0, magnitude, 1.0)))
-    return np.where(magnitude > 0, 0.5 * 10.0 ** (exponent - sig_figs + 1), 0.5 * 10.0 ** -sig_figs)
+    return np.where(magnitude > 0, 0.5 * 10.0 ** (exponent - sig_figs + 1), 0.5 * 10.0**-sig_figs)
 
 
 def precision_of(settings: dict) -> tuple[str, int] | None:
@@ -181,7 +185,9 @@ def grade_numeric(spec: dict, answer: str) -> GradingResult:
         return _numeric_result([CaseResult(name="answer", passed=ok, message=message, got=f"{float(got):.10g}")])
     wrong = [tuple(int(i) for i in index) for index in np.argwhere(~passed)]
     if not wrong:
-        return _numeric_result([CaseResult(name="all entries", passed=True, message=f"All {passed.size} entries are correct.")])
+        return _numeric_result(
+            [CaseResult(name="all entries", passed=True, message=f"All {passed.size} entries are correct.")]
+        )
     cases = [
         CaseResult(
             name=f"entry {list(index)}",
@@ -209,7 +215,9 @@ def _tolerance_text(rtol: float, atol: float) -> str:
 
 def _numeric_result(cases: list[CaseResult]) -> GradingResult:
     correct = all(case.passed for case in cases)
-    return GradingResult(status="graded", score=1.0 if correct else 0.0, message="Correct." if correct else cases[0].message, cases=cases)
+    return GradingResult(
+        status="graded", score=1.0 if correct else 0.0, message="Correct." if correct else cases[0].message, cases=cases
+    )
 
 
 # --- multiple choice -----------------------------------------------------------------------------
@@ -249,7 +257,13 @@ def grade_choice(spec: dict, answer: str) -> GradingResult:
         cases.append(CaseResult(name=name, passed=right, message=choices[index].get("feedback") or default))
     missing = len(correct - picked)
     if spec.get("multiple") and missing:
-        cases.append(CaseResult(name="Missed", passed=False, message=f"{missing} correct choice{'s were' if missing != 1 else ' was'} not selected."))
+        cases.append(
+            CaseResult(
+                name="Missed",
+                passed=False,
+                message=f"{missing} correct choice{'s were' if missing != 1 else ' was'} not selected.",
+            )
+        )
     ok = picked == correct
     if ok:
         message = "Correct."

@@ -28,9 +28,7 @@ class CompareSpecError(ValueError):
     """An exercise's `compare` block names an unknown method or bad options."""
 
 
-def compare(
-    expected: Any, got: Any, spec: dict | list | None = None, *, context: dict | None = None
-) -> Verdict:
+def compare(expected: Any, got: Any, spec: dict | list | None = None, *, context: dict | None = None) -> Verdict:
     """`context` carries the case's arguments for methods that need them (residual checks)."""
     spec = spec if spec is not None else {}
     if isinstance(spec, list):
@@ -125,13 +123,9 @@ def _got_shape_text(shape: tuple) -> str:
 def check_shape(expected: np.ndarray, got_value: Any) -> tuple[np.ndarray | None, Verdict | None]:
     got = as_numeric(got_value)
     if got is None:
-        return None, Verdict(
-            False, f"expected {_shape_text(expected.shape)} of numbers, got {describe(got_value)}"
-        )
+        return None, Verdict(False, f"expected {_shape_text(expected.shape)} of numbers, got {describe(got_value)}")
     if got.shape != expected.shape:
-        return None, Verdict(
-            False, f"expected {_shape_text(expected.shape)}, got {_got_shape_text(got.shape)}"
-        )
+        return None, Verdict(False, f"expected {_shape_text(expected.shape)}, got {_got_shape_text(got.shape)}")
     return got, None
 
 
@@ -180,9 +174,7 @@ def closeness(expected: np.ndarray, got: np.ndarray, rtol: float, atol: float) -
     )
 
 
-def _tolerances(
-    spec: dict, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL
-) -> tuple[float, float]:
+def _tolerances(spec: dict, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> tuple[float, float]:
     try:
         return float(spec.get("rtol", rtol)), float(spec.get("atol", atol))
     except (TypeError, ValueError):
@@ -257,9 +249,7 @@ def compare_exact(expected, got, spec, context) -> Verdict:
         return Verdict(True)
     if isinstance(expected, tuple | list) and isinstance(got, tuple | list):
         if type(expected) is not type(got):
-            return Verdict(
-                False, f"expected a {type(expected).__name__}, got a {type(got).__name__}"
-            )
+            return Verdict(False, f"expected a {type(expected).__name__}, got a {type(got).__name__}")
         if len(expected) != len(got):
             return Verdict(False, f"expected {len(expected)} items, got {len(got)}")
         for index, (exp_item, got_item) in enumerate(zip(expected, got, strict=True)):
@@ -282,12 +272,7 @@ def compare_exact(expected, got, spec, context) -> Verdict:
     expected, got = _python_scalar(expected), _python_scalar(got)
     if type(expected) is not type(got) and not (_plain_number(expected) and _plain_number(got)):
         return Verdict(False, f"expected {describe(expected)}, got {describe(got)}")
-    if (
-        isinstance(expected, float)
-        and isinstance(got, float)
-        and np.isnan(expected)
-        and np.isnan(got)
-    ):
+    if isinstance(expected, float) and isinstance(got, float) and np.isnan(expected) and np.isnan(got):
         return Verdict(True)
     if expected != got:
         return Verdict(False, f"expected {expected!r}, got {got!r}"[:300])
@@ -347,7 +332,9 @@ def _up_to_sign(axis: int, method: str):
             if broken is not None:
                 what = "column" if axis == 0 else "row"
                 return Verdict(
-                    False, f"{what} {broken} has the wrong sign: the statement asks that {SIGN_RULES[rule]}", where=[broken]
+                    False,
+                    f"{what} {broken} has the wrong sign: the statement asks that {SIGN_RULES[rule]}",
+                    where=[broken],
                 )
         aligned, signs = _align_signs(expected_array, got_array, axis=axis, atol=atol)
         verdict = closeness(expected_array, aligned, rtol, atol)
@@ -462,10 +449,7 @@ def compare_set(expected, got, spec, context) -> Verdict:
         return Verdict(True)
     parts = []
     if missing:
-        parts.append(
-            f"{len(missing)} expected value(s) missing, "
-            f"e.g. {_item_text(expected_items[missing[0]])}"
-        )
+        parts.append(f"{len(missing)} expected value(s) missing, e.g. {_item_text(expected_items[missing[0]])}")
     if extra:
         parts.append(f"{len(extra)} unexpected value(s), e.g. {_item_text(got_items[extra[0]])}")
     return Verdict(False, "; ".join(parts))
@@ -523,16 +507,13 @@ def compare_subspace(expected, got, spec, context) -> Verdict:
     if basis_expected.shape[1] != basis_got.shape[1]:
         return Verdict(
             False,
-            f"the columns span a subspace of dimension {basis_got.shape[1]}, "
-            f"expected {basis_expected.shape[1]}",
+            f"the columns span a subspace of dimension {basis_got.shape[1]}, expected {basis_expected.shape[1]}",
         )
     # Distance between subspaces: the largest principal-angle sine, ‖(I - P_e) Q_g‖₂.
     leftover = basis_got - basis_expected @ (basis_expected.conj().T @ basis_got)
     gap = float(np.linalg.norm(leftover, 2)) if leftover.size else 0.0
     if gap > atol:
-        return Verdict(
-            False, f"the columns span a different subspace (gap {gap:.3g}, allowed {atol:.3g})", gap
-        )
+        return Verdict(False, f"the columns span a different subspace (gap {gap:.3g}, allowed {atol:.3g})", gap)
     return Verdict(True, max_error=gap)
 
 
@@ -628,15 +609,8 @@ def _system_arguments(context: dict) -> tuple[np.ndarray, np.ndarray]:
     A = kwargs.get("A", args[0] if args else None)
     b = kwargs.get("b", args[1] if len(args) > 1 else None)
     A_array, b_array = as_numeric(A), as_numeric(b)
-    if (
-        A_array is None
-        or b_array is None
-        or A_array.ndim != 2
-        or A_array.shape[0] != b_array.shape[0]
-    ):
-        raise CompareSpecError(
-            "residual needs the case's arguments A (a matrix) and b, first and second"
-        )
+    if A_array is None or b_array is None or A_array.ndim != 2 or A_array.shape[0] != b_array.shape[0]:
+        raise CompareSpecError("residual needs the case's arguments A (a matrix) and b, first and second")
     return A_array, b_array
 
 
@@ -661,9 +635,7 @@ def compare_probability(expected, got, spec, context) -> Verdict:
     rtol, atol = _tolerances(spec)
     if not np.all(np.isfinite(got_array)):
         index = [int(i) for i in np.argwhere(~np.isfinite(got_array))[0]]
-        return Verdict(
-            False, f"got {got_array[tuple(index)]} at {index}: not a probability", where=index
-        )
+        return Verdict(False, f"got {got_array[tuple(index)]} at {index}: not a probability", where=index)
     negative = got_array < -atol
     if negative.any():
         index = [int(i) for i in np.argwhere(negative)[0]]

@@ -163,7 +163,9 @@ def _stray_axis(exp, out, inputs) -> Diagnosis | None:
     if not _close(out.reshape(exp.shape), exp):
         return None
     if out.ndim == 0:
-        advice = "you returned a single number where an array is expected; keep the axis (keepdims=True, or np.array([...]))"
+        advice = (
+            "you returned a single number where an array is expected; keep the axis (keepdims=True, or np.array([...]))"
+        )
     elif exp.ndim == 0:
         advice = "a single number is expected; return the number itself (`.item()`, or index the one entry)"
     elif out.ndim < exp.ndim:
@@ -173,7 +175,10 @@ def _stray_axis(exp, out, inputs) -> Diagnosis | None:
     got_text = "a single number" if out.ndim == 0 else f"shape {out.shape}"
     exp_text = "a single number" if exp.ndim == 0 else f"shape {exp.shape}"
     return Diagnosis(
-        "stray-axis", f"The values are right but the result is {got_text}, not {exp_text}: {advice}.", "stray-axis", factual=True
+        "stray-axis",
+        f"The values are right but the result is {got_text}, not {exp_text}: {advice}.",
+        "stray-axis",
+        factual=True,
     )
 
 
@@ -270,7 +275,12 @@ def _name_factor(factor: float, inputs: list[np.ndarray], *, exact_fraction: boo
     """(formula, text) naming the factor: ("n/(n - 1)", "n/(n - 1) = 4/3"), or None. The formula
     is what must agree across cases of different sizes."""
     sizes = sorted({n for array in inputs for n in array.shape if n > 1})
-    candidates: dict[str, tuple[str, float]] = {"2": ("2", 2.0), "1/2": ("1/2", 0.5), "-2": ("-2", -2.0), "-1/2": ("-1/2", -0.5)}
+    candidates: dict[str, tuple[str, float]] = {
+        "2": ("2", 2.0),
+        "1/2": ("1/2", 0.5),
+        "-2": ("-2", -2.0),
+        "-1/2": ("-1/2", -0.5),
+    }
     for n in sizes:
         candidates |= {
             f"n = {n}": ("n", n),

@@ -61,7 +61,8 @@ def case_budgets(spec: dict, cases: list[PreparedCase]) -> tuple[list[sandbox.Bu
     budgets = [sandbox.budget_for(case.reference_cpu, limits) for case in cases]
     longest = max((budget.cpu_seconds for budget in budgets), default=limits.cpu_seconds)
     load = sandbox.Budget(
-        min(limits.cpu_seconds, max(LOAD_CPU_FLOOR, longest)), min(limits.wall_seconds, max(2 * LOAD_CPU_FLOOR, 4 * longest))
+        min(limits.cpu_seconds, max(LOAD_CPU_FLOOR, longest)),
+        min(limits.wall_seconds, max(2 * LOAD_CPU_FLOOR, 4 * longest)),
     )
     return budgets, load, sandbox.run_limits(limits, budgets, load)
 
@@ -84,7 +85,12 @@ def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
             raise sandbox.SandboxError(f"The reference solution failed on case {case['name']!r}: {result.get('error')}")
         prepared.append(
             PreparedCase(
-                case["name"], case["args"], case["kwargs"], case["hidden"], result["value"], result.get("cpu"),
+                case["name"],
+                case["args"],
+                case["kwargs"],
+                case["hidden"],
+                result["value"],
+                result.get("cpu"),
                 format=PREPARED_FORMAT,
             )
         )
@@ -95,7 +101,9 @@ def prepare_code_cases(spec: dict, seed: int) -> list[PreparedCase]:
     return prepared
 
 
-def grade(kind: str, spec: dict, answer: str, *, cases: list[PreparedCase] | None = None, context: dict | None = None) -> GradingResult:
+def grade(
+    kind: str, spec: dict, answer: str, *, cases: list[PreparedCase] | None = None, context: dict | None = None
+) -> GradingResult:
     from . import kinds
 
     if not answer.strip():
@@ -273,7 +281,11 @@ def _stopped_message(outcome: sandbox.RunOutcome, budget: sandbox.Budget, case: 
 def _not_run(case: PreparedCase, stopped: PreparedCase) -> CaseResult:
     which = "a hidden case" if stopped.hidden else f"case {stopped.name!r}"
     return CaseResult(
-        name=case.name, passed=False, hidden=case.hidden, message=f"Not run: the run stopped at {which}.", stopped="skipped"
+        name=case.name,
+        passed=False,
+        hidden=case.hidden,
+        message=f"Not run: the run stopped at {which}.",
+        stopped="skipped",
     )
 
 
@@ -286,7 +298,9 @@ FP_TEXT = {
 
 
 def _judge_case(case: PreparedCase, result: Any, compare_spec, contract: dict | None = None) -> CaseResult:
-    feedback = CaseResult(name=case.name, passed=False, hidden=case.hidden, input=show_call(case), expected=show(case.expected))
+    feedback = CaseResult(
+        name=case.name, passed=False, hidden=case.hidden, input=show_call(case), expected=show(case.expected)
+    )
     if not isinstance(result, dict) or not result.get("ok"):
         error = result.get("error", "no result") if isinstance(result, dict) else "no result"
         feedback.message = f"Your function raised {error}"
@@ -447,7 +461,9 @@ def validation_answers(kind: str, spec: dict, context: dict | None = None) -> li
     return kinds.get(kind).validation_answers(spec, context)
 
 
-def validate(kind: str, spec: dict, cases: list[PreparedCase] | None = None, context: dict | None = None) -> list[Check]:
+def validate(
+    kind: str, spec: dict, cases: list[PreparedCase] | None = None, context: dict | None = None
+) -> list[Check]:
     return [
         Check(name, should_pass, grade(kind, spec, answer, cases=cases, context=context))
         for name, should_pass, answer in validation_answers(kind, spec, context)

@@ -65,7 +65,11 @@ def account_for(lti_user: LtiUser) -> User:
         return lti_user.auth_user
     with transaction.atomic():
         # Lock only the LMS user's row: PostgreSQL cannot lock the nullable side of the join to auth_user.
-        locked = LtiUser.objects.select_for_update(of=("self",)).select_related("registration", "auth_user").get(pk=lti_user.pk)
+        locked = (
+            LtiUser.objects.select_for_update(of=("self",))
+            .select_related("registration", "auth_user")
+            .get(pk=lti_user.pk)
+        )
         if locked.auth_user_id is None:
             user = User.objects.create_user(
                 _username_for(locked),

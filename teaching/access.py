@@ -62,5 +62,7 @@ def validation_run_for(user, pk: int) -> ValidationRun:
 
 def regrade_for(user, pk: int) -> Regrade:
     return get_object_or_404(
-        Regrade.objects.select_related("exercise", "cohort", "version"), pk=pk, cohort__in=Cohort.objects.taught_by(user)
+        Regrade.objects.select_related("exercise", "cohort", "version"),
+        pk=pk,
+        cohort__in=Cohort.objects.taught_by(user),
     )

@@ -88,7 +88,11 @@ def export_module(module: Module) -> bytes:
         "quiz": {"title": module.quiz_title or "Quiz", "max_attempts": module.quiz_max_attempts},
     }
     lesson = getattr(module, "lesson", None)
-    exercises = module.exercises.filter(current_version__isnull=False).select_related("current_version").prefetch_related("topics")
+    exercises = (
+        module.exercises.filter(current_version__isnull=False)
+        .select_related("current_version")
+        .prefetch_related("topics")
+    )
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{module.slug}/module.yaml", dump_yaml(meta))
         archive.writestr(f"{module.slug}/lesson.md", lesson.body_markdown if lesson else f"# {module.title}\n")
@@ -115,7 +119,9 @@ def _exercise_files(exercise: Exercise, name: str) -> dict[str, str]:
             pass  # what the folder cannot hold: the single file can
         else:
             folder = name.removesuffix(".yaml")
-            return {f"{folder}/{EXERCISE_YAML}": dump_yaml(rest)} | {f"{folder}/{path}": text for path, text in files.items()}
+            return {f"{folder}/{EXERCISE_YAML}": dump_yaml(rest)} | {
+                f"{folder}/{path}": text for path, text in files.items()
+            }
     return {name: dump_yaml(data)}
 
 
@@ -140,7 +146,9 @@ def read_data(name: str, data: dict) -> ExerciseFile:
 
 
 @transaction.atomic
-def save(item: ExerciseFile, module: Module, exercise: Exercise | None = None, *, by, how: str = "edited") -> tuple[Exercise, ExerciseVersion, bool]:
+def save(
+    item: ExerciseFile, module: Module, exercise: Exercise | None = None, *, by, how: str = "edited"
+) -> tuple[Exercise, ExerciseVersion, bool]:
     """Create or update an exercise from a file's content: (exercise, version, changed).
 
     A changed content is a new version: the current one for an unpublished exercise, a draft
@@ -156,7 +164,9 @@ def save(item: ExerciseFile, module: Module, exercise: Exercise | None = None, *
             slug=item.slug, module=module, order=order, published=False, kind=item.kind, title=item.title, owner=by
         )
     elif exercise.kind != item.kind and exercise.submissions.exists():
-        raise ContentError(item.path, "kind", f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist")
+        raise ContentError(
+            item.path, "kind", f"field 'kind': cannot change {exercise.kind!r} to {item.kind!r} once submissions exist"
+        )
     exercise.kind = item.kind
     exercise.save(update_fields=["kind"])
     before = getattr(exercise.latest_version, "pk", None)
@@ -167,7 +177,9 @@ def save(item: ExerciseFile, module: Module, exercise: Exercise | None = None, *
     elif changed:
         action = AuditEvent.Action.IMPORTED if how.startswith("imported") else AuditEvent.Action.EDITED
         draft = " (a draft: learners keep the published version)" if version.is_draft else ""
-        AuditEvent.record(action, actor=by, exercise=exercise, version=version, detail=f"version {version.number}{draft}")
+        AuditEvent.record(
+            action, actor=by, exercise=exercise, version=version, detail=f"version {version.number}{draft}"
+        )
     return exercise, version, changed
 
 
@@ -200,12 +212,16 @@ def _read_zip(name: str, content: bytes) -> list[ExerciseFile]:
         raise ContentError(name, None, "not a readable zip file") from None
     members = [info for info in archive.infolist() if not info.is_dir() and info.filename.endswith((".yaml", ".py"))]
     exercises = sorted(
-        info.filename for info in members if PurePosixPath(info.filename).suffix == ".yaml" and PurePosixPath(info.filename).name != "module.yaml"
+        info.filename
+        for info in members
+        if PurePosixPath(info.filename).suffix == ".yaml" and PurePosixPath(info.filename).name != "module.yaml"
     )
     if not exercises:
         raise ContentError(name, None, "the zip holds no exercise files (*.yaml)")
     if len(members) > MAX_ZIP_FILES or sum(info.file_size for info in members) > MAX_ZIP_BYTES:
-        raise ContentError(name, None, f"the zip holds more than {MAX_ZIP_FILES} files or {MAX_ZIP_BYTES // 1_000_000} MB of them")
+        raise ContentError(
+            name, None, f"the zip holds more than {MAX_ZIP_FILES} files or {MAX_ZIP_BYTES // 1_000_000} MB of them"
+        )
     topic_ids = set(Topic.objects.values_list("id", flat=True))
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "course" / "upload"  # where `_shared` is looked for stays inside the private folder
@@ -227,7 +243,11 @@ def _read_zip(name: str, content: bytes) -> list[ExerciseFile]:
                 item = read_exercise(root / member, topic_ids)
             except ContentError as exc:
                 at = Path(exc.path)
-                raise ContentError(f"{name}/{at.relative_to(root)}" if at.is_relative_to(root) else f"{name}/{member}", exc.field, exc.message) from None
+                raise ContentError(
+                    f"{name}/{at.relative_to(root)}" if at.is_relative_to(root) else f"{name}/{member}",
+                    exc.field,
+                    exc.message,
+                ) from None
             item.path = Path(f"{name}/{member}")
             items.append(item)
     return items
@@ -247,13 +267,17 @@ def plan_import(items: list[ExerciseFile], module: Module, by) -> tuple[list[str
             refusals.append(f"{item.slug} belongs to {owner}: copy it, or give your file another slug")
             continue
         latest = exercise.latest_version
-        if latest and latest.digest == ExerciseVersion.digest_for(item.statement, item.spec, item.metadata(module.slug)):
+        if latest and latest.digest == ExerciseVersion.digest_for(
+            item.statement, item.spec, item.metadata(module.slug)
+        ):
             notes.append(f"{item.slug}: unchanged")
             continue
         if exercise.module_id != module.pk:
             to_confirm.append(f"{item.slug} would move from {exercise.module.title} to {module.title}")
         if exercise.published:
-            to_confirm.append(f"{item.slug} would get a new draft version (learners keep version {exercise.current_version.number} until it is published)")
+            to_confirm.append(
+                f"{item.slug} would get a new draft version (learners keep version {exercise.current_version.number} until it is published)"
+            )
         else:
             notes.append(f"{item.slug}: a new version")
     return refusals, to_confirm, notes

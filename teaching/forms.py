@@ -26,16 +26,33 @@ class ExerciseForm(forms.Form):
     is reported in the same round, on its field or row."""
 
     module = forms.ModelChoiceField(queryset=Module.objects.all())
-    slug = forms.CharField(max_length=100, help_text="Unique, lowercase letters, digits and dashes; never change it once published.")
+    slug = forms.CharField(
+        max_length=100, help_text="Unique, lowercase letters, digits and dashes; never change it once published."
+    )
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=[])
     difficulty = forms.ChoiceField(choices=Exercise.Difficulty.choices, initial=Exercise.Difficulty.CORE)
     points = forms.IntegerField(min_value=0, max_value=MAX_POINTS, initial=1)
-    topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.all(), widget=forms.SelectMultiple(attrs={"size": 8}))
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(), widget=forms.SelectMultiple(attrs={"size": 8})
+    )
     in_quiz = forms.BooleanField(required=False, label="Quiz question (instead of the problem set)")
-    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 12, "class": "mono"}), strip=False, help_text="Markdown with $inline$ and $$display$$ math.")
-    hints = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}), help_text="Markdown; separate hints with a line holding only ---.")
-    change_note = forms.CharField(required=False, max_length=300, label="What changed", help_text="Optional; kept with the new version in its history.")
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12, "class": "mono"}),
+        strip=False,
+        help_text="Markdown with $inline$ and $$display$$ math.",
+    )
+    hints = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}),
+        help_text="Markdown; separate hints with a line holding only ---.",
+    )
+    change_note = forms.CharField(
+        required=False,
+        max_length=300,
+        label="What changed",
+        help_text="Optional; kept with the new version in its history.",
+    )
 
     def __init__(self, data=None, *, exercise: Exercise | None = None, initial: dict | None = None, **kwargs):
         self.exercise = exercise
@@ -78,7 +95,15 @@ class ExerciseForm(forms.Form):
         for kind in kinds.registered():
             for group in kind.authoring_groups():
                 key = (group.legend, tuple(group.fields), tuple(group.rows))
-                entry = merged.setdefault(key, {"legend": group.legend, "kinds": [], "fields": [self[name] for name in group.fields], "rows": [self.row_set(name) for name in group.rows]})
+                entry = merged.setdefault(
+                    key,
+                    {
+                        "legend": group.legend,
+                        "kinds": [],
+                        "fields": [self[name] for name in group.fields],
+                        "rows": [self.row_set(name) for name in group.rows],
+                    },
+                )
                 entry["kinds"].append(kind.name)
         return [{**entry, "kinds": " ".join(entry["kinds"])} for entry in merged.values()]
 
@@ -114,7 +139,11 @@ class ExerciseForm(forms.Form):
             if not formset.is_valid():
                 self.add_error(None, f"Some rows of {name} need attention (shown on each row).")
             # An untouched extra row is valid and empty (Django skips it); it is not a row.
-            kept = [row for row in formset.forms if row.is_valid() and row.cleaned_data and not row.cleaned_data.get("DELETE")]
+            kept = [
+                row
+                for row in formset.forms
+                if row.is_valid() and row.cleaned_data and not row.cleaned_data.get("DELETE")
+            ]
             self.kept_rows[name] = kept
             values[name] = [row.cleaned_data for row in kept]
         return values
@@ -247,10 +276,17 @@ class ExpressionPreviewForm(forms.Form):
         params = {}
         for key, name in self.data.items():
             if PARAM_NAME.match(key) and name.isidentifier():
-                numbers = [part for part in names_list(self.data.get(key[: -len("name")] + "values")) if part.lstrip("-").isdigit()]
+                numbers = [
+                    part
+                    for part in names_list(self.data.get(key[: -len("name")] + "values"))
+                    if part.lstrip("-").isdigit()
+                ]
                 if numbers:
                     params[name] = [int(number) for number in numbers]
-        self.cleaned_data["spec"] = {"answer": {"variables": names_list(self.cleaned_data.get("variables"))}, "params": params}
+        self.cleaned_data["spec"] = {
+            "answer": {"variables": names_list(self.cleaned_data.get("variables"))},
+            "params": params,
+        }
         self.cleaned_data["text"] = substitute(text, lowest(params)) if params else text
         return self.cleaned_data
 

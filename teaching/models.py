@@ -160,7 +160,9 @@ class ValidationRunQuerySet(models.QuerySet):
         return self.filter(status=ValidationRun.Status.RUNNING, started_at__lt=now - ValidationRun.LEASE)
 
     def queued_since(self, seconds: float, now=None):
-        return self.filter(status=ValidationRun.Status.QUEUED, created_at__lt=(now or timezone.now()) - timedelta(seconds=seconds))
+        return self.filter(
+            status=ValidationRun.Status.QUEUED, created_at__lt=(now or timezone.now()) - timedelta(seconds=seconds)
+        )
 
 
 class ValidationRun(models.Model):
@@ -271,9 +273,15 @@ class ValidationRun(models.Model):
         self.finished_at = timezone.now()
         self.save()
         problems = self.gate_problems()
-        detail = f"version {self.version.number}: " + ("passes the publish gate" if not problems else "; ".join(problems))
+        detail = f"version {self.version.number}: " + (
+            "passes the publish gate" if not problems else "; ".join(problems)
+        )
         AuditEvent.record(
-            AuditEvent.Action.VALIDATED, actor=self.requested_by, exercise=self.version.exercise, version=self.version, detail=detail
+            AuditEvent.Action.VALIDATED,
+            actor=self.requested_by,
+            exercise=self.version.exercise,
+            version=self.version,
+            detail=detail,
         )
 
     @property
@@ -349,7 +357,9 @@ class Regrade(models.Model):
     @classmethod
     def start(cls, cohort: Cohort, exercise: Exercise, user) -> Regrade:
         with transaction.atomic():
-            regrade = cls.objects.create(cohort=cohort, exercise=exercise, version=exercise.current_version, requested_by=user)
+            regrade = cls.objects.create(
+                cohort=cohort, exercise=exercise, version=exercise.current_version, requested_by=user
+            )
             regradings = Regrading.objects.bulk_create(
                 Regrading(submission_id=pk, version=regrade.version, requested_by=user)
                 for pk in cls.candidates(cohort, exercise).values_list("pk", flat=True).distinct()

@@ -175,7 +175,11 @@ def dashboard(cohort, wanted: DashboardFilter, now: datetime | None = None) -> D
     else:  # the whole course: the totals ModuleProgress keeps
         kept = ModuleProgress.objects.filter(learner_id__in=in_cohort)
         totals = kept.annotate(
-            n_attempted=F("attempted"), n_solved=F("solved"), n_stuck=F("stuck"), total=F("score_sum"), last=F("last_active")
+            n_attempted=F("attempted"),
+            n_solved=F("solved"),
+            n_stuck=F("stuck"),
+            total=F("score_sum"),
+            last=F("last_active"),
         )
         summed = {
             "n_attempted": Sum("attempted"), "n_solved": Sum("solved"), "n_stuck": Sum("stuck"),
@@ -207,7 +211,12 @@ def dashboard(cohort, wanted: DashboardFilter, now: datetime | None = None) -> D
         slots = n * len(learners) or 1
         stats = per_module.get(module["id"]) or {"solved": 0, "score": 0.0}
         module_rows.append(
-            {**module, "exercises": n, "completion": (stats["solved"] or 0) / slots, "average_score": (stats["score"] or 0.0) / slots}
+            {
+                **module,
+                "exercises": n,
+                "completion": (stats["solved"] or 0) / slots,
+                "average_score": (stats["score"] or 0.0) / slots,
+            }
         )
     stuck = sorted((s for s in learners.values() if s.stuck), key=lambda s: (-s.stuck, s.username))[:10]
     return Dashboard(
@@ -241,7 +250,16 @@ def _columns(cohort, modules: list[dict], exercises: list[dict], opened: str) ->
             ]
         else:
             label = f"{len(rows)} exercises"
-            columns.append(Column(f"module:{module['slug']}", module["title"], label, module["title"], module["id"], [r["id"] for r in rows]))
+            columns.append(
+                Column(
+                    f"module:{module['slug']}",
+                    module["title"],
+                    label,
+                    module["title"],
+                    module["id"],
+                    [r["id"] for r in rows],
+                )
+            )
     return columns
 
 
@@ -271,7 +289,9 @@ def _sort(chosen, wanted: DashboardFilter, columns: list[Column], progress, tota
                 summary.sort_value = best.get(summary.learner_id)
         # Learners who have not started it come last, whichever the direction.
         started = sorted(
-            (s for s in chosen if s.sort_value is not None), key=lambda s: (s.sort_value, s.username), reverse=wanted.descending
+            (s for s in chosen if s.sort_value is not None),
+            key=lambda s: (s.sort_value, s.username),
+            reverse=wanted.descending,
         )
         chosen[:] = started + [s for s in chosen if s.sort_value is None]
         return
@@ -291,7 +311,9 @@ def _fill_cells(rows: list[LearnerSummary], columns: list[Column], progress, tot
     page = [row.learner_id for row in rows]
     by_learner_module = {
         (row["learner_id"], row["module_id"]): row
-        for row in totals.filter(learner_id__in=page).values("learner_id", "module_id", "n_attempted", "n_solved", "total")
+        for row in totals.filter(learner_id__in=page).values(
+            "learner_id", "module_id", "n_attempted", "n_solved", "total"
+        )
     }
     opened = [pk for column in columns if column.key.startswith("exercise:") for pk in column.exercise_ids]
     cells = defaultdict(dict)
@@ -392,7 +414,9 @@ class CohortGrid:
 def grid(cohort, *, inactive_days: int = 7, now: datetime | None = None) -> CohortGrid:
     """Learners × the cohort's exercises, in a fixed number of queries."""
     now = now or timezone.now()
-    learners = list(cohort.enrollments.order_by("learner__username").values_list("learner_id", "learner__username", "joined_at"))
+    learners = list(
+        cohort.enrollments.order_by("learner__username").values_list("learner_id", "learner__username", "joined_at")
+    )
     modules = list(Module.objects.all())
     exercises = list(cohort.exercises().values_list("id", "slug", "title", "module_id"))
     cells = {
@@ -403,7 +427,9 @@ def grid(cohort, *, inactive_days: int = 7, now: datetime | None = None) -> Coho
     }
     result = CohortGrid(cohort=cohort, inactive_days=inactive_days)
     module_titles = {module.pk: module.title for module in modules}
-    result.exercises = [GridExercise(pk, slug, title, module_titles[module_id]) for pk, slug, title, module_id in exercises]
+    result.exercises = [
+        GridExercise(pk, slug, title, module_titles[module_id]) for pk, slug, title, module_id in exercises
+    ]
     per_module = defaultdict(lambda: {"exercises": 0, "solved": 0, "score": 0.0})
     for exercise in exercises:
         per_module[exercise[3]]["exercises"] += 1
@@ -431,7 +457,9 @@ def grid(cohort, *, inactive_days: int = 7, now: datetime | None = None) -> Coho
         if not stats or not stats["exercises"]:
             continue
         slots = stats["exercises"] * len(learners) or 1
-        result.modules.append(ModuleSummary(module.title, stats["exercises"], stats["solved"] / slots, stats["score"] / slots))
+        result.modules.append(
+            ModuleSummary(module.title, stats["exercises"], stats["solved"] / slots, stats["score"] / slots)
+        )
     return result
 
 
@@ -440,10 +468,16 @@ def gradebook(cohort) -> tuple[list[str], list[list]]:
     exercises (an exercise not tried scores 0) and per quiz the best attempt, in percent."""
     exercises = list(cohort.exercises().values_list("id", "module_id"))
     modules = [m for m in Module.objects.order_by("order", "slug") if any(mid == m.pk for _, mid in exercises)]
-    quiz_modules = list(Module.objects.filter(exercises__in_quiz=True, exercises__published=True).distinct().order_by("order", "slug"))
+    quiz_modules = list(
+        Module.objects.filter(exercises__in_quiz=True, exercises__published=True).distinct().order_by("order", "slug")
+    )
     count = Counter(mid for _, mid in exercises)
     module_of = dict(exercises)
-    learners = list(cohort.enrollments.order_by("learner__username").values_list("learner_id", "learner__username", "learner__email"))
+    learners = list(
+        cohort.enrollments.order_by("learner__username").values_list(
+            "learner_id", "learner__username", "learner__email"
+        )
+    )
     sums = defaultdict(float)
     for learner_id, exercise_id, best in ExerciseProgress.objects.filter(
         learner__enrollments__cohort=cohort, exercise_id__in=module_of
@@ -456,7 +490,9 @@ def gradebook(cohort) -> tuple[list[str], list[list]]:
         .annotate(best=Max("score"))
     }
     columns = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-    columns += [module.title for module in modules] + [f"{module.quiz_title or module.title} (quiz)" for module in quiz_modules]
+    columns += [module.title for module in modules] + [
+        f"{module.quiz_title or module.title} (quiz)" for module in quiz_modules
+    ]
     rows = [["Points Possible", "", "", "", ""] + [100] * (len(modules) + len(quiz_modules))]
     for learner_id, username, _email in learners:
         row = [username, "", "", username, cohort.name]
@@ -509,9 +545,19 @@ def exercise_report(cohort, exercise: Exercise) -> ExerciseReport:
     keeps their attempts to solve, the cases they failed and the mistakes diagnosed)."""
     report = ExerciseReport(exercise=exercise, learners=cohort.enrollments.count())
     failing, mistakes = Counter(), Counter()
-    for first, solved_at, attempts, attempts_to_solve, best_score, failed_cases, diagnosed in ExerciseProgress.objects.filter(
+    for (
+        first,
+        solved_at,
+        attempts,
+        attempts_to_solve,
+        best_score,
+        failed_cases,
+        diagnosed,
+    ) in ExerciseProgress.objects.filter(
         exercise=exercise, learner_id__in=cohort.enrollments.values("learner_id")
-    ).values_list("first_submitted_at", "solved_at", "attempts", "attempts_to_solve", "best_score", "failed_cases", "mistakes"):
+    ).values_list(
+        "first_submitted_at", "solved_at", "attempts", "attempts_to_solve", "best_score", "failed_cases", "mistakes"
+    ):
         report.attempted += 1
         if solved_at is not None:
             report.solved += 1

@@ -32,7 +32,9 @@ urlpatterns = [
     path("teach/exercises/<slug:slug>/coauthors/", views.exercise_coauthors, name="exercise_coauthors"),
     path("teach/exercises/<slug:slug>/audit.csv", views.exercise_audit_csv, name="exercise_audit_csv"),
     path("teach/exercises/<slug:slug>/versions/<int:number>/", views.exercise_version_diff, name="exercise_version"),
-    path("teach/exercises/<slug:slug>/versions/<int:number>/rollback/", views.exercise_rollback, name="exercise_rollback"),
+    path(
+        "teach/exercises/<slug:slug>/versions/<int:number>/rollback/", views.exercise_rollback, name="exercise_rollback"
+    ),
     path("teach/exercises/<slug:slug>/export.yaml", views.exercise_export, name="exercise_export"),
     path("teach/modules/<slug:slug>/export.zip", views.module_export, name="module_export"),
     path("teach/validations/<int:pk>/", views.validation_detail, name="validation"),

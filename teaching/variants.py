@@ -81,7 +81,9 @@ def _values(value: Any):
 def _is_numeric(value: Any) -> bool:
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "iufc" and value.size > 0 and bool(np.any(value != 0))
-    return isinstance(value, int | float | complex | np.number) and not isinstance(value, bool | np.bool_) and value != 0
+    return (
+        isinstance(value, int | float | complex | np.number) and not isinstance(value, bool | np.bool_) and value != 0
+    )
 
 
 def applicable(expected_values: list[Any]) -> list[str]:
@@ -196,7 +198,9 @@ def _returns_matrix_or_count(cases: list) -> bool:
 
 def _row_wise(case) -> bool:
     """A 2-D result with the shape of a 2-D input: an operation on each row of a batch."""
-    inputs = [arg for arg in list(case.args) + list(case.kwargs.values()) if isinstance(arg, np.ndarray) and arg.ndim == 2]
+    inputs = [
+        arg for arg in list(case.args) + list(case.kwargs.values()) if isinstance(arg, np.ndarray) and arg.ndim == 2
+    ]
     outputs = [leaf for leaf in _values(case.expected) if isinstance(leaf, np.ndarray) and leaf.ndim == 2]
     return any(a.shape == b.shape for a in inputs for b in outputs)
 
@@ -217,7 +221,10 @@ class Hazard:
 HAZARDS = (
     Hazard(
         "logits beyond ±709, where exp overflows (both signs, in one case)",
-        re.compile(r"(e\^|exp|sigmoid|soft-?max|log-?sum-?exp|tanh).*overflow|overflow.*(e\^|exp|sigmoid|soft-?max|log-?sum-?exp|tanh)", re.I | re.S),
+        re.compile(
+            r"(e\^|exp|sigmoid|soft-?max|log-?sum-?exp|tanh).*overflow|overflow.*(e\^|exp|sigmoid|soft-?max|log-?sum-?exp|tanh)",
+            re.I | re.S,
+        ),
         """def _mlc_crosses(arrays):
     values = [a for a in arrays if a.size]
     scores = list(values)
@@ -331,7 +338,10 @@ def named_hazards(statement: str, cases: list | None = None) -> list[Hazard]:
 def hazard_variants(spec: dict, statement: str, cases: list | None = None) -> list[Variant]:
     reference, entry_point = spec["reference"], spec["entry_point"]
     return [
-        Variant(f"hazard: {hazard.name}", HAZARD_WRAPPER.format(reference=reference, entry_point=entry_point, condition=hazard.condition))
+        Variant(
+            f"hazard: {hazard.name}",
+            HAZARD_WRAPPER.format(reference=reference, entry_point=entry_point, condition=hazard.condition),
+        )
         for hazard in named_hazards(statement, cases)
     ]
 
@@ -340,7 +350,9 @@ def wrong_variants(spec: dict, cases: list | None, statement: str = "") -> list[
     reference, entry_point = spec["reference"], spec["entry_point"]
     found = []
     for name in applicable([case.expected for case in cases or []]):
-        found.append(Variant(name, WRAPPER.format(reference=reference, entry_point=entry_point, transform=TRANSFORMS[name])))
+        found.append(
+            Variant(name, WRAPPER.format(reference=reference, entry_point=entry_point, transform=TRANSFORMS[name]))
+        )
     other_axis = other_axis_source(reference)
     if other_axis is not None:
         found.append(Variant("reduced over another axis", other_axis))

@@ -144,17 +144,45 @@ def cohort_gradebook_csv(request, pk):
 def cohort_scores_csv(request, pk):
     cohort = access.cohort_for(request.user, pk)
     response, writer = _csv_response(f"cohort-{cohort.pk}-scores.csv")
-    writer.writerow(["learner", "module", "exercise", "attempts", "best_score", "solved_at", "first_submitted_at", "last_submitted_at"])
+    writer.writerow(
+        [
+            "learner",
+            "module",
+            "exercise",
+            "attempts",
+            "best_score",
+            "solved_at",
+            "first_submitted_at",
+            "last_submitted_at",
+        ]
+    )
     rows = (
         ExerciseProgress.objects.filter(learner__enrollments__cohort=cohort)
         .order_by("learner__username", "exercise__module__order", "exercise__order")
         .values_list(
-            "learner__username", "exercise__module__slug", "exercise__slug", "attempts", "best_score",
-            "solved_at", "first_submitted_at", "last_submitted_at",
+            "learner__username",
+            "exercise__module__slug",
+            "exercise__slug",
+            "attempts",
+            "best_score",
+            "solved_at",
+            "first_submitted_at",
+            "last_submitted_at",
         )
     )
     for username, module, slug, attempts, best, solved_at, first, last in rows:
-        writer.writerow([username, module, slug, attempts, f"{best:.4f}", solved_at.isoformat() if solved_at else "", first.isoformat(), last.isoformat()])
+        writer.writerow(
+            [
+                username,
+                module,
+                slug,
+                attempts,
+                f"{best:.4f}",
+                solved_at.isoformat() if solved_at else "",
+                first.isoformat(),
+                last.isoformat(),
+            ]
+        )
     return response
 
 
@@ -181,7 +209,9 @@ def cohort_learner(request, pk, learner_id):
     learner = access.cohort_learner_for(request.user, cohort, learner_id)
     modules = list(Module.objects.all())
     progress = module_progress(learner, modules)
-    submissions = Submission.objects.of(learner).select_related("exercise", "version").prefetch_related("regradings__version")
+    submissions = (
+        Submission.objects.of(learner).select_related("exercise", "version").prefetch_related("regradings__version")
+    )
     # Reached from a dashboard cell: only that exercise's or module's submissions.
     only = ""
     if request.GET.get("exercise"):
@@ -191,7 +221,13 @@ def cohort_learner(request, pk, learner_id):
         submissions = submissions.filter(exercise__module__slug=request.GET["module"][:100])
         only = request.GET["module"][:100]
     page = Paginator(submissions, 25).get_page(request.GET.get("page"))
-    context = {"cohort": cohort, "learner": learner, "rows": [(m, progress[m.pk]) for m in modules], "page": page, "only": only}
+    context = {
+        "cohort": cohort,
+        "learner": learner,
+        "rows": [(m, progress[m.pk]) for m in modules],
+        "page": page,
+        "only": only,
+    }
     return render(request, "teaching/cohort_learner.html", context)
 
 
@@ -238,7 +274,10 @@ def cohort_settings(request, pk):
             selection = SelectionForm(request.POST)
             if selection.is_valid():
                 cohort.select(selection.cleaned_data["slugs"])
-                messages.success(request, "Selection saved." if selection.cleaned_data["slugs"] else "Every published exercise again.")
+                messages.success(
+                    request,
+                    "Selection saved." if selection.cleaned_data["slugs"] else "Every published exercise again.",
+                )
             else:
                 messages.error(request, " ".join(selection.errors["slugs"]))
         return redirect("teaching:cohort_settings", pk=cohort.pk)
@@ -431,12 +470,19 @@ def exercise_coauthors(request, slug):
         user = exercise.coauthors.filter(pk=int(remove)).first() if remove.isdecimal() else None
         if user is not None:
             exercise.coauthors.remove(user)
-            AuditEvent.record(AuditEvent.Action.SHARED, actor=request.user, exercise=exercise, detail=f"removed {user.username}")
+            AuditEvent.record(
+                AuditEvent.Action.SHARED, actor=request.user, exercise=exercise, detail=f"removed {user.username}"
+            )
         return redirect("teaching:exercise", slug=slug)
     form = CoauthorForm(request.POST)
     if form.is_valid():
         exercise.coauthors.add(form.cleaned_data["username"])
-        AuditEvent.record(AuditEvent.Action.SHARED, actor=request.user, exercise=exercise, detail=f"added {form.cleaned_data['username'].username}")
+        AuditEvent.record(
+            AuditEvent.Action.SHARED,
+            actor=request.user,
+            exercise=exercise,
+            detail=f"added {form.cleaned_data['username'].username}",
+        )
         messages.success(request, f"{form.cleaned_data['username'].username} can now change {exercise.slug}.")
     else:
         messages.error(request, " ".join(form.errors["username"]))
@@ -469,7 +515,10 @@ def exercise_rollback(request, slug, number):
     old = get_object_or_404(exercise.versions, number=number)
     new = exercise.roll_back(old, by=request.user)
     if new.is_draft:
-        messages.success(request, f"Draft version {new.number} has the content of version {old.number}: validate it, then publish it.")
+        messages.success(
+            request,
+            f"Draft version {new.number} has the content of version {old.number}: validate it, then publish it.",
+        )
     else:
         messages.success(request, f"Version {new.number} has the content of version {old.number}.")
     return redirect("teaching:exercise", slug=slug)
@@ -483,7 +532,15 @@ def exercise_audit_csv(request, slug):
     writer.writerow(["when", "who", "action", "version", "detail"])
     for event in AuditEvent.objects.of_exercise(exercise):
         who = event.actor.username if event.actor else "the course files"
-        writer.writerow([event.created_at.isoformat(), who, event.action, event.version.number if event.version else "", event.detail])
+        writer.writerow(
+            [
+                event.created_at.isoformat(),
+                who,
+                event.action,
+                event.version.number if event.version else "",
+                event.detail,
+            ]
+        )
     return response
 
 
@@ -523,7 +580,9 @@ def import_files(request):
             )
         except exchange.NeedsConfirmation as exc:
             to_confirm = exc.changes
-            form.add_error("confirm", "This import changes existing exercises: check the list, tick the box and upload again.")
+            form.add_error(
+                "confirm", "This import changes existing exercises: check the list, tick the box and upload again."
+            )
         except ContentError as exc:
             form.add_error("files", str(exc))
         else:
@@ -565,12 +624,18 @@ def my_progress(request):
     progress = module_progress(request.user, modules)
     solved = set(ExerciseProgress.objects.filter(learner=request.user).solved().values_list("exercise_id", flat=True))
     attempted = set(ExerciseProgress.objects.filter(learner=request.user).values_list("exercise_id", flat=True))
-    exercises = list(Exercise.objects.published().problem_set().select_related("module").order_by("module__order", "order", "slug"))
+    exercises = list(
+        Exercise.objects.published().problem_set().select_related("module").order_by("module__order", "order", "slug")
+    )
     unsolved = [exercise for exercise in exercises if exercise.pk not in solved]
     # Finish what was started, then open the first exercise not yet tried.
     started = [exercise for exercise in unsolved if exercise.pk in attempted][:3]
     next_up = started + [exercise for exercise in unsolved if exercise.pk not in attempted][:1]
     quizzes = module_quiz_scores(request.user, modules)
-    rows = [(module, progress[module.pk], quizzes.get(module.pk)) for module in modules if progress[module.pk]["total"] or module.pk in quizzes]
+    rows = [
+        (module, progress[module.pk], quizzes.get(module.pk))
+        for module in modules
+        if progress[module.pk]["total"] or module.pk in quizzes
+    ]
     context = {"rows": rows, "next_up": next_up, "cohorts": request.user.cohorts.all(), "join_form": JoinForm()}
     return render(request, "teaching/my_progress.html", context)

@@ -53,7 +53,10 @@ def redis_url(tmp_path):
     if not server:
         pytest.skip("no REDIS_URL and no redis-server to start")
     socket_path = tmp_path / "redis.sock"
-    process = subprocess.Popen([server, "--port", "0", "--unixsocket", str(socket_path), "--save", "", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [server, "--port", "0", "--unixsocket", str(socket_path), "--save", "", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
     for _ in range(100):
         if socket_path.exists():
             break

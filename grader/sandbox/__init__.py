@@ -131,7 +131,9 @@ _admission_configured = False
 def _configure_admission() -> None:
     global _admission_configured
     if not _admission_configured:
-        ADMISSION.configure(settings.GRADING_CPU_SLOTS, settings.GRADING_RUNS_IN_FLIGHT, settings.GRADING_MEMORY_BUDGET_MB)
+        ADMISSION.configure(
+            settings.GRADING_CPU_SLOTS, settings.GRADING_RUNS_IN_FLIGHT, settings.GRADING_MEMORY_BUDGET_MB
+        )
         _admission_configured = True
 
 

@@ -122,7 +122,9 @@ class Hierarchy:
     # --- one run ---------------------------------------------------------------------------
 
     def create(self, name: str, *, memory_bytes: int, processes: int) -> RunGroup:
-        group = RunGroup(self.version, {controller: os.path.join(parent, name) for controller, parent in self.parents.items()})
+        group = RunGroup(
+            self.version, {controller: os.path.join(parent, name) for controller, parent in self.parents.items()}
+        )
         for folder in group.folders():
             os.mkdir(folder)
         if self.version == 2:

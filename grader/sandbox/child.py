@@ -128,7 +128,15 @@ def _timeout(limit: CaseTimeLimit) -> dict:
 
 
 def _too_much_output(output) -> dict:
-    return {"ok": False, "limit": "output", "printed": output.size, "error": "output limit", "error_type": "", "traceback": "", "output": output.text()}
+    return {
+        "ok": False,
+        "limit": "output",
+        "printed": output.size,
+        "error": "output limit",
+        "error_type": "",
+        "traceback": "",
+        "output": output.text(),
+    }
 
 
 def _load(source: str) -> dict:
@@ -138,7 +146,12 @@ def _load(source: str) -> dict:
     return namespace
 
 
-FP_ERRORS = {"overflow": "over", "invalid": "invalid", "divide": "divide", "underflow": "under"}  # contract name: errstate's
+FP_ERRORS = {
+    "overflow": "over",
+    "invalid": "invalid",
+    "divide": "divide",
+    "underflow": "under",
+}  # contract name: errstate's
 
 
 def _fp_kind(exc: FloatingPointError) -> str:
@@ -197,7 +210,14 @@ def _call(function, args, kwargs, limits, output_limit=None, contract=None) -> d
             "traceback": "",
             "output": output.text(),
         }
-    return {"ok": True, "value": value, "seconds": seconds, "cpu": cpu, "output": output.text(), "fp_events": events.seen}
+    return {
+        "ok": True,
+        "value": value,
+        "seconds": seconds,
+        "cpu": cpu,
+        "output": output.text(),
+        "fp_events": events.seen,
+    }
 
 
 class _FloatingPointLog:
@@ -238,7 +258,9 @@ def _same(old, new) -> bool:
             return False
         return bool(np.array_equal(old, new, equal_nan=old.dtype.kind in "fc"))
     if isinstance(old, list | tuple):
-        return type(old) is type(new) and len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new, strict=True))
+        return (
+            type(old) is type(new) and len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new, strict=True))
+        )
     if isinstance(old, dict):
         return isinstance(new, dict) and old.keys() == new.keys() and all(_same(old[k], new[k]) for k in old)
     try:
@@ -284,7 +306,10 @@ def handle(request: dict, frames: Frames) -> None:
     if request["mode"] == "cases":
         generate = namespace.get("cases")
         if not callable(generate):
-            frames.send({"stage": "load", "ok": False, "error": "The cases file must define cases(rng).", "traceback": ""}, closing=True)
+            frames.send(
+                {"stage": "load", "ok": False, "error": "The cases file must define cases(rng).", "traceback": ""},
+                closing=True,
+            )
             return
         try:
             cases = list(generate(np.random.default_rng(request["seed"])))
@@ -300,7 +325,9 @@ def handle(request: dict, frames: Frames) -> None:
     function = namespace.get(request["entry_point"])
     if not callable(function):
         message = f"Define a function named {request['entry_point']}."
-        frames.send({"stage": "load", "ok": False, "error": message, "traceback": "", "output": loaded_output}, closing=True)
+        frames.send(
+            {"stage": "load", "ok": False, "error": message, "traceback": "", "output": loaded_output}, closing=True
+        )
         return
     for index, call in enumerate(request["calls"]):
         # A fresh copy per call: mutating one case's input cannot reach another case.

@@ -95,9 +95,11 @@ class Admission:
         memory_mb = min(memory_mb, self.memory_mb)  # a single run larger than the budget still runs alone
         with self.condition:
             self.condition.wait_for(
-                lambda: self.running < self.in_flight
-                and self.computing < self.cpu_slots
-                and self.memory_used + memory_mb <= self.memory_mb
+                lambda: (
+                    self.running < self.in_flight
+                    and self.computing < self.cpu_slots
+                    and self.memory_used + memory_mb <= self.memory_mb
+                )
             )
             self.running += 1
             self.computing += 1
@@ -258,7 +260,9 @@ def _run(request: dict, limits: Limits, ticket: _Ticket) -> RunOutcome:
         streams, timed_out = _exchange(ours, payload, limits, started, _IdleWatch(keeper, ticket))
     finally:
         _kill(keeper, pidfd, namespaces="namespaces" in layers)
-        group = cgroups.RunGroup(placed["cgroup"]["version"], placed["cgroup"]["paths"]) if placed.get("cgroup") else None
+        group = (
+            cgroups.RunGroup(placed["cgroup"]["version"], placed["cgroup"]["paths"]) if placed.get("cgroup") else None
+        )
         oom_kills = group.oom_kills() if group else 0
         if group:  # and whatever of the run is left, as a whole
             group.kill()
@@ -296,7 +300,10 @@ def _run(request: dict, limits: Limits, ticket: _Ticket) -> RunOutcome:
     signal_number = os.WTERMSIG(wait_status) if signalled else 0
     if closing is None:
         if oom_kills:
-            return outcome("crashed", f"Memory limit exceeded: your code's processes needed more than {limits.memory_mb} MB in all.")
+            return outcome(
+                "crashed",
+                f"Memory limit exceeded: your code's processes needed more than {limits.memory_mb} MB in all.",
+            )
         if signal_number in (signal.SIGXCPU, signal.SIGKILL) and not _out_of_memory(stderr):
             return outcome("timeout", f"CPU time limit exceeded ({limits.cpu_seconds:g} s).")
         code = -signal_number if signalled else os.WEXITSTATUS(wait_status)

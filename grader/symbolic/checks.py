@@ -161,12 +161,22 @@ def compare(request: dict) -> dict:
     try:
         expected = parse(request["expected"], context, latex=False)
     except ParseError as exc:
-        return {"status": "ok", "ok": False, "error": {**exc.to_dict(), "message": f"The expected expression: {exc.message}"}}
+        return {
+            "status": "ok",
+            "ok": False,
+            "error": {**exc.to_dict(), "message": f"The expected expression: {exc.message}"},
+        }
     try:
         answer = parse(request["answer"], context, latex=request.get("latex"))
     except ParseError as exc:
         return {"status": "ok", "ok": False, "error": exc.to_dict()}
-    outcome = compare_parsed(expected, answer, context, up_to_constant=bool(request.get("up_to_constant")), seed=_seed(request["expected"], request["answer"]))
+    outcome = compare_parsed(
+        expected,
+        answer,
+        context,
+        up_to_constant=bool(request.get("up_to_constant")),
+        seed=_seed(request["expected"], request["answer"]),
+    )
     return {"status": "ok", "ok": True, **describe(answer), **outcome}
 
 
@@ -188,7 +198,14 @@ def grade(request: dict) -> dict:
     reply = {"status": "ok", "readable": True, **describe(answer), **outcome, "hint": None}
     if outcome["correct"]:
         for form in _forms(spec.get("form")):
-            problem = next((p for w, v in zip(_written_entries(answer), _entries(answer), strict=True) if (p := form_problem(form, w, v))), None)
+            problem = next(
+                (
+                    p
+                    for w, v in zip(_written_entries(answer), _entries(answer), strict=True)
+                    if (p := form_problem(form, w, v))
+                ),
+                None,
+            )
             if problem:
                 reply.update(correct=False, message=problem, form=form)
                 break
@@ -232,7 +249,9 @@ def _matching_mistake(spec: dict, answer: Parsed, context: Context, seed: int) -
             wrong = parse_expected(mistake.get("answer"), context.trusted())
         except ParseError:
             continue
-        if compare_parsed(wrong, answer, context, up_to_constant=bool(spec.get("up_to_constant")), seed=seed)["correct"]:
+        if compare_parsed(wrong, answer, context, up_to_constant=bool(spec.get("up_to_constant")), seed=seed)[
+            "correct"
+        ]:
             hint = str(mistake.get("hint") or "")
             name = str(mistake.get("name") or hint.split(". ")[0].rstrip(".") or f"mistake {mistake.get('answer')}")
             return hint, name[:80]
@@ -269,15 +288,25 @@ def _entry_result(name: str, verdict: Verdict, got=None) -> dict:
     elif verdict.equivalent is None:
         message = "Too complex to check."
     else:
-        message = "Not equal to the expected value" + (f" (they differ at {_point_text(verdict.point)})." if verdict.point else ".")
-    return {"name": name, "passed": bool(verdict.equivalent), "message": message, "got": str(got) if got is not None else None, "undecided": verdict.equivalent is None}
+        message = "Not equal to the expected value" + (
+            f" (they differ at {_point_text(verdict.point)})." if verdict.point else "."
+        )
+    return {
+        "name": name,
+        "passed": bool(verdict.equivalent),
+        "message": message,
+        "got": str(got) if got is not None else None,
+        "undecided": verdict.equivalent is None,
+    }
 
 
 def _point_text(point: dict) -> str:
     return ", ".join(f"{name} = {value}" for name, value in point.items()) if point else "a sample point"
 
 
-def compare_parsed(expected: Parsed, answer: Parsed, context: Context, *, up_to_constant: bool = False, seed: int = 0) -> dict:
+def compare_parsed(
+    expected: Parsed, answer: Parsed, context: Context, *, up_to_constant: bool = False, seed: int = 0
+) -> dict:
     """{correct, undecided, message, entries}: per-entry results for lists and matrices."""
 
     def check(e, a):
@@ -286,7 +315,15 @@ def compare_parsed(expected: Parsed, answer: Parsed, context: Context, *, up_to_
     if expected.kind == "expr" and answer.kind == "expr":
         verdict = check(expected.value, answer.value)
         entry = _entry_result("your answer", verdict)
-        message = "Correct." if verdict.equivalent else ("Your answer is too complex to check." if verdict.equivalent is None else "Your answer is not equivalent to the expected one.")
+        message = (
+            "Correct."
+            if verdict.equivalent
+            else (
+                "Your answer is too complex to check."
+                if verdict.equivalent is None
+                else "Your answer is not equivalent to the expected one."
+            )
+        )
         if verdict.equivalent is False and verdict.point:
             message += f" They differ at {_point_text(verdict.point)}."
         return _outcome(bool(verdict.equivalent), verdict.equivalent is None, message, [entry])
@@ -297,7 +334,9 @@ def compare_parsed(expected: Parsed, answer: Parsed, context: Context, *, up_to_
     if expected.kind == "matrix" and answer.kind == "matrix" and expected.shape() == answer.shape():
         rows, columns = expected.shape()
         entries = [
-            _entry_result(f"entry ({i + 1}, {j + 1})", check(expected.value[i][j], answer.value[i][j]), answer.written[i][j])
+            _entry_result(
+                f"entry ({i + 1}, {j + 1})", check(expected.value[i][j], answer.value[i][j]), answer.written[i][j]
+            )
             for i in range(rows)
             for j in range(columns)
         ]
@@ -307,7 +346,10 @@ def compare_parsed(expected: Parsed, answer: Parsed, context: Context, *, up_to_
     vectors = expected_vector is not None and answer_vector is not None and "list" in (expected.kind, answer.kind)
     if vectors and len(expected_vector) == len(answer_vector):
         written = [c for row in answer.written for c in row] if answer.kind == "matrix" else answer.written
-        entries = [_entry_result(f"entry {i + 1}", check(e, a), w) for i, (e, a, w) in enumerate(zip(expected_vector, answer_vector, written, strict=True))]
+        entries = [
+            _entry_result(f"entry {i + 1}", check(e, a), w)
+            for i, (e, a, w) in enumerate(zip(expected_vector, answer_vector, written, strict=True))
+        ]
         return _from_entries(entries, "entries")
 
     if expected.kind == "set" and answer.kind == "set":
@@ -363,7 +405,15 @@ def _compare_equations(expected: Parsed, answer: Parsed, context: Context, seed:
     else:
         verdict = Verdict(False, "counterexample")
     entry = _entry_result("your equation", verdict)
-    message = "Correct." if verdict.equivalent else ("Your equation is too complex to check." if verdict.equivalent is None else "Your equation does not describe the same relation.")
+    message = (
+        "Correct."
+        if verdict.equivalent
+        else (
+            "Your equation is too complex to check."
+            if verdict.equivalent is None
+            else "Your equation does not describe the same relation."
+        )
+    )
     return _outcome(bool(verdict.equivalent), verdict.equivalent is None, message, [entry])
 
 

@@ -87,7 +87,9 @@ def _concrete(expr: sp.Basic, seed: int) -> sp.Basic:
     rng = random.Random(seed)
     for function in sorted(_undefined_functions(expr), key=str):
         a, b, c = (sp.Rational(rng.randint(3, 19), 10) for _ in range(3))
-        expr = expr.replace(function, lambda *args, a=a, b=b, c=c: a * sp.sin(b * sum(args)) + c * sum(args) ** 2 / 4 + 1)
+        expr = expr.replace(
+            function, lambda *args, a=a, b=b, c=c: a * sp.sin(b * sum(args)) + c * sum(args) ** 2 / 4 + 1
+        )
     return expr.doit() if expr.has(sp.Derivative) else expr
 
 
@@ -112,7 +114,9 @@ def _domain_sampler(symbol: sp.Symbol, context: Context, rng: random.Random, nar
 
 def _points(symbols: list[sp.Symbol], context: Context, rng: random.Random, count: int, narrow: bool) -> np.ndarray:
     samplers = [_domain_sampler(symbol, context, rng, narrow) for symbol in symbols]
-    return np.array([[sampler() for sampler in samplers] for _ in range(count)], dtype=float).reshape(count, len(symbols))
+    return np.array([[sampler() for sampler in samplers] for _ in range(count)], dtype=float).reshape(
+        count, len(symbols)
+    )
 
 
 def _evaluate(expr: sp.Basic, symbols: list[sp.Symbol], points: np.ndarray) -> np.ndarray:
@@ -150,14 +154,18 @@ def _agree_precisely(expected, answer, symbols, row, offset: complex | None = No
 
 
 def _close(expected: np.ndarray, answer: np.ndarray) -> np.ndarray:
-    return np.isfinite(answer) & (np.abs(answer - expected) <= ATOL + RTOL * np.maximum(np.abs(expected), np.abs(answer)))
+    return np.isfinite(answer) & (
+        np.abs(answer - expected) <= ATOL + RTOL * np.maximum(np.abs(expected), np.abs(answer))
+    )
 
 
 def _show_point(symbols, row) -> dict[str, str]:
     return {symbol.name: f"{value:.4g}" for symbol, value in zip(symbols, row, strict=True)}
 
 
-def equivalent(expected: sp.Basic, answer: sp.Basic, context: Context, *, up_to_constant: bool = False, seed: int = 0) -> Verdict:
+def equivalent(
+    expected: sp.Basic, answer: sp.Basic, context: Context, *, up_to_constant: bool = False, seed: int = 0
+) -> Verdict:
     expected, answer = prepare(sp.sympify(expected), context), prepare(sp.sympify(answer), context)
     if expected == answer:
         return Verdict(True, "identical")

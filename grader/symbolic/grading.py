@@ -54,7 +54,11 @@ def result_from_reply(reply: dict) -> GradingResult:
         cases = [CaseResult(name="form", passed=False, message=str(reply.get("message")))]
     hint = reply.get("hint")
     if hint:
-        cases.append(CaseResult(name="hint", passed=False, message=str(hint), diagnosis=str(reply.get("mistake") or "known mistake")))
+        cases.append(
+            CaseResult(
+                name="hint", passed=False, message=str(hint), diagnosis=str(reply.get("mistake") or "known mistake")
+            )
+        )
     message = str(reply.get("message") or "")
     if reply.get("undecided"):
         message = TOO_COMPLEX if len(cases) <= 1 else message
@@ -80,7 +84,9 @@ def error_markdown(error: dict) -> str:
 
 def preview(spec: dict, text: str, *, latex: bool | None = None) -> dict:
     """How the text will be read: {ok, parsed, latex, variables, kind} or {ok: False, error}."""
-    reply = pool.run({"op": "preview", "spec": answer_spec_for(spec, None), "answer": text, "latex": latex}, wall_seconds=3)
+    reply = pool.run(
+        {"op": "preview", "spec": answer_spec_for(spec, None), "answer": text, "latex": latex}, wall_seconds=3
+    )
     if reply.get("status") == "too-complex":
         return {"ok": False, "error": {"message": "This is too complex to read."}}
     if reply.get("status") != "ok":
@@ -88,6 +94,13 @@ def preview(spec: dict, text: str, *, latex: bool | None = None) -> dict:
     return reply
 
 
-def check_expression(expected: str, answer: str, *, variables: list[str] | None = None, positive: list[str] | None = None, latex: bool | None = None) -> dict:
+def check_expression(
+    expected: str,
+    answer: str,
+    *,
+    variables: list[str] | None = None,
+    positive: list[str] | None = None,
+    latex: bool | None = None,
+) -> dict:
     spec = {"variables": variables, "assumptions": {"positive": positive or []}}
     return pool.run({"op": "compare", "spec": spec, "expected": expected, "answer": answer, "latex": latex})

@@ -23,7 +23,24 @@ FUNCTION_COMMANDS = {
 }  # fmt: skip
 NORM_BAR = "‖"  # \| \Vert \lVert \rVert, read like | but as a norm
 OPERATOR_COMMANDS = {"cdot": "*", "times": "*", "div": "/", "pm": None, "le": None, "ge": None}
-SPACING = {",", ";", "!", ":", " ", "quad", "qquad", "displaystyle", "left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"}
+SPACING = {
+    ",",
+    ";",
+    "!",
+    ":",
+    " ",
+    "quad",
+    "qquad",
+    "displaystyle",
+    "left",
+    "right",
+    "big",
+    "Big",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+}
 MATRIX_ENVIRONMENTS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix"}
 
 TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\s+)|(.)", re.S)

@@ -29,11 +29,17 @@ def draw(params_spec: dict, seed_text: str) -> dict[str, int]:
 
 def lowest(params_spec: dict) -> dict:
     """The variant used when no learner is involved (the `grade` command, validation)."""
-    return {name: (min(choices) if isinstance(choices, list) and choices else choices) for name, choices in params_spec.items()}
+    return {
+        name: (min(choices) if isinstance(choices, list) and choices else choices)
+        for name, choices in params_spec.items()
+    }
 
 
 def highest(params_spec: dict) -> dict:
-    return {name: (max(choices) if isinstance(choices, list) and choices else choices) for name, choices in params_spec.items()}
+    return {
+        name: (max(choices) if isinstance(choices, list) and choices else choices)
+        for name, choices in params_spec.items()
+    }
 
 
 def substitute(value, params: dict):
@@ -41,6 +47,7 @@ def substitute(value, params: dict):
 
     Numbers go in wrapped in brackets when negative, so `x - {{a}}` stays `x - (-3)`."""
     if isinstance(value, str):
+
         def fill(match):
             name = match.group(1)
             if name not in params:

@@ -40,7 +40,18 @@ from .vocabulary import (
 )
 
 # Read by the other stages through this module, the reader's front door.
-__all__ = ["KNOWN_DEFINITIONS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_RESULT_DIGITS", "Context", "ParseError", "Parsed", "normalise", "parse", "read_tree"]
+__all__ = [
+    "KNOWN_DEFINITIONS",
+    "MAX_EXPONENT",
+    "MAX_LENGTH",
+    "MAX_RESULT_DIGITS",
+    "Context",
+    "ParseError",
+    "Parsed",
+    "normalise",
+    "parse",
+    "read_tree",
+]
 # --- from tokens to a checked Python tree ----------------------------------------------------
 
 
@@ -60,7 +71,9 @@ def _explicit(tokens: list[Token], text: str) -> list[Token]:
             starts_atom = token.kind in ("num", "sym", "const", "func") or (token.kind == "op" and token.text == "(")
             if previous.kind == "num" and token.kind == "num":
                 raise ParseError(
-                    "Two numbers in a row.", token.position, text,
+                    "Two numbers in a row.",
+                    token.position,
+                    text,
                     f"Did you mean {previous.text}*{token.text} or {previous.text}{token.text}?",
                 )
             if ends_atom and starts_atom:
@@ -70,7 +83,9 @@ def _explicit(tokens: list[Token], text: str) -> list[Token]:
             if following is None or following.text != "(":
                 after = following.text if following is not None else "x"
                 raise ParseError(
-                    f"The function {token.text} needs its argument in parentheses.", token.position, text,
+                    f"The function {token.text} needs its argument in parentheses.",
+                    token.position,
+                    text,
                     f"Did you mean {token.text}({after})?",
                 )
         out.append(token)
@@ -167,7 +182,14 @@ def _wrap_factorial(out: list[Token], bang: Token, text: str) -> None:
         raise ParseError("'!' (factorial) must follow a number, a name or a bracket.", bang.position, text)
     group = out[start:]
     del out[start:]
-    out.extend([Token("func", "factorial", bang.position), Token("op", "(", bang.position), *group, Token("op", ")", bang.position)])
+    out.extend(
+        [
+            Token("func", "factorial", bang.position),
+            Token("op", "(", bang.position),
+            *group,
+            Token("op", ")", bang.position),
+        ]
+    )
 
 
 def _check_brackets(tokens: list[Token], text: str) -> None:
@@ -284,7 +306,9 @@ class _Builder:
         if token.kind == "const":
             return CONSTANTS[token.text]
         if token.kind == "func":
-            raise self.error(f"The function {token.text} needs its argument in parentheses.", node, f"Did you mean {token.text}(x)?")
+            raise self.error(
+                f"The function {token.text} needs its argument in parentheses.", node, f"Did you mean {token.text}(x)?"
+            )
         return self.context.symbol(token.text)
 
     def binary(self, node: ast.BinOp):
@@ -355,7 +379,15 @@ class _Builder:
                 raise self.error(operator_refusal(name), node)
             return self.calculus(constructor, args, node)
         if name == "log" and len(args) == 2:
-            return sp.log(args[0], args[1]) if self.evaluate else sp.Mul(sp.log(args[0], evaluate=False), sp.Pow(sp.log(args[1], evaluate=False), -1, evaluate=False), evaluate=False)
+            return (
+                sp.log(args[0], args[1])
+                if self.evaluate
+                else sp.Mul(
+                    sp.log(args[0], evaluate=False),
+                    sp.Pow(sp.log(args[1], evaluate=False), -1, evaluate=False),
+                    evaluate=False,
+                )
+            )
         return constructor(*args, evaluate=self.evaluate)
 
     def calculus(self, constructor, args, node):
@@ -378,7 +410,10 @@ def _structure(node: ast.AST, builder: _Builder, top: bool = True):
     if isinstance(node, ast.List | ast.Tuple):
         if not top and not isinstance(node, ast.List):
             raise builder.error("Brackets inside an entry are not understood.", node)
-        items = [_structure(element, builder, top=False) if isinstance(element, ast.List) else builder.build(element) for element in node.elts]
+        items = [
+            _structure(element, builder, top=False) if isinstance(element, ast.List) else builder.build(element)
+            for element in node.elts
+        ]
         return items
     if isinstance(node, ast.Set) and top:
         return ("set", [builder.build(element) for element in node.elts])
@@ -396,14 +431,18 @@ def read_tree(text: str, context: Context) -> tuple[ast.expr, _Source]:
         raise ParseError("The answer is empty.", 0, text)
     _check_brackets(tokens, text)
     if tokens[-1].kind == "op" and tokens[-1].text in "+-*/**,":
-        raise ParseError(f"The answer ends with {tokens[-1].text!r}; something is missing after it.", tokens[-1].position, text)
+        raise ParseError(
+            f"The answer ends with {tokens[-1].text!r}; something is missing after it.", tokens[-1].position, text
+        )
     source = _to_source(tokens)
     try:
         tree = ast.parse(source.code, mode="eval")
     except SyntaxError as exc:
         offset = max(0, (exc.offset or 1) - 1)
         position = source.positions[min(offset, len(source.positions) - 1)]
-        raise ParseError("The answer is not a well-formed expression here.", position, text, _syntax_hint(text, position)) from None
+        raise ParseError(
+            "The answer is not a well-formed expression here.", position, text, _syntax_hint(text, position)
+        ) from None
     except (RecursionError, MemoryError):
         raise ParseError("The answer nests too deeply to read.", 0, text) from None
     return tree.body, source
@@ -442,7 +481,11 @@ def parse(text: str, context: Context | None = None, *, latex: bool | None = Non
     if not isinstance(text, str):
         raise ParseError("The answer must be text.")
     if len(text) > MAX_LENGTH:
-        raise ParseError(f"The answer is {len(text)} characters long; at most {MAX_LENGTH} are allowed.", MAX_LENGTH, text[: MAX_LENGTH + 1])
+        raise ParseError(
+            f"The answer is {len(text)} characters long; at most {MAX_LENGTH} are allowed.",
+            MAX_LENGTH,
+            text[: MAX_LENGTH + 1],
+        )
     if not text.strip():
         raise ParseError("The answer is empty.", 0, text)
     if latex is None:
@@ -525,6 +568,8 @@ def _parse_rows(rows: list, context: Context, text: str) -> Parsed:
         if len({len(row) for row in rows}) != 1:
             raise ParseError("The rows of the matrix have different lengths.", 0, text)
         cells = [[one(entry) for entry in row] for row in rows]
-        return Parsed("matrix", [[c.written for c in row] for row in cells], [[c.value for c in row] for row in cells], text)
+        return Parsed(
+            "matrix", [[c.written for c in row] for row in cells], [[c.value for c in row] for row in cells], text
+        )
     cells = [one(entry) for entry in rows]
     return Parsed("list", [c.written for c in cells], [c.value for c in cells], text)

@@ -55,7 +55,15 @@ class _Worker:
         self.limits = limits
         self.checks = 0
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.symbolic.worker", "--memory-mb", str(limits.memory_mb), "--cpu-seconds", str(limits.cpu_seconds)],
+            [
+                sys.executable,
+                "-m",
+                "grader.symbolic.worker",
+                "--memory-mb",
+                str(limits.memory_mb),
+                "--cpu-seconds",
+                str(limits.cpu_seconds),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

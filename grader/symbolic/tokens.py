@@ -62,10 +62,15 @@ def normalise(text: str) -> str:
                 if char.isalpha() and name.startswith(LOOKALIKE_SCRIPTS):
                     raise ParseError(
                         f"The letter {char!r} is a {name.split()[0].title()} letter that looks like a Latin one.",
-                        position, "".join(out) + char + text[index + 1 :],
+                        position,
+                        "".join(out) + char + text[index + 1 :],
                         "Retype it on a Latin keyboard (pasted text often carries such letters).",
                     )
-                raise ParseError(f"The character {char!r} ({name.title() or 'unknown'}) is not understood.", position, "".join(out) + char + text[index + 1 :])
+                raise ParseError(
+                    f"The character {char!r} ({name.title() or 'unknown'}) is not understood.",
+                    position,
+                    "".join(out) + char + text[index + 1 :],
+                )
         index += 1
     return "".join(out)
 
@@ -96,7 +101,9 @@ def tokenize(text: str, context: Context) -> list[Token]:
         if kind == "number":
             digits = value.replace(".", "")
             if len(digits) > MAX_DIGITS:
-                raise ParseError(f"That number has {len(digits)} digits; at most {MAX_DIGITS} are allowed.", position, text)
+                raise ParseError(
+                    f"That number has {len(digits)} digits; at most {MAX_DIGITS} are allowed.", position, text
+                )
             tokens.append(Token("num", value, position))
         elif kind == "op":
             if value in ("==", "<=", ">="):
@@ -155,7 +162,8 @@ def _segment(word: str, position: int, text: str, known: set[str], context: Cont
                 previous = stripped[:index]
                 raise ParseError(
                     f"{word!r} is not a name this exercise knows.",
-                    position + index, text,
+                    position + index,
+                    text,
                     f"Did you mean {previous}^{stripped[index:end]} or {previous}*{stripped[index:end]}?",
                     unknown=[word],
                 )
@@ -165,7 +173,9 @@ def _segment(word: str, position: int, text: str, known: set[str], context: Cont
         declared = set(context.variables)
         unknown = [token for token in tokens if token.kind == "sym" and token.text not in declared]
         if unknown:
-            meaningful = any(token.kind == "func" or (token.kind == "sym" and token.text in declared) for token in tokens)
+            meaningful = any(
+                token.kind == "func" or (token.kind == "sym" and token.text in declared) for token in tokens
+            )
             name = unknown[0].text if meaningful else word
             raise _unknown_name(name, unknown[0].position if name != word else position, text, context)
     return tokens

@@ -112,6 +112,7 @@ def operator_refusal(name: str) -> str:
     what = OPERATORS.get(name) or REFUSED_NAMES.get(name, "result")
     return f"Write the {what} itself; `{name}` is not allowed in this answer."
 
+
 # Declared functions with a standard meaning are checked against that meaning; any other
 # declared name stays an undefined function (equivalence then holds for every such function).
 KNOWN_DEFINITIONS = {
@@ -124,7 +125,14 @@ KNOWN_DEFINITIONS = {
 class ParseError(ValueError):
     """The answer could not be read: `message` says what, `position` where (0-based)."""
 
-    def __init__(self, message: str, position: int | None = None, text: str = "", suggestion: str | None = None, unknown: list[str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        position: int | None = None,
+        text: str = "",
+        suggestion: str | None = None,
+        unknown: list[str] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.position = position

@@ -34,11 +34,19 @@ def main() -> None:
     from .checks import handle
 
     # Warm the caches (imports, lambdify's printers, simplify's tables) before the first learner.
-    handle({"op": "grade", "spec": {"expected": "exp(-x)/(1 + exp(-x))^2", "variables": ["x"]}, "answer": "sin(x)^2 + x"})
+    handle(
+        {"op": "grade", "spec": {"expected": "exp(-x)/(1 + exp(-x))^2", "variables": ["x"]}, "answer": "sin(x)^2 + x"}
+    )
     handle({"op": "preview", "spec": {}, "answer": "\\frac{1}{1+e^{-x}}"})
     matrices = {"X": ["n", "d"], "w": ["d", 1], "y": ["n", 1]}
     gradient = {"loss": "||X*w - y||^2", "wrt": "w"}
-    handle({"op": "grade", "spec": {"matrices": matrices, "expected": "2*X^T*(X*w - y)", "gradient": gradient}, "answer": "2X^T(Xw - y)"})
+    handle(
+        {
+            "op": "grade",
+            "spec": {"matrices": matrices, "expected": "2*X^T*(X*w - y)", "gradient": gradient},
+            "answer": "2X^T(Xw - y)",
+        }
+    )
 
     out = sys.stdout
     out.write('{"status": "ready"}\n')
@@ -50,7 +58,9 @@ def main() -> None:
             reply = {"status": "bad-request", "message": "not JSON"}
         else:
             soft = int(_cpu_used() + options.cpu_seconds) + 1
-            resource.setrlimit(resource.RLIMIT_CPU, (soft, hard_cpu if hard_cpu == resource.RLIM_INFINITY else max(soft, hard_cpu)))
+            resource.setrlimit(
+                resource.RLIMIT_CPU, (soft, hard_cpu if hard_cpu == resource.RLIM_INFINITY else max(soft, hard_cpu))
+            )
             try:
                 reply = handle(request)
             except MemoryError:

@@ -31,7 +31,9 @@ def dashboard_cells(row, columns, cohort) -> str:
     for cell, column in zip(row.cells, columns, strict=True):
         label = escape(f"{row.username}, {column.label}: {cell.label}")
         level = "n" if cell.intensity < 0 else f"s{cell.intensity}"
-        parts.append(f'<td class="c {level}"><a href="{base}?{escape(column.key.replace(":", "="))}" title="{label}"></a></td>')
+        parts.append(
+            f'<td class="c {level}"><a href="{base}?{escape(column.key.replace(":", "="))}" title="{label}"></a></td>'
+        )
     return mark_safe("".join(parts))
 
 

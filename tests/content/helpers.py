@@ -14,7 +14,9 @@ from exercises.content import CONTENT_ROOT, exercise_data, exercise_paths, load_
 def _index() -> dict[str, Path]:
     """Slug -> the exercise's file: NN-slug.yaml, or NN-slug/exercise.yaml for a folder."""
     index = {}
-    for module in sorted(path for path in CONTENT_ROOT.iterdir() if path.is_dir() and not path.name.startswith((".", "_"))):
+    for module in sorted(
+        path for path in CONTENT_ROOT.iterdir() if path.is_dir() and not path.name.startswith((".", "_"))
+    ):
         for path in exercise_paths(module):
             index[load_yaml(path.read_text(encoding="utf-8"))["slug"]] = path
     return index

@@ -16,9 +16,7 @@ LOGITS = [
 
 
 def _sympy(text):
-    return sympy.sympify(
-        text.replace("^", "**"), locals={"x": sympy.Symbol("x"), "s": sympy.Symbol("s")}
-    )
+    return sympy.sympify(text.replace("^", "**"), locals={"x": sympy.Symbol("x"), "s": sympy.Symbol("s")})
 
 
 @pytest.mark.parametrize("z", LOGITS)
@@ -40,9 +38,7 @@ def test_it_tanh_derivative_agrees_with_central_differences():
     z = np.linspace(-3.0, 3.0, 25)
     h = 1e-6
     _, dt = run_reference("tanh-value-and-grad", z)
-    np.testing.assert_allclose(
-        dt, (np.tanh(z + h) - np.tanh(z - h)) / (2 * h), rtol=1e-6, atol=1e-9
-    )
+    np.testing.assert_allclose(dt, (np.tanh(z + h) - np.tanh(z - h)) / (2 * h), rtol=1e-6, atol=1e-9)
 
 
 def test_it_relu_and_its_derivative_match_the_definition():
@@ -68,9 +64,7 @@ def test_it_softmax_matches_scipy(z):
 
 @pytest.mark.parametrize("z", [*LOGITS[1:], np.array([0.0, -1000.0])])
 def test_it_log_softmax_matches_scipy(z):
-    np.testing.assert_allclose(
-        run_reference("log-softmax", z), special.log_softmax(z, axis=-1), rtol=1e-10
-    )
+    np.testing.assert_allclose(run_reference("log-softmax", z), special.log_softmax(z, axis=-1), rtol=1e-10)
 
 
 def test_it_sigmoid_derivative_answers_are_the_true_derivative():
@@ -98,7 +92,9 @@ def test_it_softmax_jacobian_answer_is_the_true_jacobian():
     assert sympy.simplify(answer - jac) == sympy.zeros(2, 2)
 
 
-@pytest.mark.parametrize("z", [np.array([1.0, 2.0, 3.0]), np.array([1000.0, 1001.0, 999.0]), np.array([-1000.0, -1000.5]), np.array([-4.0])])
+@pytest.mark.parametrize(
+    "z", [np.array([1.0, 2.0, 3.0]), np.array([1000.0, 1001.0, 999.0]), np.array([-1000.0, -1000.5]), np.array([-4.0])]
+)
 def test_it_log_sum_exp_matches_scipy_with_the_softmax_as_gradient(z):
     value, gradient = run_reference("logsumexp-and-gradient", z)
     assert value == pytest.approx(special.logsumexp(z), rel=1e-12)

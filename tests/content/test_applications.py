@@ -49,9 +49,7 @@ def test_it_scalers_match_sklearn_fitted_on_training_rows(n_test):
 @pytest.mark.parametrize("n_test, seed", [(30, 0), (1, 9), (149, 4)])
 def test_it_split_is_a_partition_that_keeps_labels_with_rows(n_test, seed):
     X = np.column_stack([IRIS.data, np.arange(150)])
-    X_train, X_test, y_train, y_test = run_reference(
-        "reproducible-train-test-split", X, IRIS.target, n_test, seed
-    )
+    X_train, X_test, y_train, y_test = run_reference("reproducible-train-test-split", X, IRIS.target, n_test, seed)
     assert len(X_test) == len(y_test) == n_test and len(X_train) == len(y_train) == 150 - n_test
     ids = np.concatenate([X_train[:, -1], X_test[:, -1]]).astype(int)
     assert sorted(ids) == list(range(150))
@@ -71,15 +69,11 @@ def test_it_metrics_match_sklearn(cut):
         metrics.recall_score(y, pred, zero_division=0),
         metrics.f1_score(y, pred, zero_division=0),
     )
-    np.testing.assert_allclose(
-        run_reference("binary-classification-metrics", y, pred), expected, rtol=1e-12
-    )
+    np.testing.assert_allclose(run_reference("binary-classification-metrics", y, pred), expected, rtol=1e-12)
 
 
 def test_it_metric_answers_are_correct():
-    assert exercise("f1-from-confusion-counts")["answer"]["value"] == pytest.approx(
-        2 * 36 / (2 * 36 + 9 + 24)
-    )
+    assert exercise("f1-from-confusion-counts")["answer"]["value"] == pytest.approx(2 * 36 / (2 * 36 + 9 + 24))
     assert exercise("quiz-app-recall")["answer"]["value"] == pytest.approx(60 / 100)
     assert (
         exercise("quiz-app-poly-count")["answer"]["value"]
@@ -190,7 +184,9 @@ def test_it_kfold_ridge_cv_matches_sklearn_cross_val_score(k):
     grid = np.array([1e-3, 1e-2, 1e-1, 1.0])
     errors, best = run_reference("kfold-ridge-cv", X[:203], y[:203], grid, k)
     expected = [
-        -cross_val_score(Ridge(alpha=lam, fit_intercept=False), X[:203], y[:203], cv=KFold(k), scoring="neg_mean_squared_error").mean()
+        -cross_val_score(
+            Ridge(alpha=lam, fit_intercept=False), X[:203], y[:203], cv=KFold(k), scoring="neg_mean_squared_error"
+        ).mean()
         for lam in grid
     ]
     np.testing.assert_allclose(errors, expected, rtol=1e-8)
@@ -205,7 +201,9 @@ def test_it_forward_selection_matches_a_search_with_sklearn_linear_regression():
     for _ in range(4):
         candidates = [j for j in range(X.shape[1]) if j not in chosen]
         scores = [
-            metrics.mean_squared_error(y[val], LinearRegression().fit(X[train][:, [*chosen, j]], y[train]).predict(X[val][:, [*chosen, j]]))
+            metrics.mean_squared_error(
+                y[val], LinearRegression().fit(X[train][:, [*chosen, j]], y[train]).predict(X[val][:, [*chosen, j]])
+            )
             for j in candidates
         ]
         chosen.append(candidates[int(np.argmin(scores))])

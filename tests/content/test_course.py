@@ -105,7 +105,9 @@ def test_it_agrees_with_its_own_reference(exercise):
         assert any(case.hidden for case in cases) or len(cases) <= 3, "no hidden case"
     failures = [
         f"{check.name} should {'pass' if check.should_pass else 'fail'}: {check.result.status} {check.result.message}"
-        + "".join(f"\n    {case.name}: {case.message}" for case in check.result.cases if not case.passed and check.should_pass)
+        + "".join(
+            f"\n    {case.name}: {case.message}" for case in check.result.cases if not case.passed and check.should_pass
+        )
         for check in engine.validate(exercise.kind, exercise.spec, cases)
         if not check.ok
     ]

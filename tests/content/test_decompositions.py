@@ -40,9 +40,7 @@ def test_it_rank_k_approximation_meets_eckart_young(k):
 
 def test_it_low_rank_error_answer_follows_eckart_young():
     s = np.array([6.0, 4.0, 2.0, 1.0])
-    assert exercise("low-rank-error")["answer"]["value"] == pytest.approx(
-        np.sqrt(np.sum(s[2:] ** 2))
-    )
+    assert exercise("low-rank-error")["answer"]["value"] == pytest.approx(np.sqrt(np.sum(s[2:] ** 2)))
 
 
 @pytest.mark.parametrize("n", [1, 3, 8])
@@ -50,9 +48,7 @@ def test_it_back_substitution_matches_scipy_solve_triangular(n):
     rng = np.random.default_rng(n)
     R = np.triu(rng.normal(size=(n, n))) + 2 * np.eye(n)
     c = rng.normal(size=n)
-    np.testing.assert_allclose(
-        run_reference("back-substitution", R, c), linalg.solve_triangular(R, c), rtol=1e-10
-    )
+    np.testing.assert_allclose(run_reference("back-substitution", R, c), linalg.solve_triangular(R, c), rtol=1e-10)
 
 
 @pytest.mark.parametrize("shape", [(10, 3), (5, 5), (40, 6)])
@@ -60,9 +56,7 @@ def test_it_qr_least_squares_matches_numpy_lstsq(shape):
     rng = np.random.default_rng(shape[0])
     A, b = rng.normal(size=shape), rng.normal(size=shape[0])
     expected, *_ = np.linalg.lstsq(A, b, rcond=None)
-    np.testing.assert_allclose(
-        run_reference("qr-least-squares", A, b), expected, rtol=1e-8, atol=1e-10
-    )
+    np.testing.assert_allclose(run_reference("qr-least-squares", A, b), expected, rtol=1e-8, atol=1e-10)
 
 
 @pytest.mark.parametrize("n", [2, 4, 7])

@@ -21,19 +21,13 @@ def _pairs():
 
 @pytest.mark.parametrize("x, y", _pairs())
 def test_it_euclidean_and_manhattan_match_scipy(x, y):
-    assert run_reference("euclidean-distance", x, y) == pytest.approx(
-        distance.euclidean(x, y), rel=1e-12
-    )
-    assert run_reference("manhattan-distance", x, y) == pytest.approx(
-        distance.cityblock(x, y), rel=1e-12
-    )
+    assert run_reference("euclidean-distance", x, y) == pytest.approx(distance.euclidean(x, y), rel=1e-12)
+    assert run_reference("manhattan-distance", x, y) == pytest.approx(distance.cityblock(x, y), rel=1e-12)
 
 
 @pytest.mark.parametrize("x, y", _pairs())
 def test_it_cosine_similarity_matches_scipy_cosine_distance(x, y):
-    assert run_reference("cosine-similarity", x, y) == pytest.approx(
-        1.0 - distance.cosine(x, y), abs=1e-12
-    )
+    assert run_reference("cosine-similarity", x, y) == pytest.approx(1.0 - distance.cosine(x, y), abs=1e-12)
 
 
 def test_it_cosine_similarity_is_zero_for_a_zero_vector():
@@ -43,16 +37,12 @@ def test_it_cosine_similarity_is_zero_for_a_zero_vector():
 @pytest.mark.parametrize("p", [1.0, 1.5, 2.0, 3.0, 7.0])
 @pytest.mark.parametrize("x, y", _pairs())
 def test_it_minkowski_matches_scipy(x, y, p):
-    assert run_reference("minkowski-distance", x, y, p) == pytest.approx(
-        distance.minkowski(x, y, p), rel=1e-10
-    )
+    assert run_reference("minkowski-distance", x, y, p) == pytest.approx(distance.minkowski(x, y, p), rel=1e-10)
 
 
 @pytest.mark.parametrize("x, y", _pairs())
 def test_it_minkowski_infinity_is_scipy_chebyshev(x, y):
-    assert run_reference("minkowski-distance", x, y, np.inf) == pytest.approx(
-        distance.chebyshev(x, y), rel=1e-12
-    )
+    assert run_reference("minkowski-distance", x, y, np.inf) == pytest.approx(distance.chebyshev(x, y), rel=1e-12)
 
 
 @pytest.mark.parametrize("m, k, n", [(1, 1, 3), (4, 6, 2), (10, 3, 30)])
@@ -81,9 +71,7 @@ def test_it_nearest_neighbour_matches_sklearn_knn():
 
 def test_it_cosine_numeric_answer_is_correct():
     x, y = np.array([1.0, 2.0, 2.0]), np.array([2.0, 0.0, 1.0])
-    assert exercise("cosine-similarity-by-hand")["answer"]["value"] == pytest.approx(
-        1 - distance.cosine(x, y)
-    )
+    assert exercise("cosine-similarity-by-hand")["answer"]["value"] == pytest.approx(1 - distance.cosine(x, y))
 
 
 def test_it_mahalanobis_distances_match_scipy():

@@ -22,9 +22,7 @@ def _distributions():
 
 
 def _sym(text, *names):
-    return sympy.sympify(
-        text.replace("^", "**"), locals={n: sympy.Symbol(n, positive=True) for n in names}
-    )
+    return sympy.sympify(text.replace("^", "**"), locals={n: sympy.Symbol(n, positive=True) for n in names})
 
 
 @pytest.mark.parametrize("p", _distributions())
@@ -58,9 +56,7 @@ def test_it_mutual_information_matches_sklearn(shape):
     joint = counts / counts.sum()
     # sklearn works in nats on a table of counts.
     expected = mutual_info_score(None, None, contingency=counts) / np.log(2)
-    assert run_reference("mutual-information-table", joint) == pytest.approx(
-        expected, rel=1e-7, abs=1e-12
-    )
+    assert run_reference("mutual-information-table", joint) == pytest.approx(expected, rel=1e-7, abs=1e-12)
 
 
 def test_it_mutual_information_of_independent_variables_is_zero():
@@ -70,9 +66,7 @@ def test_it_mutual_information_of_independent_variables_is_zero():
 
 def test_it_numeric_answers_are_correct():
     die = np.array([0.5] + [0.1] * 5)
-    assert exercise("entropy-by-hand")["answer"]["value"] == pytest.approx(
-        stats.entropy(die, base=2)
-    )
+    assert exercise("entropy-by-hand")["answer"]["value"] == pytest.approx(stats.entropy(die, base=2))
     P, Q = np.array([0.8, 0.2]), np.array([0.5, 0.5])
     gap = stats.entropy(Q, P, base=2) - stats.entropy(P, Q, base=2)
     assert exercise("kl-asymmetry")["answer"]["value"] == pytest.approx(gap, rel=1e-5)
@@ -86,9 +80,7 @@ def test_it_symbolic_answers_match_sympy():
     h = -p * sympy.log(p) - (1 - p) * sympy.log(1 - p)
     expected = _sym(exercise("binary-entropy-derivative")["answer"]["expected"], "p")
     assert sympy.simplify(sympy.diff(h, p) - expected) == 0
-    kl = p * sympy.log(p / sympy.Rational(1, 2)) + (1 - p) * sympy.log(
-        (1 - p) / sympy.Rational(1, 2)
-    )
+    kl = p * sympy.log(p / sympy.Rational(1, 2)) + (1 - p) * sympy.log((1 - p) / sympy.Rational(1, 2))
     expected = _sym(exercise("quiz-info-bernoulli-kl")["answer"]["expected"], "p")
     assert sympy.simplify(sympy.expand_log(kl - expected, force=True)) == 0
 
@@ -112,7 +104,9 @@ def test_it_conditional_entropy_is_scipys_joint_minus_marginal_entropy(joint):
 
 def test_it_conditional_entropy_key_matches_scipy():
     joint = np.array([[0.25, 0.25], [0.0, 0.5]])
-    assert exercise("conditional-entropy-by-hand")["answer"]["value"] == pytest.approx(_scipy_conditional_entropy(joint))
+    assert exercise("conditional-entropy-by-hand")["answer"]["value"] == pytest.approx(
+        _scipy_conditional_entropy(joint)
+    )
 
 
 def test_it_entropy_gradient_matches_central_differences_of_scipy_entr():

@@ -22,9 +22,7 @@ def test_it_l1_and_l2_penalties_match_numpy_norms(lam):
     np.testing.assert_allclose(grad, lam * np.sign(w))
     value, grad = run_reference("l2-penalty-and-gradient", w, lam)
     assert value == pytest.approx(lam * np.linalg.norm(w) ** 2)
-    np.testing.assert_allclose(
-        grad, optimize.approx_fprime(w, lambda v: lam * v @ v, 1e-7), atol=1e-5
-    )
+    np.testing.assert_allclose(grad, optimize.approx_fprime(w, lambda v: lam * v @ v, 1e-7), atol=1e-5)
 
 
 @pytest.mark.parametrize("shape, lam", [((30, 4), 0.5), ((5, 9), 2.0), ((50, 3), 100.0)])
@@ -33,9 +31,7 @@ def test_it_ridge_fit_matches_sklearn_ridge(shape, lam):
     X = rng.normal(size=shape)
     y = rng.normal(size=shape[0])
     expected = Ridge(alpha=lam, fit_intercept=False).fit(X, y).coef_
-    np.testing.assert_allclose(
-        run_reference("ridge-closed-form", X, y, lam), expected, rtol=1e-6, atol=1e-10
-    )
+    np.testing.assert_allclose(run_reference("ridge-closed-form", X, y, lam), expected, rtol=1e-6, atol=1e-10)
 
 
 @pytest.mark.parametrize("a, t", [(3.0, 1.0), (-0.4, 1.0), (0.5, 0.5), (-7.25, 0.3)])

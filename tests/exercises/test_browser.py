@@ -53,7 +53,9 @@ def graded_by_a_worker_thread():
     thread.join(timeout=10)
 
 
-def test_it_grades_a_correct_and_a_wrong_sigmoid_with_live_status(course, learner, live_server, page, graded_by_a_worker_thread):
+def test_it_grades_a_correct_and_a_wrong_sigmoid_with_live_status(
+    course, learner, live_server, page, graded_by_a_worker_thread
+):
     log_in(page, live_server, learner.username)
     page.goto(f"{live_server.url}/exercises/sigmoid/")
     assert page.locator("math").count() >= 1  # the statement's formula is MathML
@@ -91,7 +93,10 @@ def test_it_shows_every_refusal_next_to_the_submit_button(course, learner, live_
     assert page.inner_text("#form-errors").strip() == ""  # the earlier refusal is cleared
 
     # A server error is shown too, instead of nothing.
-    page.route("**/exercises/sigmoid/", lambda route: route.fulfill(status=500, body="boom") if route.request.method == "POST" else route.continue_())
+    page.route(
+        "**/exercises/sigmoid/",
+        lambda route: route.fulfill(status=500, body="boom") if route.request.method == "POST" else route.continue_(),
+    )
     page.click("form.answer button[type=submit]")
     page.wait_for_selector("#form-errors .flash.error")
     assert "error 500" in page.inner_text("#form-errors")

@@ -1,7 +1,6 @@
 """In a real Chromium: typing a symbolic answer updates the preview (rendered math and the
 variables found, or an error with a caret) without submitting; then Submit shows the hint."""
 
-
 import pytest
 
 from exercises.models import Exercise, Module
@@ -21,7 +20,9 @@ SPEC = {
 @pytest.fixture
 def sigmoid_derivative(db):
     module = Module.objects.create(slug="act", title="Activations", order=1)
-    exercise = Exercise.objects.create(module=module, slug="sigmoid-derivative", title="Sigmoid derivative", kind="symbolic")
+    exercise = Exercise.objects.create(
+        module=module, slug="sigmoid-derivative", title="Sigmoid derivative", kind="symbolic"
+    )
     exercise.add_version("Differentiate $\\sigma(x) = \\frac{1}{1 + e^{-x}}$.", SPEC)
     return exercise
 

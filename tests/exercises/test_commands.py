@@ -122,7 +122,9 @@ def test_it_splits_an_exercise_file_into_a_folder_that_loads_as_the_same_version
     folder = course / "activations" / "01-sigmoid"
     assert "cases.py, exercise.yaml, mutants/01-wrong-sign.py, reference.py, starter.py" in output
     assert not (course / "activations" / "01-sigmoid.yaml").exists()
-    assert (folder / "exercise.yaml").read_text() == original.split("entry_point: sigmoid\n")[0] + "entry_point: sigmoid\n" + (
+    assert (folder / "exercise.yaml").read_text() == original.split("entry_point: sigmoid\n")[
+        0
+    ] + "entry_point: sigmoid\n" + (
         "compare: {method: allclose, rtol: 1.0e-6, atol: 1.0e-12}\n"
     )  # the fields left behind keep their layout, byte for byte
     assert (folder / "mutants" / "01-wrong-sign.py").read_text().startswith('"""wrong sign"""\n\nimport numpy as np\n')
@@ -161,7 +163,9 @@ def test_it_replaces_copies_of_a_shared_helper_with_an_import_when_asked(tmp_pat
     course = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, course)
     (course / "_shared").mkdir()
-    (course / "_shared" / "inputs.py").write_text("import numpy as np\n\n\ndef few():\n    return np.linspace(-3, 3, 7)\n")
+    (course / "_shared" / "inputs.py").write_text(
+        "import numpy as np\n\n\ndef few():\n    return np.linspace(-3, 3, 7)\n"
+    )
     path = course / "activations" / "01-sigmoid.yaml"
     copy = "  def few():\n      return np.linspace(-3, 3, 7)\n\n"
     path.write_text(path.read_text().replace("  def cases(rng):\n", copy + "  def cases(rng):\n"))

@@ -58,21 +58,45 @@ def test_it_unpublishes_an_exercise_whose_file_is_gone(course_copy):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda text: text.replace("topics: [act.sigmoid]", "topics: [act.nope]"), "field 'topics': unknown topic id(s) act.nope"),
+        (
+            lambda text: text.replace("topics: [act.sigmoid]", "topics: [act.nope]"),
+            "field 'topics': unknown topic id(s) act.nope",
+        ),
         (lambda text: text.replace("kind: code", "kind: essay"), "field 'kind': 'essay' is not one of"),
         (lambda text: text.replace("entry_point: sigmoid\n", ""), "missing required field 'entry_point'"),
-        (lambda text: text.replace("def sigmoid(z):\n      z =", "def sigmoid(z)\n      z ="), "field 'reference': Python syntax error"),
+        (
+            lambda text: text.replace("def sigmoid(z):\n      z =", "def sigmoid(z)\n      z ="),
+            "field 'reference': Python syntax error",
+        ),
         (lambda text: text.replace(r"\frac{1}{1 + e^{-z}}", r"\frac{1}{"), "statement: cannot render the formula"),
         (lambda text: text.replace("method: allclose", "method: vibes"), "field 'compare': unknown method 'vibes'"),
         (lambda text: text + "plot: pie\n", "field 'plot': unknown kind 'pie'"),
         (lambda text: text + "plot: {kind: curve, x: q}\n", "field 'plot': 'x': 'q' is not a parameter of sigmoid(z)"),
-        (lambda text: text + "contract: {dtype: decimal}\n", "field 'contract': dtype 'decimal' is not one of integer, bool, float"),
-        (lambda text: text + "contract: {fp_errors: [overflows]}\n", "field 'contract': fp_errors must be a list of overflow"),
-        (lambda text: text + "contract: {inputs_unchanged: yes please}\n", "field 'contract': inputs_unchanged must be true or false"),
+        (
+            lambda text: text + "contract: {dtype: decimal}\n",
+            "field 'contract': dtype 'decimal' is not one of integer, bool, float",
+        ),
+        (
+            lambda text: text + "contract: {fp_errors: [overflows]}\n",
+            "field 'contract': fp_errors must be a list of overflow",
+        ),
+        (
+            lambda text: text + "contract: {inputs_unchanged: yes please}\n",
+            "field 'contract': inputs_unchanged must be true or false",
+        ),
         (lambda text: text + "contract: {pure: true}\n", "field 'contract': unknown key(s) ['pure']"),
-        (lambda text: text.replace("method: allclose,", "method: allclose, sign_rule: positive_diagonal,"), "sign_rule applies to sign_per_column"),
-        (lambda text: text.replace("method: allclose,", "method: sign_per_column, sign_rule: upwards,"), "unknown sign_rule 'upwards'"),
-        (lambda text: text.replace("method: allclose,", "method: sign_per_column, same_signs_as: 2,"), "same_signs_as 2 must name another value"),
+        (
+            lambda text: text.replace("method: allclose,", "method: allclose, sign_rule: positive_diagonal,"),
+            "sign_rule applies to sign_per_column",
+        ),
+        (
+            lambda text: text.replace("method: allclose,", "method: sign_per_column, sign_rule: upwards,"),
+            "unknown sign_rule 'upwards'",
+        ),
+        (
+            lambda text: text.replace("method: allclose,", "method: sign_per_column, same_signs_as: 2,"),
+            "same_signs_as 2 must name another value",
+        ),
         (lambda text: text + "\n  : not yaml [", "invalid YAML"),
         (lambda text: "- just\n- a list\n", "must be a YAML mapping"),
     ],
@@ -149,17 +173,49 @@ def test_it_reuses_a_figure_drawn_before_instead_of_drawing_it_again(course_copy
 @pytest.mark.parametrize(
     ("edit_figures", "edit_lesson", "where", "message"),
     [
-        (lambda text: text.replace("ax.plot(", "1 / 0\n    ax.plot("), None, "figures.py", "figure 'sigmoid_curve' failed (line 9): ZeroDivisionError"),
-        (lambda text: text.replace("def sigmoid_curve", "def sigmoid_curb"), None, "figures.py", "figure 'sigmoid_curve': there is no function sigmoid_curve(figure)"),
-        (lambda text: text.replace("import numpy", "import nump"), None, "figures.py", "cannot be loaded (line 3): ModuleNotFoundError"),
-        (lambda text: text.replace("ax = figure.subplots()", "ax = figure.subplots("), None, "figures.py", "cannot be loaded (line 7): SyntaxError"),
+        (
+            lambda text: text.replace("ax.plot(", "1 / 0\n    ax.plot("),
+            None,
+            "figures.py",
+            "figure 'sigmoid_curve' failed (line 9): ZeroDivisionError",
+        ),
+        (
+            lambda text: text.replace("def sigmoid_curve", "def sigmoid_curb"),
+            None,
+            "figures.py",
+            "figure 'sigmoid_curve': there is no function sigmoid_curve(figure)",
+        ),
+        (
+            lambda text: text.replace("import numpy", "import nump"),
+            None,
+            "figures.py",
+            "cannot be loaded (line 3): ModuleNotFoundError",
+        ),
+        (
+            lambda text: text.replace("ax = figure.subplots()", "ax = figure.subplots("),
+            None,
+            "figures.py",
+            "cannot be loaded (line 7): SyntaxError",
+        ),
         (lambda text: text.replace("ax = figure.subplots()\n", "return\n"), None, "figures.py", "the figure is empty"),
         (None, lambda text: re.sub(r"alt: .*\n", "", text), "lesson.md", "figure 1: missing 'alt'"),
-        (None, lambda text: text.replace("function: sigmoid_curve", "function: sigmoid curve"), "lesson.md", "figure 1: 'function' must be the name"),
-        (None, lambda text: text.replace("caption:", "colour: red\ncaption:"), "lesson.md", "figure 1: unknown field(s) colour"),
+        (
+            None,
+            lambda text: text.replace("function: sigmoid_curve", "function: sigmoid curve"),
+            "lesson.md",
+            "figure 1: 'function' must be the name",
+        ),
+        (
+            None,
+            lambda text: text.replace("caption:", "colour: red\ncaption:"),
+            "lesson.md",
+            "figure 1: unknown field(s) colour",
+        ),
     ],
 )
-def test_it_rejects_a_broken_figure_naming_the_file_and_the_figure(course_copy, edit_figures, edit_lesson, where, message):
+def test_it_rejects_a_broken_figure_naming_the_file_and_the_figure(
+    course_copy, edit_figures, edit_lesson, where, message
+):
     folder = course_copy / "activations"
     for name, edit in (("figures.py", edit_figures), ("lesson.md", edit_lesson)):
         if edit:
@@ -216,8 +272,14 @@ gradient:
         (GRADIENT.replace("wrt: z", "wrt: x"), "'wrt' must be one of the arguments (z)"),
         (GRADIENT.replace("def loss(z)", "def cost(z)"), "'loss' must be Python source defining loss(...)"),
         (GRADIENT + "  output: -1\n", "'output' must be the index of the gradient"),
-        (GRADIENT + "  derivation: nowhere\n  matrices: {z: [n, 1]}\n", "'gradient.derivation': 'nowhere' is not a symbolic exercise with a matrix gradient"),
-        (GRADIENT + "  derivation: sigmoid-derivative\n  matrices: {z: [n]}\n", "the shape of 'z' must be two dimension names or sizes"),
+        (
+            GRADIENT + "  derivation: nowhere\n  matrices: {z: [n, 1]}\n",
+            "'gradient.derivation': 'nowhere' is not a symbolic exercise with a matrix gradient",
+        ),
+        (
+            GRADIENT + "  derivation: sigmoid-derivative\n  matrices: {z: [n]}\n",
+            "the shape of 'z' must be two dimension names or sizes",
+        ),
     ],
 )
 def test_it_rejects_a_gradient_block_that_cannot_be_checked(course_copy, block, message):
@@ -249,9 +311,18 @@ def test_it_rejects_a_matrix_answer_with_a_reserved_name(course_copy):
         (lambda text: text + "extra: " + "[" * 5000 + "]" * 5000 + "\n", "nest deeper than 20 levels"),
         (lambda text: text + "extra: &big [1, 2]\nmore: *big\n", "aliases (*name) are not supported"),
         (lambda text: text.replace("title: Sigmoid", 'title: "Sig\\0moid"'), "field 'title' contains a NUL character"),
-        (lambda text: text.replace("difficulty: warm-up", "difficulty: warm-up\npoints: 99999999999999999999"), "field 'points' holds an integer that is too large"),
-        (lambda text: text.replace("difficulty: warm-up", "difficulty: warm-up\npoints: 5000"), "field 'points' must lie between 0 and 1000"),
-        (lambda text: text + "compare: {method: allclose, rtol: .inf}\n", "field 'compare' holds a number that is not finite"),
+        (
+            lambda text: text.replace("difficulty: warm-up", "difficulty: warm-up\npoints: 99999999999999999999"),
+            "field 'points' holds an integer that is too large",
+        ),
+        (
+            lambda text: text.replace("difficulty: warm-up", "difficulty: warm-up\npoints: 5000"),
+            "field 'points' must lie between 0 and 1000",
+        ),
+        (
+            lambda text: text + "compare: {method: allclose, rtol: .inf}\n",
+            "field 'compare' holds a number that is not finite",
+        ),
     ],
 )
 def test_it_rejects_hostile_files_before_reading_them_into_the_database(course_copy, edit, message):
@@ -289,7 +360,9 @@ def test_it_reads_an_exercise_folder_as_the_file_it_was_split_from(course_copy):
 def test_it_names_a_mutant_by_its_docstring_or_else_its_file_name(course_copy):
     folder = split_sigmoid(course_copy)
     (folder / "mutants" / "02-off_by_one.py").write_text("def sigmoid(z):\n    return z + 1\n")
-    (folder / "mutants" / "03-x.py").write_text('"""Forgets the minus sign.\n\nMore words here."""\n\nimport numpy as np\n')
+    (folder / "mutants" / "03-x.py").write_text(
+        '"""Forgets the minus sign.\n\nMore words here."""\n\nimport numpy as np\n'
+    )
     mutants = content.exercise_data(folder / "exercise.yaml")["mutants"]
     assert [m["name"] for m in mutants] == ["wrong sign", "off by one", "Forgets the minus sign."]
     assert mutants[0]["code"].startswith("import numpy as np\n") and mutants[2]["code"] == "import numpy as np\n"
@@ -309,7 +382,9 @@ def cases(rng):
 def test_it_inlines_shared_helpers_into_what_the_sandbox_gets(course_copy):
     folder = split_sigmoid(course_copy)
     (course_copy / "_shared").mkdir()
-    (course_copy / "_shared" / "grids.py").write_text("import numpy as np\n\nsteps = 3\n\n\ndef grid(n):\n    return np.zeros(n)\n")
+    (course_copy / "_shared" / "grids.py").write_text(
+        "import numpy as np\n\nsteps = 3\n\n\ndef grid(n):\n    return np.zeros(n)\n"
+    )
     (course_copy / "activations" / "_shared").mkdir()  # the module's own helper of that name wins
     (course_copy / "activations" / "_shared" / "grids.py").write_text(
         "import numpy as np\n\nfrom _shared.sizes import steps\n\n\ndef grid(n):\n    return np.linspace(-3, 3, n)\n"
@@ -321,16 +396,28 @@ def test_it_inlines_shared_helpers_into_what_the_sandbox_gets(course_copy):
     assert "_shared." not in cases and "np.linspace(-3, 3, n)" in cases and "steps = 7" in cases
     assert "points = grid\n" in cases and cases.count("# --- end of _shared/") == 2
     checks = Exercise.objects.get(slug="sigmoid").current_version.validate()  # in the sandbox, as published
-    assert [(check.name, check.ok) for check in checks] == [("reference", True), ("starter", True), ("mutant: wrong sign", True)]
+    assert [(check.name, check.ok) for check in checks] == [
+        ("reference", True),
+        ("starter", True),
+        ("mutant: wrong sign", True),
+    ]
 
 
 @pytest.mark.parametrize(
     ("where", "text", "message"),
     [
         ("reference.py", "def sigmoid(z)\n    return z\n", "01-sigmoid/reference.py: Python syntax error on line 1"),
-        ("cases.py", "from _shared.nope import f\n", "01-sigmoid/cases.py: line 1: there is no _shared/nope.py in the module or the course"),
+        (
+            "cases.py",
+            "from _shared.nope import f\n",
+            "01-sigmoid/cases.py: line 1: there is no _shared/nope.py in the module or the course",
+        ),
         ("cases.py", "from _shared.helpers import g\n", "01-sigmoid/cases.py: line 1: _shared/helpers.py defines no g"),
-        ("cases.py", "def cases(rng):\n    from _shared.helpers import f\n", "line 2: a _shared import must be at the top level"),
+        (
+            "cases.py",
+            "def cases(rng):\n    from _shared.helpers import f\n",
+            "line 2: a _shared import must be at the top level",
+        ),
         ("cases.py", "import _shared.helpers\n", "`import _shared` is not supported"),
         ("mutants/01-wrong-sign.py", "def sigmoid(z) return\n", "mutants/01-wrong-sign.py: Python syntax error"),
         ("starter.py", "x = '\x00'\n", "starter.py: the file contains a NUL character"),

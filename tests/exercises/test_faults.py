@@ -59,7 +59,9 @@ def test_it_regrades_what_a_killed_worker_was_grading(course, learner, client, r
     client.force_login(learner)
     with publishing_to(redis_url, queue):
         with celery_worker(redis_url, queue, **FAST_RECOVERY) as worker:
-            response = client.post(reverse("exercise", args=["sigmoid"]), {"answer": SIGMOID_SLEEPY}, HTTP_HX_REQUEST="true")
+            response = client.post(
+                reverse("exercise", args=["sigmoid"]), {"answer": SIGMOID_SLEEPY}, HTTP_HX_REQUEST="true"
+            )
             assert response.status_code == 200
             deadline = time.monotonic() + 30
             while not Submission.objects.filter(status="running").exists() and time.monotonic() < deadline:
@@ -83,7 +85,19 @@ def restartable_redis(tmp_path):
     if not server:
         pytest.skip("no redis-server to start")
     socket_path = tmp_path / "redis.sock"
-    command = [server, "--port", "0", "--unixsocket", str(socket_path), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
+    command = [
+        server,
+        "--port",
+        "0",
+        "--unixsocket",
+        str(socket_path),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(tmp_path),
+    ]
 
     class Redis:
         url = f"redis+socket://{socket_path}"
@@ -108,7 +122,9 @@ def restartable_redis(tmp_path):
         redis.stop()
 
 
-def test_it_loses_nothing_when_redis_stops_and_comes_back_empty(course, learner, other_learner, client, restartable_redis):
+def test_it_loses_nothing_when_redis_stops_and_comes_back_empty(
+    course, learner, other_learner, client, restartable_redis
+):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     url = reverse("exercise", args=["sigmoid"])
     with publishing_to(restartable_redis.url, queue):
@@ -158,4 +174,3 @@ def test_it_survives_terminated_database_connections(course, learner, client, li
         settle(worker)
     assert statuses == [200, 200, 200]
     assert_all_graded_once(2)
-

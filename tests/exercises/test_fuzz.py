@@ -153,7 +153,11 @@ def endpoints(w) -> list[Endpoint]:
         Endpoint("GET", f"/submissions/{w.submission.pk}/cases/1/plot/", htmx=True),
         Endpoint("GET", "/accounts/login/", {"next": "/"}),
         Endpoint("POST", "/accounts/login/", {"username": "ada", "password": "wrong", "next": "/"}),
-        Endpoint("POST", "/accounts/signup/", {"username": "newcomer", "email": "newcomer@example.org", "password1": PASSWORD, "password2": PASSWORD}),
+        Endpoint(
+            "POST",
+            "/accounts/signup/",
+            {"username": "newcomer", "email": "newcomer@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        ),
         Endpoint(
             "POST", "/accounts/password_change/", {"old_password": PASSWORD, "new_password1": "x", "new_password2": "y"}
         ),
@@ -163,7 +167,14 @@ def endpoints(w) -> list[Endpoint]:
         Endpoint(
             "GET",
             f"/teach/cohorts/{c}/",
-            {"days": "7", "status": "struggling", "sort": "exercise:sigmoid", "order": "desc", "module": "activations", "page": "2"},
+            {
+                "days": "7",
+                "status": "struggling",
+                "sort": "exercise:sigmoid",
+                "order": "desc",
+                "module": "activations",
+                "page": "2",
+            },
         ),
         Endpoint("POST", f"/teach/cohorts/{c}/invite/"),
         Endpoint("GET", f"/teach/cohorts/{c}/completion/", htmx=True),
@@ -179,7 +190,9 @@ def endpoints(w) -> list[Endpoint]:
         Endpoint("POST", "/teach/exercises/sigmoid/edit/", {**exercise_form, "slug": "sigmoid"}),
         Endpoint("POST", "/teach/exercises/import/", {"module": str(w.module.pk), "files": None}, files=True),
         Endpoint("POST", "/teach/preview/", {"statement": "$x^2$"}, htmx=True),
-        Endpoint("POST", "/teach/preview/expression/", {"field": "expected", "expected": "2*x", "variables": "x"}, htmx=True),
+        Endpoint(
+            "POST", "/teach/preview/expression/", {"field": "expected", "expected": "2*x", "variables": "x"}, htmx=True
+        ),
         Endpoint("GET", "/teach/exercises/sigmoid/"),
         Endpoint("POST", "/teach/exercises/sigmoid/validate/"),
         Endpoint("POST", "/teach/exercises/sigmoid/publish/"),
@@ -200,7 +213,10 @@ def endpoints(w) -> list[Endpoint]:
                 ("rename", {"name": "Autumn"}),
                 ("add-instructor", {"username": "prof"}),
                 ("remove-instructor", {"user": str(w.instructor.pk)}),
-                ("deadline", {"module": str(w.module.pk), "quiz": "on", "due_at": "2030-01-01T12:00", "late_policy": "closed"}),
+                (
+                    "deadline",
+                    {"module": str(w.module.pk), "quiz": "on", "due_at": "2030-01-01T12:00", "late_policy": "closed"},
+                ),
                 ("remove-deadline", {"deadline": "1"}),
             )
         ),
@@ -233,7 +249,9 @@ def endpoints(w) -> list[Endpoint]:
         # LTI: what an LMS (or anyone pretending to be one) sends, with no registration behind it.
         Endpoint("GET", "/lti/jwks.json"),
         Endpoint("GET", "/lti/config/canvas.json"),
-        Endpoint("GET", "/lti/init/", {"iss": "https://lms.example", "login_hint": "1", "target_link_uri": "https://x/"}),
+        Endpoint(
+            "GET", "/lti/init/", {"iss": "https://lms.example", "login_hint": "1", "target_link_uri": "https://x/"}
+        ),
         Endpoint("POST", "/lti/init/", {"iss": "https://lms.example", "login_hint": "1", "client_id": "c"}),
         Endpoint("GET", "/lti/init/4f0c2a4e-55a4-4b5e-9a1e-0d8f1d2c3b4a/", {"login_hint": "1"}),
         Endpoint("POST", "/lti/launch/", {"id_token": "e30.e30.", "state": "state-1"}),
@@ -296,7 +314,10 @@ def world(course, settings) -> World:
         validation=ValidationRun.start(sigmoid.current_version, instructor),
         regrade=Regrade.start(cohort, sigmoid, instructor),
         token=AccessToken.issue(learner, "fuzzed")[0],
-        secrets={"learner": AccessToken.issue(learner, "api")[1], "instructor": AccessToken.issue(instructor, "api")[1]},
+        secrets={
+            "learner": AccessToken.issue(learner, "api")[1],
+            "instructor": AccessToken.issue(instructor, "api")[1],
+        },
     )
 
 

@@ -25,7 +25,9 @@ NEW_PASSWORD = "another-long-password"
 def choice_exercise(course):
     """A choice question in a problem set (the fixture course has choices in its quiz only)."""
     module = Module.objects.get(slug="linear-algebra")
-    exercise = Exercise.objects.create(module=module, slug="singular-matrix", title="When is a matrix singular?", kind="choice", order=9)
+    exercise = Exercise.objects.create(
+        module=module, slug="singular-matrix", title="When is a matrix singular?", kind="choice", order=9
+    )
     spec = {
         "choices": [
             {"text": "When $\\det(A) = 0$", "correct": True, "feedback": "Its columns are then linearly dependent."},
@@ -81,7 +83,9 @@ def type_code(page, code: str) -> None:
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_it_walks_a_new_learners_journey_without_a_barrier(course, choice_exercise, live_server, page, mailoutbox, width):
+def test_it_walks_a_new_learners_journey_without_a_barrier(
+    course, choice_exercise, live_server, page, mailoutbox, width
+):
     journey = Journey(page, live_server.url, width)
 
     # Sign-up: a refusal first, then an account with an email address.
@@ -240,7 +244,9 @@ def test_it_lets_a_keyboard_user_write_submit_and_leave_the_editor(course, learn
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/exercises/sigmoid/")
-    page.wait_for_function("() => (document.querySelector('.django-ace-widget') || {dataset: {}}).dataset.keyboardReady")
+    page.wait_for_function(
+        "() => (document.querySelector('.django-ace-widget') || {dataset: {}}).dataset.keyboardReady"
+    )
     journey.check()
 
     # The skip link comes first and shows itself; then Tab to the editor, every stop visible.

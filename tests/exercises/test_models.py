@@ -62,14 +62,18 @@ def test_it_scores_a_wrong_answer_per_case(course, learner, submit):
 
 def test_it_claims_a_submission_only_once(course, learner):
     exercise = Exercise.objects.get(slug="sigmoid")
-    submission = Submission.objects.create(learner=learner, exercise=exercise, version=exercise.current_version, answer="x")
+    submission = Submission.objects.create(
+        learner=learner, exercise=exercise, version=exercise.current_version, answer="x"
+    )
     assert Submission.claim(submission.pk) is not None
     assert Submission.claim(submission.pk) is None
 
 
 def test_it_gives_back_a_claim_whose_lease_expired_and_drops_the_late_verdict(course, learner):
     exercise = Exercise.objects.get(slug="sigmoid")
-    submission = Submission.objects.create(learner=learner, exercise=exercise, version=exercise.current_version, answer="x")
+    submission = Submission.objects.create(
+        learner=learner, exercise=exercise, version=exercise.current_version, answer="x"
+    )
     first = Submission.claim(submission.pk)
     Submission.objects.filter(pk=submission.pk).update(started_at=timezone.now() - timedelta(hours=1))
     assert list(Submission.objects.lease_expired()) == [submission]
@@ -85,8 +89,12 @@ def test_it_gives_back_a_claim_whose_lease_expired_and_drops_the_late_verdict(co
 def test_it_marks_a_submission_that_keeps_killing_workers_as_a_platform_error(course, learner):
     exercise = Exercise.objects.get(slug="sigmoid")
     submission = Submission.objects.create(
-        learner=learner, exercise=exercise, version=exercise.current_version, answer=SIGMOID_RIGHT,
-        claims=Submission.MAX_CLAIMS + 1, status=Submission.Status.RUNNING,
+        learner=learner,
+        exercise=exercise,
+        version=exercise.current_version,
+        answer=SIGMOID_RIGHT,
+        claims=Submission.MAX_CLAIMS + 1,
+        status=Submission.Status.RUNNING,
     )
     submission.grade()
     submission.refresh_from_db()

@@ -72,7 +72,9 @@ def test_it_falls_back_to_a_short_poll_when_redis_is_unreachable(settings):
 @pytest.mark.django_db(transaction=True)
 def test_it_answers_the_long_poll_with_the_verdict_once_a_worker_records_it(course, learner, client, push_channel):
     exercise = Exercise.objects.get(slug="sigmoid")
-    submission = Submission.objects.create(learner=learner, exercise=exercise, version=exercise.current_version, answer=SIGMOID_RIGHT)
+    submission = Submission.objects.create(
+        learner=learner, exercise=exercise, version=exercise.current_version, answer=SIGMOID_RIGHT
+    )
     client.force_login(learner)
     timer = later(0.5, grade_submission_now, submission.pk)
     response = client.get(reverse("submission", args=[submission.pk]) + "?wait=1", HTTP_HX_REQUEST="true")
@@ -94,7 +96,9 @@ def test_it_returns_a_pending_fragment_that_asks_again_without_a_push_channel(co
     settings.VERDICT_PUSH_URL = ""
     settings.VERDICT_POLL_SECONDS = 0.05
     exercise = Exercise.objects.get(slug="sigmoid")
-    submission = Submission.objects.create(learner=learner, exercise=exercise, version=exercise.current_version, answer=SIGMOID_RIGHT)
+    submission = Submission.objects.create(
+        learner=learner, exercise=exercise, version=exercise.current_version, answer=SIGMOID_RIGHT
+    )
     client.force_login(learner)
     response = client.get(reverse("submission", args=[submission.pk]) + "?wait=1", HTTP_HX_REQUEST="true")
     body = response.content.decode()
@@ -104,6 +108,10 @@ def test_it_returns_a_pending_fragment_that_asks_again_without_a_push_channel(co
 @pytest.mark.django_db
 def test_it_keeps_the_long_poll_to_the_submissions_owner(course, learner, other_learner, client):
     exercise = Exercise.objects.get(slug="sigmoid")
-    submission = Submission.objects.create(learner=learner, exercise=exercise, version=exercise.current_version, answer="x")
+    submission = Submission.objects.create(
+        learner=learner, exercise=exercise, version=exercise.current_version, answer="x"
+    )
     client.force_login(other_learner)
-    assert client.get(reverse("submission", args=[submission.pk]) + "?wait=1", HTTP_HX_REQUEST="true").status_code == 404
+    assert (
+        client.get(reverse("submission", args=[submission.pk]) + "?wait=1", HTTP_HX_REQUEST="true").status_code == 404
+    )

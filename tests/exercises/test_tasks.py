@@ -43,7 +43,9 @@ def holding(*pks):
 
 def queued(learner, slug, answer, **fields):
     exercise = Exercise.objects.get(slug=slug)
-    return Submission.objects.create(learner=learner, exercise=exercise, version=exercise.current_version, answer=answer, **fields)
+    return Submission.objects.create(
+        learner=learner, exercise=exercise, version=exercise.current_version, answer=answer, **fields
+    )
 
 
 @pytest.mark.django_db
@@ -89,7 +91,9 @@ def test_it_sends_at_once_what_could_not_reach_the_broker(course, learner):
 
 
 @pytest.mark.django_db
-def test_it_puts_a_learners_second_pending_code_submission_in_the_backlog_lane(course, learner, other_learner, settings):
+def test_it_puts_a_learners_second_pending_code_submission_in_the_backlog_lane(
+    course, learner, other_learner, settings
+):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.task_always_eager = False
     first = Submission.submit(learner, Exercise.objects.get(slug="sigmoid"), SIGMOID_RIGHT)
@@ -149,7 +153,12 @@ def celery_worker(redis_url, queue: str, **env):
     """A real `celery worker` process on this test's lanes (threads pool, as in production)."""
     lanes = f"{queue},{queue}-backlog,{queue}-answers"
     environment = dict(
-        os.environ, DATABASE_URL=_database_url_for_worker(), REDIS_URL=redis_url, DEBUG="true", GRADING_QUEUE=queue, **env
+        os.environ,
+        DATABASE_URL=_database_url_for_worker(),
+        REDIS_URL=redis_url,
+        DEBUG="true",
+        GRADING_QUEUE=queue,
+        **env,
     )
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "mlcourse", "worker", "-Q", lanes, "--loglevel", "warning", "--without-gossip", "--without-mingle"],

@@ -61,7 +61,10 @@ def test_it_resets_a_forgotten_password_by_email(client, learner, mailoutbox):
     link = next(line for line in email.body.splitlines() if "/accounts/reset/" in line)
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()
-    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": "a-brand-new-password", "new_password2": "a-brand-new-password"})
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-brand-new-password", "new_password2": "a-brand-new-password"},
+    )
     assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
     logged_in = client.post(reverse("login"), {"username": "ada", "password": "a-brand-new-password"})
     assert logged_in.status_code == 302 and client.get("/").context["user"].username == "ada"
@@ -86,7 +89,9 @@ def test_it_grades_a_correct_submission_and_shows_feedback(course, learner_clien
     assert "Correct." in page
 
 
-def test_it_shows_per_case_feedback_with_input_expected_and_got(course, learner_client, django_capture_on_commit_callbacks):
+def test_it_shows_per_case_feedback_with_input_expected_and_got(
+    course, learner_client, django_capture_on_commit_callbacks
+):
     post_answer(learner_client, "sigmoid", SIGMOID_WRONG, django_capture_on_commit_callbacks)
     submission = Submission.objects.get()
     page = learner_client.get(reverse("submission", args=[submission.pk])).content.decode()
@@ -109,7 +114,9 @@ def test_it_trims_the_traceback_to_the_learners_code(course, learner_client, dja
 
 
 def test_it_answers_htmx_with_a_fragment_that_waits_for_the_verdict(course, learner_client):
-    response = learner_client.post(reverse("exercise", args=["sigmoid"]), {"answer": SIGMOID_RIGHT}, HTTP_HX_REQUEST="true")
+    response = learner_client.post(
+        reverse("exercise", args=["sigmoid"]), {"answer": SIGMOID_RIGHT}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     body = response.content.decode()
     pk = Submission.objects.get().pk
@@ -129,7 +136,9 @@ def test_it_refuses_a_sixth_pending_submission_visibly(course, learner, learner_
     exercise = Exercise.objects.get(slug="sigmoid")
     for _ in range(Submission.MAX_PENDING_PER_LEARNER):
         Submission.objects.create(learner=learner, exercise=exercise, version=exercise.current_version, answer="x")
-    response = learner_client.post(reverse("exercise", args=["sigmoid"]), {"answer": SIGMOID_RIGHT}, HTTP_HX_REQUEST="true")
+    response = learner_client.post(
+        reverse("exercise", args=["sigmoid"]), {"answer": SIGMOID_RIGHT}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 429 and response["HX-Retarget"] == "#form-errors"
     assert "still being graded" in response.content.decode()
     assert Submission.objects.count() == Submission.MAX_PENDING_PER_LEARNER
@@ -211,7 +220,9 @@ def test_it_runs_a_quiz_attempt_to_a_score(course, learner, learner_client, djan
     assert "100%" in learner_client.get(reverse("quiz", args=["activations"])).content.decode()
 
 
-def test_it_refuses_a_second_answer_to_a_quiz_question(course, learner, learner_client, django_capture_on_commit_callbacks):
+def test_it_refuses_a_second_answer_to_a_quiz_question(
+    course, learner, learner_client, django_capture_on_commit_callbacks
+):
     learner_client.post(reverse("quiz", args=["activations"]))
     attempt = QuizAttempt.objects.get(learner=learner)
     from exercises.models import Exercise
@@ -219,7 +230,9 @@ def test_it_refuses_a_second_answer_to_a_quiz_question(course, learner, learner_
     choice = Exercise.objects.get(slug="relu-choice")
     with django_capture_on_commit_callbacks(execute=True):
         for answer in ("1", "0"):
-            learner_client.post(reverse("quiz_answer", args=[attempt.pk, "relu-choice"]), {f"q{choice.pk}-answer": answer})
+            learner_client.post(
+                reverse("quiz_answer", args=[attempt.pk, "relu-choice"]), {f"q{choice.pk}-answer": answer}
+            )
     assert attempt.submissions.count() == 1
 
 
@@ -279,19 +292,25 @@ def answer_quiz(client, attempt, slug, value, django_capture_on_commit_callbacks
         return client.post(reverse("quiz_answer", args=[attempt.pk, slug]), {f"q{exercise.pk}-answer": value})
 
 
-def test_it_reveals_quiz_answers_only_when_the_attempt_closes(course, learner, learner_client, django_capture_on_commit_callbacks):
+def test_it_reveals_quiz_answers_only_when_the_attempt_closes(
+    course, learner, learner_client, django_capture_on_commit_callbacks
+):
     learner_client.post(reverse("quiz", args=["activations"]))
     attempt = QuizAttempt.objects.get(learner=learner)
     answer_quiz(learner_client, attempt, "relu-choice", "1", django_capture_on_commit_callbacks)  # wrong
     page = learner_client.get(attempt.get_absolute_url()).content.decode()
     assert "Answer saved." in page and "That is the identity" not in page and "verdict" not in page
-    assert '<span class="choice-text"><span class="math inline"><math alttext="-3"' in page  # the choice's text with its math, not "[1]"
+    assert (
+        '<span class="choice-text"><span class="math inline"><math alttext="-3"' in page
+    )  # the choice's text with its math, not "[1]"
     answer_quiz(learner_client, attempt, "sigmoid-zero", "0.5", django_capture_on_commit_callbacks)
     page = learner_client.get(attempt.get_absolute_url()).content.decode()
     assert "Finished: score 67%" in page and "That is the identity" in page  # 2 of 3 points
 
 
-def test_it_shows_quiz_feedback_per_answer_when_the_quiz_says_so(course, learner, learner_client, django_capture_on_commit_callbacks):
+def test_it_shows_quiz_feedback_per_answer_when_the_quiz_says_so(
+    course, learner, learner_client, django_capture_on_commit_callbacks
+):
     Module.objects.filter(slug="activations").update(quiz_feedback="per-answer")
     learner_client.post(reverse("quiz", args=["activations"]))
     attempt = QuizAttempt.objects.get(learner=learner)
@@ -299,7 +318,9 @@ def test_it_shows_quiz_feedback_per_answer_when_the_quiz_says_so(course, learner
     assert "That is the identity" in learner_client.get(attempt.get_absolute_url()).content.decode()
 
 
-def test_it_finishes_an_attempt_with_blanks_only_after_confirmation(course, learner, learner_client, django_capture_on_commit_callbacks):
+def test_it_finishes_an_attempt_with_blanks_only_after_confirmation(
+    course, learner, learner_client, django_capture_on_commit_callbacks
+):
     learner_client.post(reverse("quiz", args=["activations"]))
     attempt = QuizAttempt.objects.get(learner=learner)
     answer_quiz(learner_client, attempt, "relu-choice", "0", django_capture_on_commit_callbacks)
@@ -316,7 +337,11 @@ def test_it_draws_each_quiz_attempt_its_own_variant(course, learner):
     from exercises.models import Exercise
 
     choice = Exercise.objects.get(slug="relu-choice")
-    choice.add_version(choice.current_version.statement, {**choice.spec, "choices": [{"text": str(n), "correct": n == 0} for n in range(6)]}, live=True)
+    choice.add_version(
+        choice.current_version.statement,
+        {**choice.spec, "choices": [{"text": str(n), "correct": n == 0} for n in range(6)]},
+        live=True,
+    )
     symbolic = Exercise.objects.get(slug="sigmoid-derivative")
     symbolic.add_version("Take {{a}}.", {**symbolic.spec, "params": {"a": [1, 1000]}}, live=True)
     module = course_module("activations")
@@ -327,7 +352,9 @@ def test_it_draws_each_quiz_attempt_its_own_variant(course, learner):
     assert attempts[0].context_for(choice) == attempts[0].context_for(choice)  # stable within an attempt
 
 
-def test_it_shows_a_quiz_question_with_this_attempts_parameters(course, learner, learner_client, django_capture_on_commit_callbacks):
+def test_it_shows_a_quiz_question_with_this_attempts_parameters(
+    course, learner, learner_client, django_capture_on_commit_callbacks
+):
     from exercises.models import Exercise
 
     numeric = Exercise.objects.get(slug="sigmoid-zero")
@@ -378,7 +405,11 @@ def plot_of(client, submission, index):
     response = client.get(reverse("submission_plot", args=[submission.pk, index]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
-    svg = re.search(r'<figure class="plot">(<svg role="img" aria-labelledby="([^"]+)" aria-describedby="([^"]+)".*</svg>)', html, re.S)
+    svg = re.search(
+        r'<figure class="plot">(<svg role="img" aria-labelledby="([^"]+)" aria-describedby="([^"]+)".*</svg>)',
+        html,
+        re.S,
+    )
     assert svg, html[:300]
     assert len(svg[1].encode()) < 30_000
     title = re.search(rf'<title id="{svg[2]}">([^<]+)</title>', svg[1])[1]
@@ -435,6 +466,8 @@ def test_it_opens_a_plot_as_a_page_without_javascript(course, learner, learner_c
     submission = submit(learner, "sigmoid", SIGMOID_WRONG)
     page = learner_client.get(reverse("submission_plot", args=[submission.pk, 1])).content.decode()
     assert "<html" in page and '<figure class="plot"><svg role="img"' in page
+
+
 @pytest.mark.parametrize("shown", ["²", "-1", "0", "1.5", "99999999999999999999999"])
 def test_it_ignores_a_submission_query_that_is_not_a_plain_id(course, learner_client, shown):
     response = learner_client.get(reverse("exercise", args=["sigmoid"]), {"submission": shown})
@@ -447,7 +480,9 @@ def test_it_restores_a_past_submission_into_the_form(course, learner, learner_cl
     wrong = submit(learner, "sigmoid", SIGMOID_WRONG)
     submit(learner, "sigmoid", SIGMOID_RIGHT)
     page = learner_client.get(reverse("exercise", args=["sigmoid"])).content.decode()
-    assert f'href="?restore={wrong.pk}#answer"' in page and f'data-answer-url="/submissions/{wrong.pk}/answer.txt"' in page
+    assert (
+        f'href="?restore={wrong.pk}#answer"' in page and f'data-answer-url="/submissions/{wrong.pk}/answer.txt"' in page
+    )
     form = learner_client.get(reverse("exercise", args=["sigmoid"]), {"restore": wrong.pk}).context["form"]
     assert form["answer"].value() == SIGMOID_WRONG  # the latest (right) one otherwise
     text = learner_client.get(reverse("submission_answer", args=[wrong.pk]))
@@ -483,7 +518,10 @@ def test_it_answers_a_quiz_question_in_place_through_htmx(course, learner, learn
     answered = learner_client.post(url, {f"q{numeric.pk}-answer": "0.5"}, HTTP_HX_REQUEST="true")
     body = answered.content.decode()
     assert answered.status_code == 200 and "Answer saved." in body
-    assert 'id="quiz-status" class="quiz-status" role="status" hx-swap-oob="true"' in body and "1 of 2 questions answered" in body
+    assert (
+        'id="quiz-status" class="quiz-status" role="status" hx-swap-oob="true"' in body
+        and "1 of 2 questions answered" in body
+    )
     again = learner_client.post(url, {f"q{numeric.pk}-answer": "0.7"}, HTTP_HX_REQUEST="true")
     assert again.status_code == 409 and "You already answered this question" in again.content.decode()
     assert attempt.submissions.count() == 1
@@ -496,11 +534,19 @@ def test_it_shows_every_question_with_its_feedback_once_the_last_answer_closes_t
     attempt = QuizAttempt.objects.get(learner=learner)
     numeric, choice = Exercise.objects.get(slug="sigmoid-zero"), Exercise.objects.get(slug="relu-choice")
     with django_capture_on_commit_callbacks(execute=True):
-        learner_client.post(reverse("quiz_answer", args=[attempt.pk, "sigmoid-zero"]), {f"q{numeric.pk}-answer": "0.5"}, HTTP_HX_REQUEST="true")
+        learner_client.post(
+            reverse("quiz_answer", args=[attempt.pk, "sigmoid-zero"]),
+            {f"q{numeric.pk}-answer": "0.5"},
+            HTTP_HX_REQUEST="true",
+        )
     missing = learner_client.post(reverse("quiz_answer", args=[attempt.pk, "relu-choice"]), {}, HTTP_HX_REQUEST="true")
     assert missing.status_code == 422 and "Pick one of the choices." in missing.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        last = learner_client.post(reverse("quiz_answer", args=[attempt.pk, "relu-choice"]), {f"q{choice.pk}-answer": "1"}, HTTP_HX_REQUEST="true")
+        last = learner_client.post(
+            reverse("quiz_answer", args=[attempt.pk, "relu-choice"]),
+            {f"q{choice.pk}-answer": "1"},
+            HTTP_HX_REQUEST="true",
+        )
     assert "Finishing: the last answers are being graded." in last.content.decode()  # graded after this response
     assert f'hx-get="{reverse("quiz_attempt", args=[attempt.pk])}?part=status"' in last.content.decode()
     closed = learner_client.get(reverse("quiz_attempt", args=[attempt.pk]), {"part": "status"}, HTTP_HX_REQUEST="true")
@@ -511,11 +557,15 @@ def test_it_shows_every_question_with_its_feedback_once_the_last_answer_closes_t
 
 def test_it_refuses_an_unreadable_symbolic_quiz_answer_without_spending_the_question(course, learner, learner_client):
     symbolic = Exercise.objects.get(slug="sigmoid-derivative")
-    symbolic.add_version(symbolic.current_version.statement, symbolic.spec, {**symbolic.metadata(), "in_quiz": True}, live=True)
+    symbolic.add_version(
+        symbolic.current_version.statement, symbolic.spec, {**symbolic.metadata(), "in_quiz": True}, live=True
+    )
     learner_client.post(reverse("quiz", args=["activations"]))
     attempt = QuizAttempt.objects.get(learner=learner)
     response = learner_client.post(
-        reverse("quiz_answer", args=[attempt.pk, "sigmoid-derivative"]), {f"q{symbolic.pk}-answer": "e^(-x) /"}, HTTP_HX_REQUEST="true"
+        reverse("quiz_answer", args=[attempt.pk, "sigmoid-derivative"]),
+        {f"q{symbolic.pk}-answer": "e^(-x) /"},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 422 and "ends with &#x27;/&#x27;" in response.content.decode()
     assert not attempt.submissions.exists()

@@ -55,7 +55,7 @@ def test_it_shows_each_learner_their_own_parameters(learner_client, learner, det
     values = determinant.context_for(learner)["params"]
     assert values == determinant.context_for(learner)["params"]  # stable across visits
     html = learner_client.get("/exercises/det-x/").content.decode()
-    assert "{{a}}" not in html and "hx-post=\"/exercises/det-x/preview/\"" in html
+    assert "{{a}}" not in html and 'hx-post="/exercises/det-x/preview/"' in html
 
 
 def test_it_grades_a_submission_with_the_learners_parameters(learner, determinant, submit):
@@ -82,11 +82,15 @@ def test_it_validates_parametrised_exercises_at_both_ends(determinant):
     assert checks[0].name == "expected answer (a=2, b=2, c=1)"
 
 
-def test_it_refuses_an_answer_that_asks_the_checker_to_differentiate(course, learner_client, django_capture_on_commit_callbacks):
+def test_it_refuses_an_answer_that_asks_the_checker_to_differentiate(
+    course, learner_client, django_capture_on_commit_callbacks
+):
     from exercises.models import Submission
 
     answer = "diff(1/(1 + exp(-x)), x)"
-    html = learner_client.post("/exercises/sigmoid-derivative/preview/", {"answer": answer}, HTTP_HX_REQUEST="true").content.decode()
+    html = learner_client.post(
+        "/exercises/sigmoid-derivative/preview/", {"answer": answer}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "Write the derivative itself; `diff` is not allowed in this answer." in html
     with django_capture_on_commit_callbacks(execute=True):
         learner_client.post("/exercises/sigmoid-derivative/", {"answer": answer})

@@ -29,7 +29,10 @@ def test_it_checks_significant_figures():
     assert numeric("0.68269", value=0.68269, sig_figs=3).correct
     wrong = numeric("0.68", value=0.68269, sig_figs=3)
     assert not wrong.correct and wrong.message == "Too small. Not right to 3 significant figures."
-    assert numeric("0.68", value=0.68269, sig_figs=3, show_direction=False).message == "Not right to 3 significant figures."
+    assert (
+        numeric("0.68", value=0.68269, sig_figs=3, show_direction=False).message
+        == "Not right to 3 significant figures."
+    )
 
 
 def test_it_says_whether_a_miss_is_too_large_or_too_small_and_the_tolerance():
@@ -42,7 +45,10 @@ def test_it_says_whether_a_miss_is_too_large_or_too_small_and_the_tolerance():
 
 
 def test_it_keeps_direction_and_tolerance_to_itself_when_the_exercise_says_so():
-    assert numeric("0.69", value=0.6827, rtol=1e-3, show_direction=False, show_tolerance=False).message == "Not within the tolerance."
+    assert (
+        numeric("0.69", value=0.6827, rtol=1e-3, show_direction=False, show_tolerance=False).message
+        == "Not within the tolerance."
+    )
     vector = numeric("[1, 3]", value=[1, 2], atol=0.1)
     assert vector.cases[0].message == "Too large. An answer counts when it is within 0.1 of the expected value."
 
@@ -113,7 +119,10 @@ def test_it_gives_feedback_for_each_picked_choice():
 
 def test_it_needs_every_right_choice_and_no_wrong_one():
     assert grade_choice({"choices": CHOICES, "multiple": True}, "[0, 2]").correct
-    assert grade_choice({"choices": CHOICES, "multiple": True}, "[0]").message == "Not quite: 1 correct choice not selected."
+    assert (
+        grade_choice({"choices": CHOICES, "multiple": True}, "[0]").message
+        == "Not quite: 1 correct choice not selected."
+    )
 
 
 def test_it_refuses_several_picks_for_a_single_answer_question():

@@ -23,7 +23,18 @@ def test_it_needs_the_assumptions_to_accept_a_log_rule():
 
 
 def test_it_reads_latex_answers():
-    data = json.loads(check("--expected", "exp(-x)/(1+exp(-x))^2", "--answer", r"\frac{e^{-x}}{(1+e^{-x})^2}", "--latex", "--variables", "x", "--json"))
+    data = json.loads(
+        check(
+            "--expected",
+            "exp(-x)/(1+exp(-x))^2",
+            "--answer",
+            r"\frac{e^{-x}}{(1+e^{-x})^2}",
+            "--latex",
+            "--variables",
+            "x",
+            "--json",
+        )
+    )
     assert data["equivalent"] is True
 
 

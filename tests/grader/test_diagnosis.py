@@ -47,7 +47,11 @@ def test_it_spots_broadcasting_to_a_matrix():
 
 def test_it_names_an_overflow_only_when_numpy_logged_one():
     z = np.array([-1000.0, 1000.0])
-    events = {"args": [z], "kwargs": {}, "fp_events": ["overflow encountered in exp", "invalid value encountered in divide"]}
+    events = {
+        "args": [z],
+        "kwargs": {},
+        "fp_events": ["overflow encountered in exp", "invalid value encountered in divide"],
+    }
     found = diagnose(np.array([0.0, 1.0]), np.array([0.0, np.nan]), events)
     assert found.tag == "overflow" and "overflow encountered in exp" in found.message and found.factual
     assert diagnose(np.array([0.0, 1.0]), np.array([0.0, np.nan]), context(z)) is None  # no evidence: silent

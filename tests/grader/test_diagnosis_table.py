@@ -136,12 +136,32 @@ WRONG = [
     ("sample_variance", "as a row", "return X.var(axis=0, ddof=1).reshape(1, -1)", {"stray-axis"}),
     ("sample_variance", "mean absolute deviation", "return np.abs(X - X.mean(axis=0)).mean(axis=0)", set()),
     ("softmax", "no shift", "E = np.exp(Z)\n    return E / E.sum(axis=1, keepdims=True)", {"overflow"}),
-    ("softmax", "along columns", "E = np.exp(Z - Z.max(axis=0, keepdims=True))\n    return E / E.sum(axis=0, keepdims=True)", {"wrong-axis"}),
+    (
+        "softmax",
+        "along columns",
+        "E = np.exp(Z - Z.max(axis=0, keepdims=True))\n    return E / E.sum(axis=0, keepdims=True)",
+        {"wrong-axis"},
+    ),
     ("softmax", "global normalisation", "E = np.exp(Z)\n    return E / E.sum()", {"overflow"}),
-    ("softmax", "shift by the global maximum", "E = np.exp(Z - Z.max())\n    return E / E.sum(axis=1, keepdims=True)", {"zero-over-zero"}),
+    (
+        "softmax",
+        "shift by the global maximum",
+        "E = np.exp(Z - Z.max())\n    return E / E.sum(axis=1, keepdims=True)",
+        {"zero-over-zero"},
+    ),
     ("softmax", "no keepdims", "E = np.exp(Z - Z.max(axis=1, keepdims=True))\n    return E / E.sum(axis=1)", set()),
-    ("softmax", "transposed", "E = np.exp(Z - Z.max(axis=1, keepdims=True))\n    return (E / E.sum(axis=1, keepdims=True)).T", {"transposed"}),
-    ("softmax", "log-softmax instead", "m = Z.max(axis=1, keepdims=True)\n    return Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))", set()),
+    (
+        "softmax",
+        "transposed",
+        "E = np.exp(Z - Z.max(axis=1, keepdims=True))\n    return (E / E.sum(axis=1, keepdims=True)).T",
+        {"transposed"},
+    ),
+    (
+        "softmax",
+        "log-softmax instead",
+        "m = Z.max(axis=1, keepdims=True)\n    return Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))",
+        set(),
+    ),
     ("softmax", "exponentials only", "return np.exp(Z - Z.max(axis=1, keepdims=True))", set()),
     ("sigmoid", "exp(z) / (1 + exp(z))", "return np.exp(z) / (1 + np.exp(z))", {"overflow"}),
     ("sigmoid", "sign of the exponent", "return 1 / (1 + np.exp(z))", set()),
@@ -149,19 +169,42 @@ WRONG = [
     ("sigmoid", "doubled", "return 1 + np.tanh(z / 2)", {"constant-factor"}),
     ("sigmoid", "tanh instead", "return np.tanh(z)", set()),
     ("sigmoid", "clipped logits", "return 1 / (1 + np.exp(-np.clip(z, -10, 10)))", set()),
-    ("normalise_rows", "no guard for a zero row", "return X / np.linalg.norm(X, axis=1, keepdims=True)", {"zero-over-zero"}),
+    (
+        "normalise_rows",
+        "no guard for a zero row",
+        "return X / np.linalg.norm(X, axis=1, keepdims=True)",
+        {"zero-over-zero"},
+    ),
     ("normalise_rows", "column norms", "return X / np.linalg.norm(X, axis=0, keepdims=True)", set()),
-    ("normalise_rows", "divides by the row sum (a row sums to 0, one is all zeros)", "return X / X.sum(axis=1, keepdims=True)", {"division-by-zero", "zero-over-zero"}),
-    ("normalise_rows", "squared norm", "n = (X ** 2).sum(axis=1, keepdims=True)\n    return np.divide(X, n, out=np.zeros_like(X), where=n > 0)", set()),
-    ("determinant", "elimination without pivoting", textwrap.dedent(
-        """
+    (
+        "normalise_rows",
+        "divides by the row sum (a row sums to 0, one is all zeros)",
+        "return X / X.sum(axis=1, keepdims=True)",
+        {"division-by-zero", "zero-over-zero"},
+    ),
+    (
+        "normalise_rows",
+        "squared norm",
+        "n = (X ** 2).sum(axis=1, keepdims=True)\n    return np.divide(X, n, out=np.zeros_like(X), where=n > 0)",
+        set(),
+    ),
+    (
+        "determinant",
+        "elimination without pivoting",
+        textwrap.dedent(
+            """
         A = np.array(A, dtype=float)
         n = len(A)
         for k in range(n):
             for i in range(k + 1, n):
                 A[i] -= A[i, k] / A[k, k] * A[k]
         return float(np.prod(np.diag(A)))
-        """).strip().replace("\n", "\n    "), {"division-by-zero"}),
+        """
+        )
+        .strip()
+        .replace("\n", "\n    "),
+        {"division-by-zero"},
+    ),
     ("determinant", "product of the diagonal", "return float(np.prod(np.diag(A)))", set()),
     ("determinant", "negated", "return -float(np.linalg.det(A))", {"sign-flipped"}),
     ("determinant", "doubled", "return 2 * float(np.linalg.det(A))", {"constant-factor"}),
@@ -171,11 +214,31 @@ WRONG = [
     ("distances", "squared", "return ((X - q) ** 2).sum(axis=1)", set()),
     ("distances", "over the wrong axis", "return np.sqrt(((X - q) ** 2).sum(axis=0))", set()),
     ("distances", "keepdims", "return np.linalg.norm(X - q, axis=1, keepdims=True)", {"stray-axis"}),
-    ("distances", "root mean square: the ratio varies across cases", "return np.sqrt(((X - q) ** 2).mean(axis=1))", set()),
+    (
+        "distances",
+        "root mean square: the ratio varies across cases",
+        "return np.sqrt(((X - q) ** 2).mean(axis=1))",
+        set(),
+    ),
     ("distances", "Chebyshev", "return np.abs(X - q).max(axis=1)", set()),
-    ("precision_recall", "precision and recall swapped", "tp = float(np.sum((y == 1) & (p == 1)))\n    return tp / np.sum(y == 1), tp / np.sum(p == 1)", set()),
-    ("precision_recall", "precision twice", "tp = float(np.sum((y == 1) & (p == 1)))\n    return tp / np.sum(p == 1), tp / np.sum(p == 1)", set()),
-    ("precision_recall", "over all labels", "tp = float(np.sum((y == 1) & (p == 1)))\n    return tp / len(y), tp / len(y)", set()),
+    (
+        "precision_recall",
+        "precision and recall swapped",
+        "tp = float(np.sum((y == 1) & (p == 1)))\n    return tp / np.sum(y == 1), tp / np.sum(p == 1)",
+        set(),
+    ),
+    (
+        "precision_recall",
+        "precision twice",
+        "tp = float(np.sum((y == 1) & (p == 1)))\n    return tp / np.sum(p == 1), tp / np.sum(p == 1)",
+        set(),
+    ),
+    (
+        "precision_recall",
+        "over all labels",
+        "tp = float(np.sum((y == 1) & (p == 1)))\n    return tp / len(y), tp / len(y)",
+        set(),
+    ),
     ("precision_recall", "accuracy for both", "a = float(np.mean(y == p))\n    return a, a", set()),
     ("as_column", "a row", "return x[None, :]", {"transposed"}),
     ("as_column", "a flat vector", "return x", {"stray-axis"}),
@@ -184,13 +247,28 @@ WRONG = [
     ("center_rows", "no keepdims", "return X - X.mean(axis=1)", set()),
     ("center_rows", "centres the columns", "return X - X.mean(axis=0, keepdims=True)", set()),
     ("center_rows", "grand mean", "return X - X.mean()", set()),
-    ("center_rows", "transposed, silent because of the 2 x 2 case", "return (X - X.mean(axis=1, keepdims=True)).T", set()),
+    (
+        "center_rows",
+        "transposed, silent because of the 2 x 2 case",
+        "return (X - X.mean(axis=1, keepdims=True)).T",
+        set(),
+    ),
     ("log_loss", "no clipping: log 0", "return float(-np.mean(np.log(p)))", {"log-of-zero"}),
     ("log_loss", "sum instead of mean", "return float(-np.sum(np.log(np.clip(p, 1e-12, 1.0))))", {"constant-factor"}),
     ("log_loss", "no minus sign", "return float(np.mean(np.log(np.clip(p, 1e-12, 1.0))))", {"sign-flipped"}),
     ("log_loss", "log base 2", "return float(-np.mean(np.log2(np.clip(p, 1e-12, 1.0))))", set()),
-    ("masked_softmax", "a plain softmax", "E = np.exp(Z - Z.max(axis=1, keepdims=True))\n    return E / E.sum(axis=1, keepdims=True)", {"inf-minus-inf"}),
-    ("masked_softmax", "ignores the mask by zeroing it", "Z = np.where(np.isfinite(Z), Z, 0.0)\n    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n    return E / E.sum(axis=1, keepdims=True)", set()),
+    (
+        "masked_softmax",
+        "a plain softmax",
+        "E = np.exp(Z - Z.max(axis=1, keepdims=True))\n    return E / E.sum(axis=1, keepdims=True)",
+        {"inf-minus-inf"},
+    ),
+    (
+        "masked_softmax",
+        "ignores the mask by zeroing it",
+        "Z = np.where(np.isfinite(Z), Z, 0.0)\n    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n    return E / E.sum(axis=1, keepdims=True)",
+        set(),
+    ),
 ]
 
 

@@ -197,7 +197,9 @@ def test_it_accepts_a_stable_sigmoid_under_the_policy(sigmoid_cases):
 
 
 def test_it_fails_an_answer_that_modifies_its_input_and_names_the_argument(sigmoid_cases):
-    answer = "import numpy as np\ndef sigmoid(z):\n    np.tanh(0.5 * z, out=z)\n    z += 1\n    z *= 0.5\n    return z\n"
+    answer = (
+        "import numpy as np\ndef sigmoid(z):\n    np.tanh(0.5 * z, out=z)\n    z += 1\n    z *= 0.5\n    return z\n"
+    )
     result = engine.grade("code", SIGMOID, answer, cases=sigmoid_cases)
     assert not result.correct
     assert all(case.contract == "inputs_unchanged" for case in result.cases)

@@ -42,7 +42,10 @@ def test_it_reports_the_layers_each_run_entered():
 def test_it_runs_in_a_scratch_folder_of_its_own():
     if not layer("namespaces"):
         pytest.skip("the namespaces layer is not active here")
-    assert sandbox.call("import os\ndef f():\n    return os.getcwd(), sorted(os.listdir('.'))\n", "f") == ("/scratch", [])
+    assert sandbox.call("import os\ndef f():\n    return os.getcwd(), sorted(os.listdir('.'))\n", "f") == (
+        "/scratch",
+        [],
+    )
 
 
 def test_it_runs_as_an_unprivileged_uid_of_its_own():

@@ -73,7 +73,13 @@ TABLE = [
     ("c^2/(a^2 + b^2)", "c/sqrt(a^2 + b^2)", ["a", "b", "c"], {"positive": ["a", "b", "c"]}, False),
     ("1/lam", "lam^(-1)", ["lam"], {"positive": ["lam"]}, True),
     ("1/lam", "1/lam^2", ["lam"], {"positive": ["lam"]}, False),
-    ("p*log(2*p) + (1 - p)*log(2*(1 - p))", "log(2) + p log(p) + (1-p) log(1-p)", ["p"], {"interval": {"p": [0, 1]}}, True),
+    (
+        "p*log(2*p) + (1 - p)*log(2*(1 - p))",
+        "log(2) + p log(p) + (1-p) log(1-p)",
+        ["p"],
+        {"interval": {"p": [0, 1]}},
+        True,
+    ),
     # trigonometry, exponentials
     ("sin(x)^2 + cos(x)^2", "1", ["x"], {}, True),
     ("2*sin(x)*cos(x)", "sin(2x)", ["x"], {}, True),
@@ -192,7 +198,12 @@ def test_it_reads_what_people_write_by_hand(text, variables, reads_as):
     [
         ("1/x", ["x"], r"\frac{1}{x}", "1/x"),  # not "1 · 1/x"
         ("1/(1+e^(-x))", ["x"], r"\frac{1}{1 + e^{-x}}", "1/(1 + e^(-x))"),
-        ("e^{-x}/(1+e^{-x})^{2}", ["x"], r"\frac{e^{-x}}{\left(1 + e^{-x}\right)^{2}}", "e^(-x)/(1 + e^(-x))^2"),  # not 1/(e^x ...)
+        (
+            "e^{-x}/(1+e^{-x})^{2}",
+            ["x"],
+            r"\frac{e^{-x}}{\left(1 + e^{-x}\right)^{2}}",
+            "e^(-x)/(1 + e^(-x))^2",
+        ),  # not 1/(e^x ...)
         ("-2x + 3*x - 1/x^2", ["x"], r"-2 x + 3 x - \frac{1}{x^{2}}", "-2*x + 3*x - 1/(x^2)"),
         ("lam + 1", ["lam"], r"\lambda + 1", "lam + 1"),
         ("lambda*x", None, r"\lambda x", "lam*x"),
@@ -322,7 +333,13 @@ def test_it_matches_common_mistakes_by_equivalence_not_text():
     ],
 )
 def test_it_checks_the_form_an_exercise_asks_for(form, passes, fails):
-    expected = {"expanded": "(x+1)^2", "factored": "x^2 - 1", "no-derivative": "3x^2", "no-integral": "x^2/2", "no-tanh": "tanh(x)"}[form]
+    expected = {
+        "expanded": "(x+1)^2",
+        "factored": "x^2 - 1",
+        "no-derivative": "3x^2",
+        "no-integral": "x^2/2",
+        "no-tanh": "tanh(x)",
+    }[form]
     # An exercise that lets answers call the checker's operators may still ask for a form.
     operators = ["diff", "integrate"]
     assert grade(expected, passes, variables=["x"], form=form, operators=operators)["correct"]

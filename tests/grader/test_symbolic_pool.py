@@ -36,7 +36,9 @@ def test_it_grades_through_the_pool_with_hints():
     spec = {"answer": {**SPEC["answer"], "mistakes": [{"answer": "1/(1 + exp(-x))^2", "hint": "Chain rule."}]}}
     assert grade_symbolic(spec, "exp(x)/(1 + exp(x))^2").correct
     wrong = grade_symbolic(spec, "1/(1+exp(-x))^2")
-    assert not wrong.correct and wrong.cases[-1].message == "Chain rule." and wrong.diagnoses == ["Chain rule"]  # named by its hint
+    assert (
+        not wrong.correct and wrong.cases[-1].message == "Chain rule." and wrong.diagnoses == ["Chain rule"]
+    )  # named by its hint
 
 
 def test_it_reports_a_check_that_overruns_as_too_complex_and_recovers():

@@ -72,7 +72,14 @@ def test_it_brings_back_what_a_learner_returns_as_a_scalar_through_the_sandbox(n
 
 @pytest.mark.parametrize(
     ("expected", "got"),
-    [(2, np.int64(2)), (2, np.int32(2)), (2, np.uint8(2)), (True, np.bool_(True)), (2.5, np.float32(2.5)), (1.0, np.array(1.0)[()])],
+    [
+        (2, np.int64(2)),
+        (2, np.int32(2)),
+        (2, np.uint8(2)),
+        (True, np.bool_(True)),
+        (2.5, np.float32(2.5)),
+        (1.0, np.array(1.0)[()]),
+    ],
 )
 def test_it_accepts_a_numpy_scalar_where_a_python_one_is_expected(expected, got):
     assert compare(expected, got, {"method": "exact"}).passed

@@ -21,7 +21,9 @@ def test_it_refuses_an_oversized_state_before_it_reaches_the_cache(client):
 
 
 def test_it_refuses_a_login_from_an_unregistered_lms(client, db):
-    response = client.get("/lti/init/", {"iss": "https://lms.example", "login_hint": "1", "target_link_uri": "https://x/"})
+    response = client.get(
+        "/lti/init/", {"iss": "https://lms.example", "login_hint": "1", "target_link_uri": "https://x/"}
+    )
     assert response.status_code == 400 and "not registered" in response.content.decode()
 
 

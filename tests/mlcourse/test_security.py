@@ -109,7 +109,8 @@ def test_it_limits_previews(course, learner_client, rate_limits):
 def test_it_limits_sign_ups_from_one_address(client, rate_limits):
     statuses = [
         client.post(
-            reverse("signup"), {"username": f"new{n}", "email": f"new{n}@example.org", "password1": PASSWORD, "password2": PASSWORD}
+            reverse("signup"),
+            {"username": f"new{n}", "email": f"new{n}@example.org", "password1": PASSWORD, "password2": PASSWORD},
         ).status_code
         for n in range(3)
     ]

@@ -34,13 +34,23 @@ def log_in(page, live_server, user):
 def accessible(page) -> None:
     page.wait_for_load_state("load")
     violations = AXE.run(page).response["violations"]
-    serious = [f"{v['id']}: {[node['target'] for node in v['nodes']][:3]}" for v in violations if v["impact"] in ("serious", "critical")]
+    serious = [
+        f"{v['id']}: {[node['target'] for node in v['nodes']][:3]}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
     assert not serious, f"{page.url}: {serious}"
 
 
 def edit(exercise, module, instructor, **changes):
     """A new version through the same path as the edit form (a draft: the exercise is published)."""
-    return exchange.save(exchange.read_data("col-means.yaml", {**CODE_EXERCISE, **changes}), module, exercise, by=instructor, how="edited in the browser")[1]
+    return exchange.save(
+        exchange.read_data("col-means.yaml", {**CODE_EXERCISE, **changes}),
+        module,
+        exercise,
+        by=instructor,
+        how="edited in the browser",
+    )[1]
 
 
 def test_it_shows_what_changed_between_two_versions_and_rolls_back(live_server, page, exercise, module, instructor):
@@ -96,7 +106,9 @@ def tokyo_page(page):
     context.close()
 
 
-def test_it_sets_a_cohort_deadline_in_the_instructors_time_zone(live_server, tokyo_page, exercise, cohort, instructor, learner):
+def test_it_sets_a_cohort_deadline_in_the_instructors_time_zone(
+    live_server, tokyo_page, exercise, cohort, instructor, learner
+):
     page = tokyo_page
     log_in(page, live_server, instructor)  # the first page tells the server the browser's zone
     page.goto(f"{live_server.url}/teach/cohorts/{cohort.pk}/settings/")
@@ -125,16 +137,25 @@ def test_it_sets_a_cohort_deadline_in_the_instructors_time_zone(live_server, tok
 def class_of_four(exercise, module, cohort, learner, instructor):
     """ada solved col-means; bea is stuck on it (4 attempts, best 25%); cy half-solved a second
     exercise; dan has not started. A second module keeps the grid grouped."""
-    second, _, _ = exchange.save(exchange.read_data("b.yaml", {**CODE_EXERCISE, "slug": "row-means", "title": "Row means"}), module, by=None)
+    second, _, _ = exchange.save(
+        exchange.read_data("b.yaml", {**CODE_EXERCISE, "slug": "row-means", "title": "Row means"}), module, by=None
+    )
     second.publish(second.current_version, by=instructor, override_reason="a fixture exercise")
     other = Module.objects.create(slug="calculus", title="Calculus", order=2)
-    third, _, _ = exchange.save(exchange.read_data("c.yaml", {**CODE_EXERCISE, "slug": "slopes", "title": "Slopes"}), other, by=None)
+    third, _, _ = exchange.save(
+        exchange.read_data("c.yaml", {**CODE_EXERCISE, "slug": "slopes", "title": "Slopes"}), other, by=None
+    )
     third.publish(third.current_version, by=instructor, override_reason="a fixture exercise")
     bea, cy, dan = (make_user(name) for name in ("bea", "cy", "dan"))
     for user in (bea, cy, dan):
         cohort.enroll(user)
     at = timezone.now() - timedelta(days=1)
-    for who, which, attempts, best in ((learner, exercise, 2, 1.0), (bea, exercise, 4, 0.25), (cy, second, 1, 0.5), (cy, third, 1, 1.0)):
+    for who, which, attempts, best in (
+        (learner, exercise, 2, 1.0),
+        (bea, exercise, 4, 0.25),
+        (cy, second, 1, 0.5),
+        (cy, third, 1, 1.0),
+    ):
         ExerciseProgress.objects.create(
             learner=who, exercise=which, attempts=attempts, best_score=best, first_submitted_at=at,
             last_submitted_at=at, solved_at=at if best == 1.0 else None,

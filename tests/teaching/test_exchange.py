@@ -10,10 +10,33 @@ from teaching import exchange
 from .conftest import CODE_EXERCISE
 
 OTHER_KINDS = [
-    {"slug": "n", "title": "N", "kind": "numeric", "topics": ["t.means"], "statement": "Say $0.5$.", "answer": {"value": [0.5, 1], "rtol": 0.01}},
-    {"slug": "s", "title": "S", "kind": "symbolic", "topics": ["t.means"], "statement": "d/dx", "answer": {"expected": "2*x", "variables": ["x"]}, "params": {"a": [2, 9]}},
-    {"slug": "c", "title": "C", "kind": "choice", "topics": ["t.means"], "statement": "Pick", "quiz": True, "multiple": True,
-     "choices": [{"text": "A", "correct": True, "feedback": "yes"}, {"text": "B", "correct": True}, {"text": "C"}]},
+    {
+        "slug": "n",
+        "title": "N",
+        "kind": "numeric",
+        "topics": ["t.means"],
+        "statement": "Say $0.5$.",
+        "answer": {"value": [0.5, 1], "rtol": 0.01},
+    },
+    {
+        "slug": "s",
+        "title": "S",
+        "kind": "symbolic",
+        "topics": ["t.means"],
+        "statement": "d/dx",
+        "answer": {"expected": "2*x", "variables": ["x"]},
+        "params": {"a": [2, 9]},
+    },
+    {
+        "slug": "c",
+        "title": "C",
+        "kind": "choice",
+        "topics": ["t.means"],
+        "statement": "Pick",
+        "quiz": True,
+        "multiple": True,
+        "choices": [{"text": "A", "correct": True, "feedback": "yes"}, {"text": "B", "correct": True}, {"text": "C"}],
+    },
 ]
 
 
@@ -24,8 +47,17 @@ PLOTTED = {**CODE_EXERCISE, "slug": "col-means-plotted", "plot": {"kind": "value
 def test_it_round_trips_an_exercise_through_the_course_reader(module, data, instructor):
     exercise, _, _ = exchange.save(exchange.read_data("in.yaml", data), module, by=instructor)
     again = exchange.read_text("out.yaml", exchange.export_exercise(exercise))
-    assert again.spec == exercise.spec and again.spec.get("plot") == data.get("plot") and again.statement == exercise.current_version.statement
-    assert (again.slug, again.kind, again.topics, again.in_quiz) == (exercise.slug, exercise.kind, ["t.means"], exercise.in_quiz)
+    assert (
+        again.spec == exercise.spec
+        and again.spec.get("plot") == data.get("plot")
+        and again.statement == exercise.current_version.statement
+    )
+    assert (again.slug, again.kind, again.topics, again.in_quiz) == (
+        exercise.slug,
+        exercise.kind,
+        ["t.means"],
+        exercise.in_quiz,
+    )
     _, version, changed = exchange.save(again, module, by=instructor)
     assert version.number == 1 and not changed  # an identical file is no new version
 
@@ -52,7 +84,10 @@ def test_it_names_the_file_and_field_of_an_error(module, instructor):
 
 def test_it_asks_before_an_import_moves_an_exercise_to_another_module(module, exercise, instructor):
     elsewhere = Module.objects.create(slug="calculus", title="Calculus", order=2)
-    file = ("col-means.yaml", exchange.export_exercise(exercise).replace("Return the mean", "Return the average").encode())
+    file = (
+        "col-means.yaml",
+        exchange.export_exercise(exercise).replace("Return the mean", "Return the average").encode(),
+    )
     with pytest.raises(exchange.NeedsConfirmation) as asked:
         exchange.import_upload([file], elsewhere, by=instructor)
     assert "col-means would move from Basics to Calculus" in asked.value.changes
@@ -92,9 +127,15 @@ def test_it_exports_a_folder_exercise_as_a_folder_that_imports_back(db, instruct
     course = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, course)
     (course / "activations" / "_shared").mkdir()
-    (course / "activations" / "_shared" / "inputs.py").write_text("import numpy as np\n\n\ndef few():\n    return np.linspace(-3, 3, 7)\n")
+    (course / "activations" / "_shared" / "inputs.py").write_text(
+        "import numpy as np\n\n\ndef few():\n    return np.linspace(-3, 3, 7)\n"
+    )
     path = course / "activations" / "01-sigmoid.yaml"
-    path.write_text(path.read_text().replace("cases: |\n  import numpy as np\n", "cases: |\n  import numpy as np\n  from _shared.inputs import few\n"))
+    path.write_text(
+        path.read_text().replace(
+            "cases: |\n  import numpy as np\n", "cases: |\n  import numpy as np\n  from _shared.inputs import few\n"
+        )
+    )
     call_command("split_exercise", str(path))
     sync_course(course)
     module = Module.objects.get(slug="activations")
@@ -102,7 +143,12 @@ def test_it_exports_a_folder_exercise_as_a_folder_that_imports_back(db, instruct
     archive = exchange.export_module(module)
     names = zipfile.ZipFile(io.BytesIO(archive)).namelist()
     folder = "activations/01-sigmoid"
-    assert {f"{folder}/exercise.yaml", f"{folder}/reference.py", f"{folder}/cases.py", f"{folder}/mutants/01-wrong-sign.py"} <= set(names)
+    assert {
+        f"{folder}/exercise.yaml",
+        f"{folder}/reference.py",
+        f"{folder}/cases.py",
+        f"{folder}/mutants/01-wrong-sign.py",
+    } <= set(names)
     assert "activations/02-relu.yaml" in names  # exercises loaded from a single file stay one
     assert "def few():" in zipfile.ZipFile(io.BytesIO(archive)).read(f"{folder}/cases.py").decode()  # stands alone
     Exercise.objects.all().delete()
@@ -121,7 +167,12 @@ def zipped(files: dict[str, str]) -> bytes:
 
 
 def test_it_imports_a_zip_whose_exercises_use_its_shared_helpers(module, instructor):
-    data = {**CODE_EXERCISE, "cases": CODE_EXERCISE["cases"].replace("import numpy as np\n", "import numpy as np\nfrom _shared.tables import table\n")}
+    data = {
+        **CODE_EXERCISE,
+        "cases": CODE_EXERCISE["cases"].replace(
+            "import numpy as np\n", "import numpy as np\nfrom _shared.tables import table\n"
+        ),
+    }
     data["cases"] = data["cases"].replace("np.array([[1.0, 2.0], [3.0, 5.0], [5.0, 11.0]])", "table()")
     archive = zipped({
         "basics/01-col-means.yaml": exchange.dump_yaml(data),
@@ -144,5 +195,7 @@ def test_it_refuses_a_zip_with_a_path_that_leaves_its_folder(module, instructor,
 def test_it_names_the_file_inside_the_zip_that_is_wrong(module, instructor):
     archive = zipped({"basics/01-col-means/exercise.yaml": exchange.dump_yaml({k: v for k, v in CODE_EXERCISE.items() if k != "reference"}),
                       "basics/01-col-means/reference.py": "def col_means(X)\n"})  # fmt: skip
-    with pytest.raises(ContentError, match=r"^basics\.zip/basics/01-col-means/reference\.py: Python syntax error on line 1"):
+    with pytest.raises(
+        ContentError, match=r"^basics\.zip/basics/01-col-means/reference\.py: Python syntax error on line 1"
+    ):
         exchange.import_upload([("basics.zip", archive)], module, by=instructor)

@@ -26,7 +26,13 @@ def test_it_lists_learners_inactive_for_n_days(cohort, learner, exercise):
     cohort.enroll(quiet)
     cohort.enrollments.update(joined_at=timezone.now() - timedelta(days=30))
     now = timezone.now()
-    ExerciseProgress.objects.create(learner=learner, exercise=exercise, attempts=1, first_submitted_at=now - timedelta(days=2), last_submitted_at=now - timedelta(days=2))
+    ExerciseProgress.objects.create(
+        learner=learner,
+        exercise=exercise,
+        attempts=1,
+        first_submitted_at=now - timedelta(days=2),
+        last_submitted_at=now - timedelta(days=2),
+    )
     assert [row.username for row in cohort.grid(inactive_days=7).inactive] == ["quiet"]
     assert [row.username for row in cohort.grid(inactive_days=1).inactive] == ["ada", "quiet"]
 
@@ -44,11 +50,15 @@ def test_it_builds_the_grid_in_a_fixed_number_of_queries(cohort, exercise, modul
     for index in range(5):
         learner = make_user(f"l{index}")
         cohort.enroll(learner)
-        other, _, _ = exchange.save(exchange.read_data("x.yaml", {**CODE_EXERCISE, "slug": f"ex-{index}"}), module, by=None)
+        other, _, _ = exchange.save(
+            exchange.read_data("x.yaml", {**CODE_EXERCISE, "slug": f"ex-{index}"}), module, by=None
+        )
         other.published = True
         other.save()
         now = timezone.now()
-        ExerciseProgress.objects.create(learner=learner, exercise=other, attempts=1, first_submitted_at=now, last_submitted_at=now)
+        ExerciseProgress.objects.create(
+            learner=learner, exercise=other, attempts=1, first_submitted_at=now, last_submitted_at=now
+        )
     assert count_queries() == small
 
 
@@ -95,31 +105,55 @@ def test_it_follows_each_modules_completion_day_by_day(cohort, exercise, learner
     quiet = make_user("quiet")
     cohort.enroll(quiet)
     today = timezone.now()
-    second, _, _ = exchange.save(exchange.read_data("x.yaml", {**CODE_EXERCISE, "slug": "col-means-2"}), module, by=None)
+    second, _, _ = exchange.save(
+        exchange.read_data("x.yaml", {**CODE_EXERCISE, "slug": "col-means-2"}), module, by=None
+    )
     Exercise.objects.filter(pk=second.pk).update(published=True)
     for days_ago, which in ((2, exercise), (0, second)):
         at = today - timedelta(days=days_ago)
-        ExerciseProgress.objects.create(learner=learner, exercise=which, attempts=1, best_score=1.0, first_submitted_at=at, last_submitted_at=at, solved_at=at)
+        ExerciseProgress.objects.create(
+            learner=learner,
+            exercise=which,
+            attempts=1,
+            best_score=1.0,
+            first_submitted_at=at,
+            last_submitted_at=at,
+            solved_at=at,
+        )
     history = cohort.completion_over_time()
     assert history.learners == 2 and len(history.days) == 3
     ((title, series),) = history.modules
     assert title == "Basics" and series == [0.25, 0.25, 0.5]  # 2 exercises × 2 learners = 4 slots
 
 
-def test_it_follows_the_cohorts_own_learners_and_selection_in_the_completion_chart(cohort, other_cohort, exercise, learner, other_learner, module):
+def test_it_follows_the_cohorts_own_learners_and_selection_in_the_completion_chart(
+    cohort, other_cohort, exercise, learner, other_learner, module
+):
     from exercises.models import Exercise
 
-    second, _, _ = exchange.save(exchange.read_data("x.yaml", {**CODE_EXERCISE, "slug": "col-means-2"}), module, by=None)
+    second, _, _ = exchange.save(
+        exchange.read_data("x.yaml", {**CODE_EXERCISE, "slug": "col-means-2"}), module, by=None
+    )
     Exercise.objects.filter(pk=second.pk).update(published=True)
     yesterday = timezone.now() - timedelta(days=1)
     for who, which in ((learner, exercise), (learner, second), (other_learner, exercise)):
-        ExerciseProgress.objects.create(learner=who, exercise=which, attempts=1, best_score=1.0, first_submitted_at=yesterday, last_submitted_at=yesterday, solved_at=yesterday)
+        ExerciseProgress.objects.create(
+            learner=who,
+            exercise=which,
+            attempts=1,
+            best_score=1.0,
+            first_submitted_at=yesterday,
+            last_submitted_at=yesterday,
+            solved_at=yesterday,
+        )
     ((_, series),) = cohort.completion_over_time().modules
     assert series == [1.0, 1.0]  # both exercises, its one learner
     ((_, series),) = other_cohort.completion_over_time().modules
     assert series == [0.5, 0.5]  # the other cohort's learner solved one of two
     other_cohort.select([second])
-    assert other_cohort.completion_over_time().days == []  # its selection: the second exercise, which bob has not solved
+    assert (
+        other_cohort.completion_over_time().days == []
+    )  # its selection: the second exercise, which bob has not solved
     cohort.select([exercise])
     ((_, series),) = cohort.completion_over_time().modules
     assert series == [1.0, 1.0]  # one slot, solved; the exercise outside the selection is not counted

@@ -87,7 +87,12 @@ def test_it_sorts_learners_by_name_solved_score_activity_and_any_column(cohort, 
     # A column: who has not started it comes last whichever the direction.
     assert names(board(cohort, sort="module:gradients", order="desc")) == ["ann", "ben", "cid", "dee"]
     assert names(board(cohort, sort="module:gradients", order="asc")) == ["ben", "ann", "cid", "dee"]
-    assert names(board(cohort, module="vectors", sort="exercise:vectors-1", order="asc")) == ["dee", "ann", "ben", "cid"]
+    assert names(board(cohort, module="vectors", sort="exercise:vectors-1", order="asc")) == [
+        "dee",
+        "ann",
+        "ben",
+        "cid",
+    ]
     # A column of a module that is not open, or nonsense, falls back to names.
     assert names(board(cohort, sort="exercise:vectors-1")) == ["ann", "ben", "cid", "dee"]
     assert names(board(cohort, sort="'; drop table")) == ["ann", "ben", "cid", "dee"]
@@ -107,7 +112,10 @@ def test_it_filters_stuck_inactive_not_started_and_finished_learners(cohort, lea
 
 def test_it_groups_columns_by_module_and_opens_one_into_its_exercises(cohort, learners):
     dashboard = board(cohort)
-    assert [column.key for column in dashboard.columns] == ["module:vectors", "module:gradients"]  # the draft is not counted
+    assert [column.key for column in dashboard.columns] == [
+        "module:vectors",
+        "module:gradients",
+    ]  # the draft is not counted
     ben = dashboard.rows[1]
     assert [(cell.score, cell.solved, cell.attempted) for cell in ben.cells] == [(0.625, 1, 2), (0.25, 0, 1)]
     assert ben.cells[1].intensity == 2 and ben.cells[1].label == "average best score 25%, 0 of 2 solved"
@@ -118,7 +126,9 @@ def test_it_groups_columns_by_module_and_opens_one_into_its_exercises(cohort, le
     assert ben.cells[1].label == "best score 50%, 2 attempts, not solved yet"
     assert ben.cells[2].score is None and ben.cells[2].intensity == -1 and ben.cells[2].label == "not started"
     modules = {row["slug"]: row for row in opened.modules}
-    assert modules["vectors"]["completion"] == pytest.approx(3 / 8) and modules["gradients"]["completion"] == pytest.approx(2 / 8)
+    assert modules["vectors"]["completion"] == pytest.approx(3 / 8) and modules["gradients"][
+        "completion"
+    ] == pytest.approx(2 / 8)
 
 
 def test_it_pages_learners_and_keeps_the_page_in_range(cohort, course, monkeypatch):
@@ -177,7 +187,12 @@ def test_it_follows_a_cohorts_own_selection_on_the_dashboard(cohort, course, lea
     assert [(cell.score, cell.solved) for cell in ben.cells] == [(0.25, 0), (None, 0)]
     assert names(board(cohort, sort="module:vectors", order="asc")) == ["ben", "ann", "cid", "dee"]
     assert names(board(cohort, status="struggling")) == ["ben"]
-    assert names(board(cohort, module="vectors", sort="exercise:vectors-2", order="desc")) == ["ann", "ben", "cid", "dee"]
+    assert names(board(cohort, module="vectors", sort="exercise:vectors-2", order="desc")) == [
+        "ann",
+        "ben",
+        "cid",
+        "dee",
+    ]
 
 
 def test_it_builds_a_gradebook_of_module_and_quiz_scores_in_percent(cohort, course, learners, other_learner):
@@ -186,15 +201,33 @@ def test_it_builds_a_gradebook_of_module_and_quiz_scores_in_percent(cohort, cour
     vectors = Module.objects.get(slug="vectors")
     vectors.quiz_title = "Vectors check"
     vectors.save()
-    Exercise.objects.create(module=vectors, slug="vectors-quiz", title="Quiz 1", kind="choice", in_quiz=True, published=True)
+    Exercise.objects.create(
+        module=vectors, slug="vectors-quiz", title="Quiz 1", kind="choice", in_quiz=True, published=True
+    )
     done = timezone.now()
     QuizAttempt.objects.create(learner=learners["ben"], module=vectors, number=1, score=0.5, finished_at=done)
     QuizAttempt.objects.create(learner=learners["ben"], module=vectors, number=2, score=0.8, finished_at=done)
     QuizAttempt.objects.create(learner=learners["ann"], module=vectors, number=1)  # not finished: no score
-    QuizAttempt.objects.create(learner=other_learner, module=vectors, number=1, score=1.0, finished_at=done)  # not in the cohort
+    QuizAttempt.objects.create(
+        learner=other_learner, module=vectors, number=1, score=1.0, finished_at=done
+    )  # not in the cohort
     columns, rows = cohort.gradebook()
-    assert columns == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Vectors", "Gradients", "Vectors check (quiz)"]
+    assert columns == [
+        "Student",
+        "ID",
+        "SIS User ID",
+        "SIS Login ID",
+        "Section",
+        "Vectors",
+        "Gradients",
+        "Vectors check (quiz)",
+    ]
     assert rows[0] == ["Points Possible", "", "", "", "", 100, 100, 100]
     by_name = {row[0]: row[5:] for row in rows[1:]}
-    assert by_name == {"ann": [100.0, 100.0, ""], "ben": [62.5, 25.0, 80.0], "cid": [0.0, 0.0, ""], "dee": [37.5, 0.0, ""]}
+    assert by_name == {
+        "ann": [100.0, 100.0, ""],
+        "ben": [62.5, 25.0, 80.0],
+        "cid": [0.0, 0.0, ""],
+        "dee": [37.5, 0.0, ""],
+    }
     assert rows[1][3:5] == ["ann", "Spring"]

@@ -8,7 +8,11 @@ from .conftest import REFERENCE
 
 
 def test_it_applies_value_variants_only_where_they_change_an_output():
-    assert variants.applicable([np.ones((2, 3))]) == ["transposed output", "output scaled by a constant", "sign flipped"]
+    assert variants.applicable([np.ones((2, 3))]) == [
+        "transposed output",
+        "output scaled by a constant",
+        "sign flipped",
+    ]
     assert variants.applicable([np.ones(3)]) == ["output scaled by a constant", "sign flipped"]
     assert variants.applicable([np.zeros(3), "label", True]) == []
     assert variants.applicable([(np.ones((3, 3)), 2.0)])[0] == "transposed output"
@@ -26,7 +30,11 @@ def test_it_wraps_the_reference_without_changing_its_text():
         expected = np.ones(2)
 
     found = variants.wrong_variants(spec, [Case()])
-    assert [variant.name for variant in found] == ["output scaled by a constant", "sign flipped", "reduced over another axis"]
+    assert [variant.name for variant in found] == [
+        "output scaled by a constant",
+        "sign flipped",
+        "reduced over another axis",
+    ]
     assert REFERENCE in found[0].source and "def col_means(*args, **kwargs)" in found[0].source
 
 
@@ -44,7 +52,10 @@ def test_it_counts_the_variants_the_cases_catch_in_the_sandbox(exercise):
 
 def test_it_reports_weak_cases(exercise):
     # Only a zero input: scaling and flipping the sign of zeros changes nothing.
-    spec = {**exercise.spec, "cases": "import numpy as np\ndef cases(rng):\n    yield {'name': 'zeros', 'args': [np.zeros((2, 2))]}\n"}
+    spec = {
+        **exercise.spec,
+        "cases": "import numpy as np\ndef cases(rng):\n    yield {'name': 'zeros', 'args': [np.zeros((2, 2))]}\n",
+    }
     version = ExerciseVersion.objects.create(exercise=exercise, number=9, statement="s", spec=spec, digest="a" * 64)
     run = ValidationRun.objects.create(version=version)
     run.perform()
@@ -72,7 +83,9 @@ SOFTMAX_STATEMENT = "Compute a row-wise softmax without overflow: logits like 10
 def _softmax_cases(*inputs):
     from grader import engine
 
-    body = "".join(f"    yield {{'name': 'case {i}', 'args': [np.array({value!r})]}}\n" for i, value in enumerate(inputs))
+    body = "".join(
+        f"    yield {{'name': 'case {i}', 'args': [np.array({value!r})]}}\n" for i, value in enumerate(inputs)
+    )
     spec = {**SOFTMAX, "cases": "import numpy as np\ndef cases(rng):\n" + body}
     return spec, engine.prepare_code_cases(spec, seed=1)
 

@@ -65,7 +65,9 @@ def test_it_shows_a_cohort_only_to_its_instructors(client, cohort, instructor, o
         assert login(client, other_instructor).get(reverse(name, args=[cohort.pk])).status_code == 404
 
 
-def test_it_shows_a_submission_to_its_learner_and_their_instructor_only(client, graded, learner, other_learner, instructor, other_instructor):
+def test_it_shows_a_submission_to_its_learner_and_their_instructor_only(
+    client, graded, learner, other_learner, instructor, other_instructor
+):
     first, _second, theirs = graded
     url = reverse("submission", args=[first.pk])
     assert login(client, learner).get(url).status_code == 200
@@ -87,16 +89,25 @@ def test_it_never_shows_a_learner_the_reference_or_hidden_inputs(client, graded,
     assert hidden.input and hidden.input not in feedback  # ... but its input stays secret
 
 
-def test_it_shows_a_learner_page_only_to_the_cohort_instructors(client, graded, cohort, learner, other_learner, instructor, other_instructor):
+def test_it_shows_a_learner_page_only_to_the_cohort_instructors(
+    client, graded, cohort, learner, other_learner, instructor, other_instructor
+):
     url = reverse("teaching:cohort_learner", args=[cohort.pk, learner.pk])
     page = login(client, instructor).get(url).content.decode()
     assert "mean(axis=1)" in page and "Column means" in page  # every submission, with its code
     assert login(client, other_instructor).get(url).status_code == 404
     assert login(client, learner).get(url).status_code == 404
-    assert login(client, instructor).get(reverse("teaching:cohort_learner", args=[cohort.pk, other_learner.pk])).status_code == 404
+    assert (
+        login(client, instructor)
+        .get(reverse("teaching:cohort_learner", args=[cohort.pk, other_learner.pk]))
+        .status_code
+        == 404
+    )
 
 
-def test_it_authors_validates_publishes_and_reports_a_code_exercise(client, module, instructor, learner, cohort, django_capture_on_commit_callbacks):
+def test_it_authors_validates_publishes_and_reports_a_code_exercise(
+    client, module, instructor, learner, cohort, django_capture_on_commit_callbacks
+):
     login(client, instructor)
     response = client.post(reverse("teaching:exercise_new"), form_data(module))
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -116,7 +127,11 @@ def test_it_authors_validates_publishes_and_reports_a_code_exercise(client, modu
     page = client.get(run.get_absolute_url()).content.decode()
     assert run.reference_ok and run.all_ok
     assert "Test strength: 3 of 3 automatic wrong variants caught" in page
-    assert {check["name"] for check in run.checks} >= {"reference", "starter", "wrong variant: reduced over another axis"}
+    assert {check["name"] for check in run.checks} >= {
+        "reference",
+        "starter",
+        "wrong variant: reduced over another axis",
+    }
 
     client.post(reverse("teaching:exercise_publish", args=[exercise.slug]))
     exercise.refresh_from_db()
@@ -128,14 +143,18 @@ def test_it_authors_validates_publishes_and_reports_a_code_exercise(client, modu
     assert 'title="ada, Basics: average best score 100%, 1 of 1 solved"' in dashboard and 'class="c s10"' in dashboard
     opened = client.get(reverse("teaching:cohort", args=[cohort.pk]), {"module": "basics"}).content.decode()
     assert 'class="c s10"' in opened and 'title="ada, row-sums: best score 100%, 1 attempt, solved"' in opened
-    rows = list(csv.reader(io.StringIO(client.get(reverse("teaching:cohort_grid_csv", args=[cohort.pk])).content.decode())))
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("teaching:cohort_grid_csv", args=[cohort.pk])).content.decode()))
+    )
     assert rows[0][:4] == ["learner", "solved", "attempted", "row-sums"]
     assert rows[1][:4] == ["ada", "1", "0", "1.00"]
     scores = client.get(reverse("teaching:cohort_scores_csv", args=[cohort.pk])).content.decode()
     assert "ada,basics,row-sums,1,1.0000" in scores
 
 
-def test_it_refuses_to_publish_while_the_reference_fails(client, module, instructor, django_capture_on_commit_callbacks):
+def test_it_refuses_to_publish_while_the_reference_fails(
+    client, module, instructor, django_capture_on_commit_callbacks
+):
     login(client, instructor)
     broken = "def row_sums(X):\n    raise ValueError('oops')\n"
     client.post(reverse("teaching:exercise_new"), form_data(module, reference=broken))
@@ -151,7 +170,9 @@ def test_it_refuses_to_publish_while_the_reference_fails(client, module, instruc
 
 def test_it_names_the_field_of_an_authoring_error(client, module, instructor):
     login(client, instructor)
-    response = client.post(reverse("teaching:exercise_new"), form_data(module, reference="def row_sums(X)\n    return X\n"))
+    response = client.post(
+        reverse("teaching:exercise_new"), form_data(module, reference="def row_sums(X)\n    return X\n")
+    )
     assert response.status_code == 200
     assert "Python syntax error" in str(response.context["form"].errors["reference"])
     response = client.post(reverse("teaching:exercise_new"), form_data(module, kind="numeric", numeric_value='"many"'))
@@ -163,8 +184,25 @@ def test_it_names_the_field_of_an_authoring_error(client, module, instructor):
     ("kind", "fields"),
     [
         ("numeric", {"numeric_value": "[0.5, 2]", "rtol": "0.001"}),
-        ("symbolic", {"expected": "2*x", "variables": "x", **rows("mistakes", {"answer": "x^2", "hint": "That is $x^2$."}), **rows("params", {"name": "a", "values": "2, 5"})}),
-        ("choice", {**rows("choices", {"text": "The rank is $2$", "correct": "on"}, {"text": "The rank is 3", "feedback": "Count again."})}),
+        (
+            "symbolic",
+            {
+                "expected": "2*x",
+                "variables": "x",
+                **rows("mistakes", {"answer": "x^2", "hint": "That is $x^2$."}),
+                **rows("params", {"name": "a", "values": "2, 5"}),
+            },
+        ),
+        (
+            "choice",
+            {
+                **rows(
+                    "choices",
+                    {"text": "The rank is $2$", "correct": "on"},
+                    {"text": "The rank is 3", "feedback": "Count again."},
+                )
+            },
+        ),
     ],
 )
 def test_it_authors_every_kind(client, module, instructor, kind, fields):
@@ -180,15 +218,20 @@ def test_it_authors_every_kind(client, module, instructor, kind, fields):
 def test_it_previews_markdown_with_math_and_without_script(client, instructor, learner):
     text = "Let $x^2$ be <script>alert(1)</script> [a](javascript:alert(1))"
     page = login(client, instructor).post(reverse("teaching:preview"), {"statement": text}).content.decode()
-    assert "<math" in page and "<script" not in page and "href=\"javascript" not in page
+    assert "<math" in page and "<script" not in page and 'href="javascript' not in page
     assert login(client, learner).post(reverse("teaching:preview"), {"statement": text}).status_code == 404
 
 
-def test_it_versions_edits_and_regrades_a_cohort_through_the_workers(client, graded, exercise, cohort, instructor, other_instructor, learner, django_capture_on_commit_callbacks):
+def test_it_versions_edits_and_regrades_a_cohort_through_the_workers(
+    client, graded, exercise, cohort, instructor, other_instructor, learner, django_capture_on_commit_callbacks
+):
     first, _second, theirs = graded
     login(client, instructor)
     data = exchange.file_data(exercise)
-    form = {**form_data(exercise.module), **{k: data[k] for k in ("slug", "title", "statement", "entry_point", "starter", "reference")}}
+    form = {
+        **form_data(exercise.module),
+        **{k: data[k] for k in ("slug", "title", "statement", "entry_point", "starter", "reference")},
+    }
     # Version 2 accepts row means as well: the first (wrong) answer becomes right.
     form["compare_yaml"] = ""
     form["cases"] = "import numpy as np\n\ndef cases(rng):\n    yield {'name': 'symmetric', 'args': [np.eye(3)]}\n"
@@ -203,9 +246,17 @@ def test_it_versions_edits_and_regrades_a_cohort_through_the_workers(client, gra
     first.refresh_from_db()
     assert first.version.number == 1  # past submissions keep their version
 
-    assert login(client, other_instructor).post(reverse("teaching:regrade_start", args=[cohort.pk, exercise.slug])).status_code == 404
+    assert (
+        login(client, other_instructor)
+        .post(reverse("teaching:regrade_start", args=[cohort.pk, exercise.slug]))
+        .status_code
+        == 404
+    )
     login(client, instructor)
-    assert "2 submissions of this cohort were graded" in client.get(reverse("teaching:cohort_exercise", args=[cohort.pk, exercise.slug])).content.decode()
+    assert (
+        "2 submissions of this cohort were graded"
+        in client.get(reverse("teaching:cohort_exercise", args=[cohort.pk, exercise.slug])).content.decode()
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("teaching:regrade_start", args=[cohort.pk, exercise.slug]))
     regrade = Regrade.objects.get()
@@ -218,7 +269,12 @@ def test_it_versions_edits_and_regrades_a_cohort_through_the_workers(client, gra
     # The regrade is appended: the submission keeps its own grading, what counts follows the regrade.
     assert first.version.number == 1 and first.feedback == original_feedback and first.status == "graded"
     (regrading,) = first.regradings.all()
-    assert regrading.version.number == 2 and regrading.changed and regrading.score_before == 0 and regrading.correct_before is False
+    assert (
+        regrading.version.number == 2
+        and regrading.changed
+        and regrading.score_before == 0
+        and regrading.correct_before is False
+    )
     assert first.correct and first.score == 1.0
     assert theirs.version.number == 1 and not theirs.regradings.exists()  # another cohort's submission is left alone
     progress = ExerciseProgress.objects.get(learner=learner, exercise=exercise)
@@ -273,7 +329,9 @@ def test_it_lets_a_learner_join_by_link_or_code(client, cohort, other_learner, i
 
 
 def test_it_shows_a_learner_their_own_progress_and_what_next(client, graded, learner, exercise, module, instructor):
-    second_exercise, _, _ = exchange.save(exchange.read_data("b.yaml", {**CODE_EXERCISE, "slug": "next-one", "title": "Next one"}), module, by=instructor)
+    second_exercise, _, _ = exchange.save(
+        exchange.read_data("b.yaml", {**CODE_EXERCISE, "slug": "next-one", "title": "Next one"}), module, by=instructor
+    )
     second_exercise.published = True
     second_exercise.save()
     page = login(client, learner).get(reverse("teaching:my_progress")).content.decode()
@@ -285,7 +343,9 @@ def test_it_shows_the_teach_link_to_instructors_only(client, instructor, learner
     assert "Teach</a>" not in login(client, learner).get("/").content.decode()
 
 
-def test_it_offers_no_regrade_when_everything_is_graded_against_the_current_version(client, graded, exercise, cohort, instructor):
+def test_it_offers_no_regrade_when_everything_is_graded_against_the_current_version(
+    client, graded, exercise, cohort, instructor
+):
     login(client, instructor)
     page = client.get(reverse("teaching:cohort_exercise", args=[cohort.pk, exercise.slug])).content.decode()
     assert "Every submission of this cohort is graded against the current version" in page
@@ -313,12 +373,17 @@ def test_it_renders_the_instructor_pages(client, graded, exercise, cohort, instr
 
 def edit(client, exercise, **changes):
     data = exchange.file_data(exercise)
-    form = {**form_data(exercise.module), **{k: data[k] for k in ("slug", "title", "statement", "entry_point", "starter", "reference", "cases")}}
+    form = {
+        **form_data(exercise.module),
+        **{k: data[k] for k in ("slug", "title", "statement", "entry_point", "starter", "reference", "cases")},
+    }
     form.update(changes)
     return client.post(reverse("teaching:exercise_edit", args=[exercise.slug]), form)
 
 
-def test_it_keeps_a_broken_edit_from_learners(client, exercise, instructor, learner, django_capture_on_commit_callbacks):
+def test_it_keeps_a_broken_edit_from_learners(
+    client, exercise, instructor, learner, django_capture_on_commit_callbacks
+):
     login(client, instructor)
     edit(client, exercise, reference="def col_means(X):\n    raise ValueError('broken')\n")
     exercise.refresh_from_db()
@@ -335,7 +400,9 @@ def test_it_keeps_a_broken_edit_from_learners(client, exercise, instructor, lear
     assert "could not be prepared" not in login(client, learner).get(exercise.get_absolute_url()).content.decode()
 
 
-def test_it_refuses_to_publish_an_exercise_whose_starter_passes_without_a_written_reason(client, module, instructor, django_capture_on_commit_callbacks):
+def test_it_refuses_to_publish_an_exercise_whose_starter_passes_without_a_written_reason(
+    client, module, instructor, django_capture_on_commit_callbacks
+):
     login(client, instructor)
     client.post(reverse("teaching:exercise_new"), form_data(module, starter=form_data(module)["reference"]))
     with django_capture_on_commit_callbacks(execute=True):
@@ -350,7 +417,9 @@ def test_it_refuses_to_publish_an_exercise_whose_starter_passes_without_a_writte
     assert AuditEvent.objects.filter(exercise=exercise, action="published", detail__contains=reason).exists()
 
 
-def test_it_lets_another_instructor_view_and_copy_but_not_change_an_exercise(client, exercise, other_instructor, instructor):
+def test_it_lets_another_instructor_view_and_copy_but_not_change_an_exercise(
+    client, exercise, other_instructor, instructor
+):
     login(client, other_instructor)
     assert client.get(reverse("teaching:exercise", args=[exercise.slug])).status_code == 200
     for name in ("exercise_edit", "exercise_publish", "exercise_unpublish", "exercise_coauthors"):
@@ -361,11 +430,17 @@ def test_it_lets_another_instructor_view_and_copy_but_not_change_an_exercise(cli
     copy = Exercise.objects.get(slug="col-means-copy")
     assert copy.owner == other_instructor and not copy.published and copy.spec == exercise.spec
     # A co-author may change it.
-    login(client, instructor).post(reverse("teaching:exercise_coauthors", args=[exercise.slug]), {"username": "other-prof"})
-    assert login(client, other_instructor).get(reverse("teaching:exercise_edit", args=[exercise.slug])).status_code == 200
+    login(client, instructor).post(
+        reverse("teaching:exercise_coauthors", args=[exercise.slug]), {"username": "other-prof"}
+    )
+    assert (
+        login(client, other_instructor).get(reverse("teaching:exercise_edit", args=[exercise.slug])).status_code == 200
+    )
 
 
-def test_it_versions_a_title_change_and_logs_every_change(client, exercise, instructor, django_capture_on_commit_callbacks):
+def test_it_versions_a_title_change_and_logs_every_change(
+    client, exercise, instructor, django_capture_on_commit_callbacks
+):
     login(client, instructor)
     response = edit(client, exercise, title="Means of columns")
     assert response.status_code == 302
@@ -381,8 +456,14 @@ def test_it_versions_a_title_change_and_logs_every_change(client, exercise, inst
     assert actions == ["unpublished", "published", "validated", "edited", "published", "created"]
     page = client.get(reverse("teaching:exercise", args=[exercise.slug])).content.decode()
     assert "Audit log" in page and "Unpublished" in page and "prof" in page
-    rows = list(csv.reader(io.StringIO(client.get(reverse("teaching:exercise_audit_csv", args=[exercise.slug])).content.decode())))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(reverse("teaching:exercise_audit_csv", args=[exercise.slug])).content.decode())
+        )
+    )
     assert rows[0] == ["when", "who", "action", "version", "detail"] and [row[2] for row in rows[1:]] == actions
+
+
 # --- bad input: a clear refusal, never a 500 --------------------------------------------------
 
 
@@ -390,7 +471,9 @@ def test_it_reads_only_plain_digits_as_a_number_of_days(client, cohort, instruct
     login(client, instructor)
     for days in ("²", "-3", "0", "99999999999999999999999"):
         assert client.get(reverse("teaching:cohort", args=[cohort.pk]), {"days": days}).status_code == 200
-    assert client.get(reverse("teaching:cohort", args=[cohort.pk]), {"days": "7\x00"}).status_code == 400  # the middleware's NUL rule
+    assert (
+        client.get(reverse("teaching:cohort", args=[cohort.pk]), {"days": "7\x00"}).status_code == 400
+    )  # the middleware's NUL rule
 
 
 def test_it_answers_an_invite_code_with_a_nul_byte_with_404(client, learner):
@@ -415,14 +498,30 @@ def test_it_refuses_an_import_without_files(client, module, instructor):
         ({"title": "Row\x00sums"}, "title", "Null characters are not allowed"),
         ({"compare_yaml": "[" * 3000 + "]" * 3000}, "compare_yaml", "nest deeper than 20 levels"),
         ({"gradient": "- &m {name: a, code: x}\n- *m\n"}, "gradient", "aliases (*name) are not supported"),
-        ({"kind": "numeric", "numeric_value": "[" * 3000 + "1" + "]" * 3000}, "numeric_value", "Write a number or a JSON list"),
+        (
+            {"kind": "numeric", "numeric_value": "[" * 3000 + "1" + "]" * 3000},
+            "numeric_value",
+            "Write a number or a JSON list",
+        ),
         ({"kind": "numeric", "numeric_value": "NaN"}, "numeric_value", "not finite"),
-        ({"kind": "symbolic", "expected": "x", "variables": "x", "answer_options": 'functions: ["f\\0"]\n'}, "answer_options", "contains a NUL character"),
-        ({"kind": "symbolic", "expected": "x", "answer_options": "assumptions: " + "{a: " * 40 + "1" + "}" * 40}, "answer_options", "nest deeper"),
+        (
+            {"kind": "symbolic", "expected": "x", "variables": "x", "answer_options": 'functions: ["f\\0"]\n'},
+            "answer_options",
+            "contains a NUL character",
+        ),
+        (
+            {"kind": "symbolic", "expected": "x", "answer_options": "assumptions: " + "{a: " * 40 + "1" + "}" * 40},
+            "answer_options",
+            "nest deeper",
+        ),
     ],
 )
-def test_it_refuses_out_of_range_and_hostile_authoring_values_in_their_field(client, module, instructor, fields, field, message):
-    response = login(client, instructor).post(reverse("teaching:exercise_new"), form_data(module, slug="hostile", **fields))
+def test_it_refuses_out_of_range_and_hostile_authoring_values_in_their_field(
+    client, module, instructor, fields, field, message
+):
+    response = login(client, instructor).post(
+        reverse("teaching:exercise_new"), form_data(module, slug="hostile", **fields)
+    )
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors.get(field, [])), response.context["form"].errors
     assert not Exercise.objects.exists()
@@ -436,13 +535,18 @@ def test_it_refuses_a_deeply_nested_import(client, module, instructor):
     assert not Exercise.objects.exists()
 
 
-def test_it_shows_what_changed_between_versions_and_rolls_back(client, exercise, instructor, other_instructor, django_capture_on_commit_callbacks):
+def test_it_shows_what_changed_between_versions_and_rolls_back(
+    client, exercise, instructor, other_instructor, django_capture_on_commit_callbacks
+):
     login(client, instructor)
     edit(client, exercise, statement="Return the average of each column of $X$.")
     page = client.get(reverse("teaching:exercise_version", args=[exercise.slug, 2])).content.decode()
     assert '<span class="remove">-statement: Return the mean of each column of $X$.</span>' in page
     assert '<span class="add">+statement: Return the average of each column of $X$.</span>' in page
-    assert login(client, other_instructor).get(reverse("teaching:exercise_version", args=[exercise.slug, 2])).status_code == 200
+    assert (
+        login(client, other_instructor).get(reverse("teaching:exercise_version", args=[exercise.slug, 2])).status_code
+        == 200
+    )
     assert client.post(reverse("teaching:exercise_rollback", args=[exercise.slug, 1])).status_code == 403
     login(client, instructor).post(reverse("teaching:exercise_rollback", args=[exercise.slug, 1]))
     exercise.refresh_from_db()
@@ -455,7 +559,9 @@ def test_it_shows_what_changed_between_versions_and_rolls_back(client, exercise,
 # --- cohorts: deadlines, a selection of exercises, time zones ---------------------------------
 
 
-def test_it_sets_a_deadline_that_learners_see_and_that_flags_or_refuses_late_work(client, exercise, cohort, instructor, learner, django_capture_on_commit_callbacks):
+def test_it_sets_a_deadline_that_learners_see_and_that_flags_or_refuses_late_work(
+    client, exercise, cohort, instructor, learner, django_capture_on_commit_callbacks
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -479,13 +585,26 @@ def test_it_sets_a_deadline_that_learners_see_and_that_flags_or_refuses_late_wor
     assert Submission.objects.filter(learner=learner).count() == 1
 
 
-def test_it_gives_a_cohort_its_own_exercises_in_its_own_order(client, exercise, module, cohort, instructor, learner, other_learner):
-    second, _, _ = exchange.save(exchange.read_data("b.yaml", {**CODE_EXERCISE, "slug": "row-means", "title": "Row means"}), module, by=instructor)
+def test_it_gives_a_cohort_its_own_exercises_in_its_own_order(
+    client, exercise, module, cohort, instructor, learner, other_learner
+):
+    second, _, _ = exchange.save(
+        exchange.read_data("b.yaml", {**CODE_EXERCISE, "slug": "row-means", "title": "Row means"}),
+        module,
+        by=instructor,
+    )
     second.publish(second.current_version, by=instructor, override_reason="a fixture exercise")
     login(client, instructor)
-    assert client.post(reverse("teaching:cohort_settings", args=[cohort.pk]), {"action": "select", "slugs": "nothing-here"}).status_code == 302
+    assert (
+        client.post(
+            reverse("teaching:cohort_settings", args=[cohort.pk]), {"action": "select", "slugs": "nothing-here"}
+        ).status_code
+        == 302
+    )
     assert not cohort.selections.exists()  # refused: not an exercise
-    client.post(reverse("teaching:cohort_settings", args=[cohort.pk]), {"action": "select", "slugs": "row-means\ncol-means"})
+    client.post(
+        reverse("teaching:cohort_settings", args=[cohort.pk]), {"action": "select", "slugs": "row-means\ncol-means"}
+    )
     assert [e.slug for e in cohort.exercises()] == ["row-means", "col-means"]
     mine = login(client, learner).get(module.get_absolute_url()).content.decode()
     assert mine.index("Row means") < mine.index("Column means")
@@ -504,7 +623,9 @@ def test_it_shows_times_in_the_viewers_time_zone_with_its_name(client, graded, e
     assert " UTC</td>" in page
 
 
-def test_it_renames_a_cohort_adds_an_instructor_and_removes_a_learner(client, cohort, instructor, other_instructor, learner):
+def test_it_renames_a_cohort_adds_an_instructor_and_removes_a_learner(
+    client, cohort, instructor, other_instructor, learner
+):
     login(client, instructor)
     url = reverse("teaching:cohort_settings", args=[cohort.pk])
     client.post(url, {"action": "rename", "name": "Spring 2027"})
@@ -521,7 +642,9 @@ def test_it_shows_a_learner_the_best_score_of_each_quiz(client, course, learner)
 
     activations = Module.objects.get(slug="activations")
     for number, score in ((1, 0.25), (2, 0.75)):
-        QuizAttempt.objects.create(learner=learner, module=activations, number=number, score=score, finished_at="2026-01-01T00:00Z")
+        QuizAttempt.objects.create(
+            learner=learner, module=activations, number=number, score=score, finished_at="2026-01-01T00:00Z"
+        )
     QuizAttempt.objects.create(learner=learner, module=activations, number=3)  # still open: not counted
     page = login(client, learner).get(reverse("teaching:my_progress")).content.decode()
     assert "75%" in page and "best of 2 attempts (2 allowed)" in page and "25%" not in page
@@ -530,7 +653,11 @@ def test_it_shows_a_learner_the_best_score_of_each_quiz(client, course, learner)
 
 
 def test_it_charts_attempts_and_best_scores_of_an_exercise(client, graded, exercise, cohort, instructor):
-    page = login(client, instructor).get(reverse("teaching:cohort_exercise", args=[cohort.pk, exercise.slug])).content.decode()
+    page = (
+        login(client, instructor)
+        .get(reverse("teaching:cohort_exercise", args=[cohort.pk, exercise.slug]))
+        .content.decode()
+    )
     figure = page[page.index('<figure class="chart">') :]
     assert figure.startswith('<figure class="chart"><svg role="img"')
     assert "<title" in figure and "Attempts and best scores on Column means" in figure
@@ -538,24 +665,34 @@ def test_it_charts_attempts_and_best_scores_of_an_exercise(client, graded, exerc
     assert len(figure[: figure.index("</figure>")].encode()) < 60_000
 
 
-def test_it_charts_each_modules_completion_over_time_when_the_page_asks(client, graded, cohort, other_cohort, instructor, other_instructor):
+def test_it_charts_each_modules_completion_over_time_when_the_page_asks(
+    client, graded, cohort, other_cohort, instructor, other_instructor
+):
     page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
     url = reverse("teaching:cohort_completion", args=[cohort.pk])
     assert f'hx-get="{url}" hx-trigger="load"' in page and "<svg" not in page  # the grid does not wait for the chart
     chart = client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    assert chart.startswith('<figure class="chart"><svg role="img"') or chart.lstrip().startswith('<figure class="chart"><svg role="img"')
+    assert chart.startswith('<figure class="chart"><svg role="img"') or chart.lstrip().startswith(
+        '<figure class="chart"><svg role="img"'
+    )
     assert "Each module&#x27;s completion over time" in chart or "Each module's completion over time" in chart
     assert "Furthest along now: Basics 100%" in chart
     assert login(client, other_instructor).get(url).status_code == 404
-    theirs = client.get(reverse("teaching:cohort_completion", args=[other_cohort.pk]), HTTP_HX_REQUEST="true").content.decode()
+    theirs = client.get(
+        reverse("teaching:cohort_completion", args=[other_cohort.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "No exercise solved yet" in theirs  # their cohort's one learner has not solved it: ada's solve is not theirs
 
 
-def test_it_lists_the_exercises_most_learners_have_not_solved_when_the_page_asks(client, graded, cohort, other_cohort, instructor, other_instructor):
+def test_it_lists_the_exercises_most_learners_have_not_solved_when_the_page_asks(
+    client, graded, cohort, other_cohort, instructor, other_instructor
+):
     page = login(client, instructor).get(reverse("teaching:cohort", args=[cohort.pk])).content.decode()
     url = reverse("teaching:cohort_hardest", args=[cohort.pk])
     assert f'hx-get="{url}" hx-trigger="load"' in page  # the grid does not wait for the count
-    assert "No exercise is holding learners back." in client.get(url, HTTP_HX_REQUEST="true").content.decode()  # ada solved it
+    assert (
+        "No exercise is holding learners back." in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    )  # ada solved it
     assert login(client, other_instructor).get(url).status_code == 404
     theirs = client.get(reverse("teaching:cohort_hardest", args=[other_cohort.pk])).content.decode()
     assert "Column means</a>: 1 of 1 who tried have not solved it" in theirs and "<h1>" in theirs  # bob has not
@@ -567,7 +704,14 @@ def test_it_downloads_a_gradebook_an_lms_imports(client, graded, cohort, instruc
     assert response["Content-Disposition"] == f'attachment; filename="cohort-{cohort.pk}-gradebook.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Basics"]
-    assert rows[1] == ["Points Possible", "", "", "", "", "100"] and rows[2] == ["ada", "", "", "ada", "Spring", "100.0"]
+    assert rows[1] == ["Points Possible", "", "", "", "", "100"] and rows[2] == [
+        "ada",
+        "",
+        "",
+        "ada",
+        "Spring",
+        "100.0",
+    ]
     assert login(client, other_instructor).get(url).status_code == 404
 
 

@@ -19,9 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("slug", help="the exercise's slug (see list_exercises)")
         parser.add_argument("answer_file", help="a file with the answer (code, expression, number, or choice indices)")
         parser.add_argument("--json", action="store_true", dest="as_json", help="print one JSON object")
-        parser.add_argument(
-            "--learner", help="grade the variant this learner sees (exercises with randomised params)"
-        )
+        parser.add_argument("--learner", help="grade the variant this learner sees (exercises with randomised params)")
         parser.add_argument(
             "--param", action="append", default=[], metavar="NAME=VALUE", help="set a parameter (repeatable)"
         )

@@ -36,4 +36,3 @@ class Command(BaseCommand):
             return
         for row in rows:
             self.stdout.write(f"{row['module']:<20} {row['kind']:<9} {row['slug']:<40} {', '.join(row['topics'])}")
-

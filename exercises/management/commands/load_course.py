@@ -16,7 +16,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", default=str(CONTENT_ROOT), help="content folder (default: the built-in course)")
+        parser.add_argument(
+            "path", nargs="?", default=str(CONTENT_ROOT), help="content folder (default: the built-in course)"
+        )
         parser.add_argument("--module", action="append", dest="modules", help="only this module (repeatable)")
         parser.add_argument(
             "--prepare",
@@ -41,7 +43,9 @@ class Command(BaseCommand):
             self._prepare(modules)
 
     def _prepare(self, modules) -> None:
-        versions = ExerciseVersion.objects.filter(exercise__current_version=F("pk"), exercise__kind__in=kinds.preparing_cases())
+        versions = ExerciseVersion.objects.filter(
+            exercise__current_version=F("pk"), exercise__kind__in=kinds.preparing_cases()
+        )
         if modules:
             versions = versions.filter(exercise__module__slug__in=modules)
         prepared, failed = 0, []

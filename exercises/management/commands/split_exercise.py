@@ -89,7 +89,9 @@ def split_exercise(path: Path, *, use_shared: bool = False, replaced: list[str] 
         expected = {"mutants" if name.startswith("mutants/") else name.removesuffix(".py") for name in changed_files}
         changed = sorted(key for key in {*before, *after} if before.get(key) != after.get(key) and key not in expected)
         if changed:
-            raise CommandError(f"{path}: the folder would not read back the same ({', '.join(changed)}); nothing changed")
+            raise CommandError(
+                f"{path}: the folder would not read back the same ({', '.join(changed)}); nothing changed"
+            )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -16,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--module", help="only this module's exercises")
 
     def handle(self, *args, slugs, module, **options):
-        exercises = Exercise.objects.filter(current_version__isnull=False).select_related("current_version", "draft_version")
+        exercises = Exercise.objects.filter(current_version__isnull=False).select_related(
+            "current_version", "draft_version"
+        )
         if slugs:
             exercises = exercises.filter(slug__in=slugs)
             missing = set(slugs) - set(exercises.values_list("slug", flat=True))

@@ -26,7 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="as_json", help="print one JSON object")
 
     def handle(self, *args, expected, answer, variables, positive, latex, as_json, **options):
-        reply = check_expression(expected, answer, variables=_names(variables), positive=_names(positive), latex=True if latex else None)
+        reply = check_expression(
+            expected, answer, variables=_names(variables), positive=_names(positive), latex=True if latex else None
+        )
         data = self._summary(reply)
         if as_json:
             self.stdout.write(json.dumps(data))
@@ -44,13 +46,33 @@ class Command(BaseCommand):
     @staticmethod
     def _summary(reply: dict) -> dict:
         if reply.get("status") == "too-complex":
-            return {"equivalent": None, "parsed": None, "latex": None, "error": "The answer is too complex to check.", "message": None}
+            return {
+                "equivalent": None,
+                "parsed": None,
+                "latex": None,
+                "error": "The answer is too complex to check.",
+                "message": None,
+            }
         if reply.get("status") != "ok":
-            return {"equivalent": None, "parsed": None, "latex": None, "error": str(reply.get("message") or "The checker failed."), "message": None}
+            return {
+                "equivalent": None,
+                "parsed": None,
+                "latex": None,
+                "error": str(reply.get("message") or "The checker failed."),
+                "message": None,
+            }
         if not reply.get("ok"):
             error = reply.get("error") or {}
             message = " ".join(part for part in (error.get("message"), error.get("suggestion")) if part)
-            return {"equivalent": None, "parsed": None, "latex": None, "error": message, "caret": error.get("caret"), "position": error.get("position"), "message": None}
+            return {
+                "equivalent": None,
+                "parsed": None,
+                "latex": None,
+                "error": message,
+                "caret": error.get("caret"),
+                "position": error.get("position"),
+                "message": None,
+            }
         equivalent = None if reply.get("undecided") else bool(reply.get("correct"))
         return {
             "equivalent": equivalent,

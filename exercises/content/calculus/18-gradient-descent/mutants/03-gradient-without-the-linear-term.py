@@ -1,0 +1,14 @@
+"""gradient without the linear term"""
+
+import numpy as np
+
+
+def gradient_descent(A, b, x0, alpha, tol, max_iter):
+    A = np.asarray(A, float)
+    x = np.array(x0, float)
+    for k in range(max_iter):
+        g = A @ x
+        if np.linalg.norm(g) < tol:
+            return x, k
+        x = x - alpha * g
+    return x, max_iter

@@ -1,0 +1,17 @@
+"""multiplies by the covariance instead of its inverse"""
+
+import numpy as np
+
+
+def gmm_responsibilities(X, weights, means, covs):
+    X = np.asarray(X, float)
+    n, d = X.shape
+    lp = np.empty((n, len(weights)))
+    for k in range(len(weights)):
+        diff = X - means[k]
+        maha = np.sum(diff @ covs[k] * diff, axis=1)
+        with np.errstate(divide="ignore"):
+            lp[:, k] = np.log(weights[k]) - 0.5 * (np.linalg.slogdet(covs[k])[1] + maha)
+    lp -= lp.max(axis=1, keepdims=True)
+    r = np.exp(lp)
+    return r / r.sum(axis=1, keepdims=True)
