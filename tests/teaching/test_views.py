@@ -476,9 +476,9 @@ def test_it_reads_only_plain_digits_as_a_number_of_days(client, cohort, instruct
     )  # the middleware's NUL rule
 
 
-def test_it_answers_an_invite_code_with_a_nul_byte_with_404(client, learner):
+def test_it_refuses_an_invite_code_with_a_nul_byte(client, learner):
     login(client, learner)
-    assert client.get("/join/%00/").status_code == 404
+    assert client.get("/join/%00/").status_code == 400
     assert client.post(reverse("teaching:join_by_code"), {"code": "abc\x00"}).status_code == 302
 
 
