@@ -24,7 +24,7 @@ def _check_redis() -> str:
         return "not used (no REDIS_URL)"
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    client = redis.Redis.from_url(settings.REDIS_CLIENT_URL, socket_connect_timeout=2, socket_timeout=2)
     try:
         client.ping()
     finally:

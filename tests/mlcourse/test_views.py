@@ -16,13 +16,21 @@ def test_it_reports_healthy_with_a_rendered_page_and_the_database(client, course
 
 
 def test_it_reaches_a_real_redis(client, course, settings, redis_url):
-    settings.REDIS_URL = redis_url
+    settings.REDIS_URL = settings.REDIS_CLIENT_URL = redis_url
+    response = client.get("/healthz")
+    assert response.status_code == 200 and "redis: ok" in response.content.decode()
+
+
+def test_it_reaches_redis_named_in_kombus_socket_spelling(client, course, settings, redis_url):
+    """Celery's REDIS_URL may read redis+socket://, which redis-py cannot parse: the health
+    check uses redis-py's spelling of the same address (settings.REDIS_CLIENT_URL)."""
+    settings.REDIS_URL, settings.REDIS_CLIENT_URL = "redis+socket:///run/redis.sock", redis_url
     response = client.get("/healthz")
     assert response.status_code == 200 and "redis: ok" in response.content.decode()
 
 
 def test_it_answers_503_naming_redis_when_redis_is_down(client, course, settings, closed_port):
-    settings.REDIS_URL = f"redis://127.0.0.1:{closed_port}/0"
+    settings.REDIS_URL = settings.REDIS_CLIENT_URL = f"redis://127.0.0.1:{closed_port}/0"
     response = client.get("/healthz")
     body = response.content.decode()
     assert response.status_code == 503
