@@ -82,6 +82,7 @@ class Stack:
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_HSTS_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
+            "DATABASE_POOL_SIZE": "8",  # as docker-compose.yml sets it
             **self.extra_env,
         }
 

@@ -134,6 +134,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A pool per process for PostgreSQL (psycopg_pool): the ASGI web workers run sync code in
+# several threads, and a persistent connection per thread ran PostgreSQL out of connections
+# under a class's load. Django requires CONN_MAX_AGE = 0 with a pool. 0 turns it off.
+DATABASE_POOL_SIZE = env_number("DATABASE_POOL_SIZE", 0, minimum=0, maximum=100)
+if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     # The web process and the worker write at the same time; WAL and a busy timeout keep

@@ -153,3 +153,14 @@ def test_templates_hold_no_script_the_csp_would_block(template):
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), "inline <script>: move it to a static file"
     assert not re.search(r"\s(on[a-z]+|hx-on[:\w-]*)\s*=", text), "inline event handler: attach it from a static file"
     assert "javascript:" not in text
+
+
+def test_it_pools_postgresql_connections_when_asked():
+    pooled = read_settings(["DATABASES"], DATABASE_URL="postgres://u@db.example:5432/m", DATABASE_POOL_SIZE="8")
+    assert pooled["DATABASES"]["default"]["OPTIONS"]["pool"]["max_size"] == 8
+    assert pooled["DATABASES"]["default"]["CONN_MAX_AGE"] == 0  # Django refuses persistent connections with a pool
+    plain = read_settings(["DATABASES"], DATABASE_URL="postgres://u@db.example:5432/m")
+    assert "pool" not in plain["DATABASES"]["default"].get("OPTIONS", {})
+    assert "must lie between 0 and 100" in settings_error(
+        DATABASE_URL="postgres://u@db.example:5432/m", DATABASE_POOL_SIZE="1000"
+    )
