@@ -6,10 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
-# The coverage floor: the whole suite measured 84.8% (11,431 statements) on PostgreSQL; the floor sits
-# just below it, so a change that drops tested code fails CI.
+# The coverage floor: the whole suite measured 84.4-84.8% (11,431 statements) on PostgreSQL; the floor
+# sits a point below it (tests a machine must skip lower the figure), so dropping tested code fails CI.
 # `make test COVERAGE_ARGS=` runs without measuring.
-COVERAGE_ARGS ?= --cov --cov-report=term --cov-fail-under=84
+COVERAGE_ARGS ?= --cov --cov-report=term --cov-fail-under=83
 
 .PHONY: run test install lint system-deps clean
 
