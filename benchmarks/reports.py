@@ -227,15 +227,15 @@ def main() -> None:
         worst_ms = max(seconds for seconds, _, _ in figures) * 1000
         worst_kb = max(size for _, size, _ in figures) / 1000
         queries = max(count for _, _, count in figures)
-        print(f"budget: 300 ms and 300 KB per page -> {'within' if worst_ms <= 300 and worst_kb <= 300 else 'OVER'}")
-        print(
-            f"reports: learners {args.learners}, worst page {worst_ms:.0f} ms, worst size {worst_kb:.0f} KB, queries {queries}"
-        )
         cache.clear()  # the chart's counts are kept 5 minutes, its drawing as long as its data holds
         started = time.perf_counter()
         client.get(reverse("teaching:cohort_completion", args=[cohort.pk]), HTTP_HX_REQUEST="true")
         print(
             f"completion chart, counted and drawn afresh: {(time.perf_counter() - started) * 1000:.0f} ms (at most once in 5 minutes)"
+        )
+        print(f"budget: 300 ms and 300 KB per page -> {'within' if worst_ms <= 300 and worst_kb <= 300 else 'OVER'}")
+        print(
+            f"reports: learners {args.learners}, worst page {worst_ms:.0f} ms, worst size {worst_kb:.0f} KB, queries {queries}"
         )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
